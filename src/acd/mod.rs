@@ -1,0 +1,1 @@
+//! The ACD queue (in progress).

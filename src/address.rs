@@ -1,0 +1,465 @@
+//! [`EmailAddress`] and [`DisplayName`]: the two values that end up in mail headers.
+//!
+//! An address is a bare `local@domain` (RFC 5321 `Mailbox`, dot-atom local part only), with the
+//! SMTPUTF8 extension (RFC 6531) for Unicode local parts. Everything that makes addresses
+//! dangerous in practice is refused at the boundary: quoted strings, comments, folding white
+//! space, domain literals, display names, obsolete forms, and invisible or reordering characters.
+//!
+//! ```
+//! use email_routing::EmailAddress;
+//!
+//! let a: EmailAddress = "Help@Support.Customer.COM".parse()?;
+//! assert_eq!(a.to_string(), "Help@support.customer.com");
+//! assert_eq!(a.local_part(), "Help");
+//! assert!(a.eq_ignore_local_case(&"help@support.customer.com".parse()?));
+//!
+//! let unicode: EmailAddress = "josé@bücher.de".parse()?;
+//! assert_eq!(unicode.domain(), "xn--bcher-kva.de");
+//! assert!(unicode.requires_smtputf8());
+//!
+//! assert!("a@b.com\r\nBcc: x@y.com".parse::<EmailAddress>().is_err());
+//! # Ok::<(), email_routing::AddressError>(())
+//! ```
+
+use std::borrow::Cow;
+use std::fmt;
+use std::str::FromStr;
+
+use icu_normalizer::ComposingNormalizerBorrowed;
+
+use crate::name::{self, DomainName, DomainNameError, TrailingDot};
+use crate::text::{describe_char, is_unsafe_in_text, is_unsafe_in_token};
+
+/// The most octets a local part may have (RFC 5321 4.5.3.1.1), counted in UTF-8.
+pub const MAX_LOCAL_PART_OCTETS: usize = 64;
+/// The most octets a whole address may have (RFC 5321 path limit less the angle brackets),
+/// counted in UTF-8 with the domain in ASCII form.
+pub const MAX_ADDRESS_OCTETS: usize = 254;
+/// The most characters a [`DisplayName`] may have.
+pub const MAX_DISPLAY_NAME_CHARS: usize = 256;
+
+/// Why an email address was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AddressError {
+    /// Nothing was given.
+    #[error("the email address is empty: give an address such as help@example.com")]
+    Empty,
+    /// No `@` separates local part and domain.
+    #[error("{input:?} has no '@': give an address such as help@example.com")]
+    MissingAt {
+        /// The offending input.
+        input: String,
+    },
+    /// The local part (before `@`) is empty.
+    #[error("{input:?} has nothing before the '@': add the mailbox name")]
+    EmptyLocalPart {
+        /// The offending input.
+        input: String,
+    },
+    /// The local part is longer than 64 octets.
+    #[error("the local part of {input:?} is {len} octets long; the limit is {max}: shorten it")]
+    LocalPartTooLong {
+        /// The offending input.
+        input: String,
+        /// Its length in octets.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// The whole address is longer than 254 octets.
+    #[error("the address is {len} octets long; the limit is {max}: use a shorter address")]
+    TooLong {
+        /// Its length in octets (of the input, or of the normalized form).
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// A dot starts or ends the local part, or two dots follow each other.
+    #[error("{input:?} has a dot at the start or end of the local part, or two dots in a row: remove the extra dot")]
+    MisplacedDot {
+        /// The offending input.
+        input: String,
+    },
+    /// The local part is a quoted string (`"john doe"@example.com`).
+    #[error("{input:?} uses a quoted local part, which is not supported: use a plain mailbox name")]
+    QuotedLocalPart {
+        /// The offending input.
+        input: String,
+    },
+    /// The input looks like `Name <address>`.
+    #[error("{input:?} contains a display name or angle brackets: give the bare address and put the name in the from name")]
+    DisplayNameNotAllowed {
+        /// The offending input.
+        input: String,
+    },
+    /// The input contains an RFC 5322 comment.
+    #[error("{input:?} contains a comment in parentheses: remove it")]
+    CommentNotAllowed {
+        /// The offending input.
+        input: String,
+    },
+    /// The domain is a literal such as `[192.0.2.1]`.
+    #[error("{input:?} uses an address literal as its domain: use a domain name")]
+    DomainLiteral {
+        /// The offending input.
+        input: String,
+    },
+    /// A character that may not appear in an address: white space, a control, a format or bidi
+    /// character, private-use or unassigned code point, or ASCII punctuation outside `atext`.
+    #[error("{input:?} contains {character}, which may not appear in an email address: remove it")]
+    InvalidCharacter {
+        /// The offending input.
+        input: String,
+        /// The offending character, described.
+        character: String,
+    },
+    /// The domain part is not a valid mail domain.
+    #[error("the domain of {input:?} is invalid: {source}")]
+    Domain {
+        /// The offending input.
+        input: String,
+        /// What is wrong with the domain.
+        source: DomainNameError,
+    },
+}
+
+impl AddressError {
+    /// A stable, machine-readable code for this error, e.g. `address.local_part_too_long`.
+    /// Domain problems keep their `domain.*` code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Empty => "address.empty",
+            Self::MissingAt { .. } => "address.missing_at",
+            Self::EmptyLocalPart { .. } => "address.empty_local_part",
+            Self::LocalPartTooLong { .. } => "address.local_part_too_long",
+            Self::TooLong { .. } => "address.too_long",
+            Self::MisplacedDot { .. } => "address.misplaced_dot",
+            Self::QuotedLocalPart { .. } => "address.quoted_local_part",
+            Self::DisplayNameNotAllowed { .. } => "address.display_name",
+            Self::CommentNotAllowed { .. } => "address.comment",
+            Self::DomainLiteral { .. } => "address.domain_literal",
+            Self::InvalidCharacter { .. } => "address.invalid_character",
+            Self::Domain { source, .. } => source.code(),
+        }
+    }
+}
+
+/// A validated mailbox address: `local@domain`.
+///
+/// Stored normalized: the local part NFC-normalized and otherwise as given (RFC 5321 leaves
+/// its case to the receiving host), the domain as lowercase A-labels. `==` follows RFC 5321:
+/// the domain compares case-insensitively, the local part exactly. Routing compares local parts
+/// case-insensitively as well (Unicode lowercase mapping); see
+/// [`eq_ignore_local_case`](Self::eq_ignore_local_case).
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(try_from = "String", into = "String"))]
+pub struct EmailAddress {
+    /// `local@ascii-domain`.
+    text: Box<str>,
+    /// Byte index of the `@` in `text`.
+    at: usize,
+    /// The case-folded form, when it differs from `text`.
+    folded: Option<Box<str>>,
+}
+
+impl EmailAddress {
+    /// Parses and normalizes an address.
+    pub fn new(input: &str) -> Result<Self, AddressError> {
+        parse(input)
+    }
+
+    /// The normalized address, `local@ascii-domain`.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The local part (before `@`), NFC-normalized.
+    pub fn local_part(&self) -> &str {
+        &self.text[..self.at]
+    }
+
+    /// The domain in ASCII form (lowercase A-labels).
+    pub fn domain(&self) -> &str {
+        &self.text[self.at + 1..]
+    }
+
+    /// The domain as a [`DomainName`].
+    pub fn domain_name(&self) -> DomainName {
+        DomainName::from_normalized(self.domain().to_owned())
+    }
+
+    /// Whether sending to or from this address needs the SMTPUTF8 extension (RFC 6531): true
+    /// when the local part is not ASCII. Unicode domains travel as A-labels and never need it.
+    pub fn requires_smtputf8(&self) -> bool {
+        !self.local_part().is_ascii()
+    }
+
+    /// The key routes are matched on: the address with its local part lowercased (Unicode
+    /// default case mapping, `str::to_lowercase`).
+    pub fn routing_key(&self) -> &str {
+        self.folded.as_deref().unwrap_or(&self.text)
+    }
+
+    /// Whether two addresses are the same mailbox for routing: equal domains, and local parts
+    /// equal after lowercasing. `Help@x.com` and `help@X.COM` match; `help@x.com` and
+    /// `help2@x.com` do not.
+    pub fn eq_ignore_local_case(&self, other: &EmailAddress) -> bool {
+        self.routing_key() == other.routing_key()
+    }
+}
+
+fn parse(input: &str) -> Result<EmailAddress, AddressError> {
+    if input.is_empty() {
+        return Err(AddressError::Empty);
+    }
+    if input.len() > name::MAX_INPUT_BYTES {
+        return Err(AddressError::TooLong { len: input.len(), max: MAX_ADDRESS_OCTETS });
+    }
+    let owned = || input.to_owned();
+    let Some((local, domain)) = input.split_once('@') else {
+        if input.contains('<') {
+            return Err(AddressError::DisplayNameNotAllowed { input: owned() });
+        }
+        return Err(AddressError::MissingAt { input: owned() });
+    };
+    check_forbidden_syntax(input, local, domain)?;
+    let local = check_local_part(input, local)?;
+    if local.len() > MAX_LOCAL_PART_OCTETS {
+        return Err(AddressError::LocalPartTooLong {
+            input: owned(),
+            len: local.len(),
+            max: MAX_LOCAL_PART_OCTETS,
+        });
+    }
+    let domain = name::normalize(domain, TrailingDot::Refuse)
+        .map_err(|source| AddressError::Domain { input: owned(), source })?;
+    let len = local.len() + 1 + domain.len();
+    if len > MAX_ADDRESS_OCTETS {
+        return Err(AddressError::TooLong { len, max: MAX_ADDRESS_OCTETS });
+    }
+    let mut text = String::with_capacity(len);
+    text.push_str(&local);
+    text.push('@');
+    text.push_str(&domain);
+    let folded = fold_local(&local).map(|lower| {
+        let mut key = String::with_capacity(len);
+        key.push_str(&lower);
+        key.push('@');
+        key.push_str(&domain);
+        key.into_boxed_str()
+    });
+    Ok(EmailAddress { text: text.into_boxed_str(), at: local.len(), folded })
+}
+
+/// Refuses the RFC 5322 forms that are valid somewhere but never here, each with its own error
+/// so the user learns what to change.
+fn check_forbidden_syntax(input: &str, local: &str, domain: &str) -> Result<(), AddressError> {
+    let owned = || input.to_owned();
+    if input.contains('<') || input.contains('>') {
+        return Err(AddressError::DisplayNameNotAllowed { input: owned() });
+    }
+    if local.starts_with('"') {
+        return Err(AddressError::QuotedLocalPart { input: owned() });
+    }
+    if input.contains('(') {
+        return Err(AddressError::CommentNotAllowed { input: owned() });
+    }
+    if domain.starts_with('[') {
+        return Err(AddressError::DomainLiteral { input: owned() });
+    }
+    Ok(())
+}
+
+/// RFC 5322 `atext` outside letters and digits.
+fn is_atext_symbol(b: u8) -> bool {
+    b"!#$%&'*+-/=?^_`{|}~".contains(&b)
+}
+
+/// Checks the dot-atom local part; returns it NFC-normalized.
+fn check_local_part<'a>(input: &str, local: &'a str) -> Result<Cow<'a, str>, AddressError> {
+    if local.is_empty() {
+        return Err(AddressError::EmptyLocalPart { input: input.to_owned() });
+    }
+    if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
+        return Err(AddressError::MisplacedDot { input: input.to_owned() });
+    }
+    let mut ascii = true;
+    for c in local.chars() {
+        let ok = if c.is_ascii() {
+            let b = c as u8;
+            b.is_ascii_alphanumeric() || b == b'.' || is_atext_symbol(b)
+        } else {
+            ascii = false;
+            !is_unsafe_in_token(c)
+        };
+        if !ok {
+            return Err(AddressError::InvalidCharacter {
+                input: input.to_owned(),
+                character: describe_char(c),
+            });
+        }
+    }
+    if ascii {
+        return Ok(Cow::Borrowed(local));
+    }
+    Ok(ComposingNormalizerBorrowed::new_nfc().normalize(local))
+}
+
+/// The lowercased local part, or `None` when lowercasing changes nothing.
+fn fold_local(local: &str) -> Option<String> {
+    if local.is_ascii() {
+        return local.bytes().any(|b| b.is_ascii_uppercase()).then(|| local.to_ascii_lowercase());
+    }
+    let lower = local.to_lowercase();
+    (lower != local).then_some(lower)
+}
+
+impl fmt::Display for EmailAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl fmt::Debug for EmailAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "EmailAddress({:?})", &*self.text)
+    }
+}
+
+impl FromStr for EmailAddress {
+    type Err = AddressError;
+    fn from_str(s: &str) -> Result<Self, AddressError> {
+        parse(s)
+    }
+}
+
+impl TryFrom<String> for EmailAddress {
+    type Error = AddressError;
+    fn try_from(s: String) -> Result<Self, AddressError> {
+        parse(&s)
+    }
+}
+
+impl TryFrom<&str> for EmailAddress {
+    type Error = AddressError;
+    fn try_from(s: &str) -> Result<Self, AddressError> {
+        parse(s)
+    }
+}
+
+impl From<EmailAddress> for String {
+    fn from(a: EmailAddress) -> String {
+        a.text.into()
+    }
+}
+
+impl AsRef<str> for EmailAddress {
+    fn as_ref(&self) -> &str {
+        &self.text
+    }
+}
+
+/// Why a display name was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DisplayNameError {
+    /// Empty after trimming.
+    #[error("the from name is empty: give the name customers should see, such as \"Acme Support\"")]
+    Empty,
+    /// Longer than the limit.
+    #[error("the from name is {len} characters long; the limit is {max}: shorten it")]
+    TooLong {
+        /// Its length in characters.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// Contains a character that could inject or disguise a header.
+    #[error("the from name {input:?} contains {character}, which could break or disguise a mail header: remove it")]
+    InvalidCharacter {
+        /// The offending input.
+        input: String,
+        /// The offending character, described.
+        character: String,
+    },
+}
+
+impl DisplayNameError {
+    /// A stable, machine-readable code for this error, e.g. `display_name.too_long`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Empty => "display_name.empty",
+            Self::TooLong { .. } => "display_name.too_long",
+            Self::InvalidCharacter { .. } => "display_name.invalid_character",
+        }
+    }
+}
+
+/// The name shown beside an address (the "from name"), safe to put in a header.
+///
+/// Trimmed; 1..=[`MAX_DISPLAY_NAME_CHARS`] characters; no control characters (CR and LF
+/// included), line or paragraph separators, bidi controls, private-use or unassigned code points.
+///
+/// ```
+/// use email_routing::DisplayName;
+/// assert_eq!(DisplayName::new("  Acme Support ").unwrap().as_str(), "Acme Support");
+/// assert!(DisplayName::new("Acme\r\nBcc: evil@example.com").is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(try_from = "String", into = "String"))]
+pub struct DisplayName(Box<str>);
+
+impl DisplayName {
+    /// Validates and creates a display name.
+    pub fn new(input: &str) -> Result<Self, DisplayNameError> {
+        let trimmed = input.trim();
+        if trimmed.is_empty() {
+            return Err(DisplayNameError::Empty);
+        }
+        let len = trimmed.chars().count();
+        if len > MAX_DISPLAY_NAME_CHARS {
+            return Err(DisplayNameError::TooLong { len, max: MAX_DISPLAY_NAME_CHARS });
+        }
+        if let Some(c) = trimmed.chars().find(|&c| is_unsafe_in_text(c)) {
+            return Err(DisplayNameError::InvalidCharacter {
+                input: trimmed.to_owned(),
+                character: describe_char(c),
+            });
+        }
+        Ok(Self(trimmed.into()))
+    }
+
+    /// The validated name.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for DisplayName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl FromStr for DisplayName {
+    type Err = DisplayNameError;
+    fn from_str(s: &str) -> Result<Self, DisplayNameError> {
+        Self::new(s)
+    }
+}
+
+impl TryFrom<String> for DisplayName {
+    type Error = DisplayNameError;
+    fn try_from(s: String) -> Result<Self, DisplayNameError> {
+        Self::new(&s)
+    }
+}
+
+impl From<DisplayName> for String {
+    fn from(n: DisplayName) -> String {
+        n.0.into()
+    }
+}

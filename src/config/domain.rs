@@ -1,0 +1,87 @@
+//! [`Domain`] and [`DomainKind`]: a mail domain an organization has added.
+
+use std::fmt;
+
+use crate::name::DomainName;
+
+/// How a domain came to the organization.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
+pub enum DomainKind {
+    /// A subdomain the platform creates under its own hosted root (`acme.mail.example.net`).
+    /// The platform publishes its records, so it is verified at once and needs nothing from
+    /// the admin.
+    HostedSubdomain,
+    /// A domain the organization owns (`support.customer.com`). It must be verified through DNS
+    /// before mail can be sent from it, and counts toward the custom-domain quota.
+    Custom,
+}
+
+impl fmt::Display for DomainKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DomainKind::HostedSubdomain => "hosted subdomain",
+            DomainKind::Custom => "custom domain",
+        })
+    }
+}
+
+/// A domain added to an organization: its name and its kind.
+///
+/// Hosted subdomains are made with [`Domain::hosted`], which checks that the name is exactly one
+/// label under the hosted root; custom domains with [`Domain::custom`]. Whether a custom domain
+/// clashes with the hosted root, or the quota allows it, is decided by
+/// [`OrgEmailConfig`](crate::OrgEmailConfig), which knows the whole organization.
+///
+/// ```
+/// use email_routing::{Domain, DomainKind, DomainName};
+/// let root: DomainName = "mail.example.net".parse().unwrap();
+/// let hosted = Domain::hosted("acme", &root).unwrap();
+/// assert_eq!(hosted.name().as_str(), "acme.mail.example.net");
+/// assert_eq!(hosted.kind(), DomainKind::HostedSubdomain);
+/// assert!(Domain::hosted("a.b", &root).is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Domain {
+    name: DomainName,
+    kind: DomainKind,
+}
+
+impl Domain {
+    /// A custom domain the organization owns.
+    pub fn custom(name: DomainName) -> Self {
+        Self { name, kind: DomainKind::Custom }
+    }
+
+    /// The hosted subdomain `label.root`. `label` must be one DNS label (Unicode allowed).
+    pub fn hosted(label: &str, root: &DomainName) -> Result<Self, crate::ConfigError> {
+        let name = DomainName::new(&format!("{label}.{root}")).map_err(|source| {
+            crate::ConfigError::InvalidHostedLabel { label: label.to_owned(), source: Some(source) }
+        })?;
+        if name.parent().as_ref() != Some(root) {
+            return Err(crate::ConfigError::InvalidHostedLabel {
+                label: label.to_owned(),
+                source: None,
+            });
+        }
+        Ok(Self { name, kind: DomainKind::HostedSubdomain })
+    }
+
+    /// The domain's name.
+    pub fn name(&self) -> &DomainName {
+        &self.name
+    }
+
+    /// Hosted subdomain or custom domain.
+    pub fn kind(&self) -> DomainKind {
+        self.kind
+    }
+
+    /// Whether this is a custom domain.
+    pub fn is_custom(&self) -> bool {
+        self.kind == DomainKind::Custom
+    }
+}

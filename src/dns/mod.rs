@@ -1,0 +1,1 @@
+//! DNS records and verification (in progress).

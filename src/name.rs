@@ -1,0 +1,351 @@
+//! [`DomainName`]: a DNS name an organization can receive and send mail on.
+//!
+//! Input may be Unicode (`bücher.de`, `例え.jp`) or ASCII in any case; it is normalized with
+//! UTS #46 (nontransitional processing, STD3 rules, hyphen, bidi and joiner checks; ideographic
+//! and fullwidth full stops separate labels) and stored as lowercase A-labels. On top of UTS #46
+//! the DNS and mail rules apply: at least two labels, labels of 1..=63 octets, a whole name of at
+//! most 253 octets, no all-numeric top label, and no special-use name (see
+//! [`SPECIAL_USE_SUFFIXES`]). A DNS-record name such as `_amazonses.example.com` is not a
+//! `DomainName`: underscores are refused here on purpose.
+//!
+//! ```
+//! use email_routing::DomainName;
+//!
+//! let name: DomainName = "Bücher.DE.".parse()?;
+//! assert_eq!(name.as_str(), "xn--bcher-kva.de");
+//! assert_eq!(name.to_unicode(), "bücher.de");
+//! assert_eq!(name, "xn--BCHER-kva.de".parse()?);
+//! assert!("printer.local".parse::<DomainName>().is_err());
+//! # Ok::<(), email_routing::DomainNameError>(())
+//! ```
+
+use std::fmt;
+use std::str::FromStr;
+
+use idna::uts46::{AsciiDenyList, DnsLength, Hyphens, Uts46};
+
+/// The most octets one label may have (RFC 1035).
+pub const MAX_LABEL_OCTETS: usize = 63;
+/// The most octets a whole name may have in its ASCII form, without the trailing dot.
+pub const MAX_NAME_OCTETS: usize = 253;
+/// The fewest labels a name must have (`example.com` has two).
+pub const MIN_LABELS: usize = 2;
+/// Longest input accepted before any processing; anything longer cannot normalize to a valid
+/// name except through pathological ignorable code points, and is refused without the work.
+pub(crate) const MAX_INPUT_BYTES: usize = 4096;
+
+/// Special-use top-level names (RFC 6761, RFC 6762, RFC 7686, RFC 9476, and `internal`, reserved
+/// by ICANN for private use), plus `home`, `corp` and `lan`, which ICANN will not delegate
+/// because of name collisions. These names and every name under them are refused: mail for
+/// them can never be delivered on the public Internet. `example` is reserved as a top-level name,
+/// but `example.com`, `example.net` and `example.org` stay usable for documentation and tests.
+pub const SPECIAL_USE_SUFFIXES: &[&str] = &[
+    "arpa",
+    "invalid",
+    "local",
+    "localhost",
+    "onion",
+    "test",
+    "alt",
+    "internal",
+    "example",
+    "home",
+    "corp",
+    "lan",
+];
+
+/// Why a domain name was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DomainNameError {
+    /// Nothing was given.
+    #[error("the domain name is empty: give a name such as support.example.com")]
+    Empty,
+    /// The input is far longer than any valid name.
+    #[error("the domain name input is {len} bytes long; the limit is {max}: give a real domain name")]
+    InputTooLong {
+        /// Input length in bytes.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// UTS #46 processing refused the name: a disallowed character (space, underscore,
+    /// punctuation), a misplaced hyphen, broken punycode, or a bidi or joiner violation.
+    #[error("{input:?} is not a valid internationalized domain name (disallowed character, misplaced hyphen, or invalid punycode): use letters, digits and inner hyphens only")]
+    Idna {
+        /// The offending input.
+        input: String,
+    },
+    /// A label is empty (`a..b`, or a leading dot).
+    #[error("{name:?} has an empty label: remove the extra dot")]
+    EmptyLabel {
+        /// The name in ASCII form.
+        name: String,
+    },
+    /// A label is longer than 63 octets in ASCII form.
+    #[error("label {label:?} is {len} octets long; the limit is {max}: shorten it")]
+    LabelTooLong {
+        /// The offending label.
+        label: String,
+        /// Its length in octets.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// The name is longer than 253 octets in ASCII form.
+    #[error("the domain name is {len} octets long in ASCII form; the limit is {max}: use a shorter name")]
+    TooLong {
+        /// Its length in octets.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// Fewer than two labels (`localhost`, `com`).
+    #[error("{name:?} has {labels} label(s); at least {min} are needed: give a full name such as example.com")]
+    TooFewLabels {
+        /// The name in ASCII form.
+        name: String,
+        /// How many labels it has.
+        labels: usize,
+        /// The minimum.
+        min: usize,
+    },
+    /// The top label is all digits, which makes the name look like an IP address.
+    #[error("{name:?} ends in an all-numeric label: a top-level domain is never numeric, use a domain name rather than an address")]
+    NumericTopLabel {
+        /// The name in ASCII form.
+        name: String,
+    },
+    /// The name is a special-use name or under one.
+    #[error("{name:?} is under the special-use name {suffix:?}, which cannot receive Internet mail: use a public domain")]
+    SpecialUse {
+        /// The name in ASCII form.
+        name: String,
+        /// The special-use suffix it falls under.
+        suffix: &'static str,
+    },
+    /// A trailing dot where a mailbox domain is expected (`user@example.com.`).
+    #[error("{name:?} ends with a dot, which is not allowed in an email address: remove it")]
+    TrailingDot {
+        /// The offending name.
+        name: String,
+    },
+}
+
+impl DomainNameError {
+    /// A stable, machine-readable code for this error, e.g. `domain.label_too_long`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Empty => "domain.empty",
+            Self::InputTooLong { .. } => "domain.input_too_long",
+            Self::Idna { .. } => "domain.invalid",
+            Self::EmptyLabel { .. } => "domain.empty_label",
+            Self::LabelTooLong { .. } => "domain.label_too_long",
+            Self::TooLong { .. } => "domain.too_long",
+            Self::TooFewLabels { .. } => "domain.too_few_labels",
+            Self::NumericTopLabel { .. } => "domain.numeric_tld",
+            Self::SpecialUse { .. } => "domain.special_use",
+            Self::TrailingDot { .. } => "domain.trailing_dot",
+        }
+    }
+}
+
+/// A validated domain name, stored as lowercase A-labels without a trailing dot.
+///
+/// Two `DomainName`s are equal when they name the same domain: case, Unicode and A-label
+/// spellings, and one trailing dot, make no difference.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(try_from = "String", into = "String"))]
+pub struct DomainName(Box<str>);
+
+/// Whether a trailing root dot may be present in the input.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TrailingDot {
+    Accept,
+    Refuse,
+}
+
+impl DomainName {
+    /// Normalizes and validates a domain name. One trailing dot is accepted and dropped.
+    pub fn new(input: &str) -> Result<Self, DomainNameError> {
+        Ok(Self(normalize(input, TrailingDot::Accept)?.into_boxed_str()))
+    }
+
+    /// Wraps a string already produced by [`normalize`].
+    pub(crate) fn from_normalized(ascii: String) -> Self {
+        Self(ascii.into_boxed_str())
+    }
+
+    /// The name in ASCII form (lowercase A-labels), without a trailing dot.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The name in Unicode form (U-labels), for showing to people.
+    pub fn to_unicode(&self) -> String {
+        let (unicode, _) =
+            Uts46::new().to_unicode(self.0.as_bytes(), AsciiDenyList::STD3, Hyphens::Check);
+        unicode.into_owned()
+    }
+
+    /// The labels from left to right, in ASCII form.
+    pub fn labels(&self) -> impl Iterator<Item = &str> {
+        self.0.split('.')
+    }
+
+    /// Whether `self` is a proper subdomain of `parent`: it ends with `.` + `parent` on a label
+    /// boundary and is not equal to it. `mail.example.com` is under `example.com`;
+    /// `badexample.com` and `example.com` itself are not.
+    ///
+    /// ```
+    /// use email_routing::DomainName;
+    /// let parent: DomainName = "example.com".parse()?;
+    /// assert!("bounce.example.com".parse::<DomainName>()?.is_subdomain_of(&parent));
+    /// assert!(!"badexample.com".parse::<DomainName>()?.is_subdomain_of(&parent));
+    /// assert!(!parent.is_subdomain_of(&parent));
+    /// # Ok::<(), email_routing::DomainNameError>(())
+    /// ```
+    pub fn is_subdomain_of(&self, parent: &DomainName) -> bool {
+        is_proper_subdomain(&self.0, &parent.0)
+    }
+
+    /// Whether `self` equals `other` or is under it.
+    pub fn is_at_or_under(&self, other: &DomainName) -> bool {
+        self == other || self.is_subdomain_of(other)
+    }
+
+    /// The name with its leftmost label removed, if at least two labels remain.
+    pub fn parent(&self) -> Option<DomainName> {
+        let (_, rest) = self.0.split_once('.')?;
+        rest.contains('.').then(|| Self(rest.into()))
+    }
+}
+
+/// Whether ASCII name `child` is strictly under ASCII name `parent` on a label boundary.
+pub(crate) fn is_proper_subdomain(child: &str, parent: &str) -> bool {
+    child.len() > parent.len() + 1
+        && child.ends_with(parent)
+        && child.as_bytes()[child.len() - parent.len() - 1] == b'.'
+}
+
+/// Normalizes `input` to lowercase A-labels and applies every rule in the module docs.
+pub(crate) fn normalize(input: &str, trailing_dot: TrailingDot) -> Result<String, DomainNameError> {
+    if input.is_empty() {
+        return Err(DomainNameError::Empty);
+    }
+    if input.len() > MAX_INPUT_BYTES {
+        return Err(DomainNameError::InputTooLong { len: input.len(), max: MAX_INPUT_BYTES });
+    }
+    let mut ascii = match ascii_fast_path(input) {
+        Some(lower) => lower,
+        None => Uts46::new()
+            .to_ascii(input.as_bytes(), AsciiDenyList::STD3, Hyphens::Check, DnsLength::Ignore)
+            .map_err(|_| DomainNameError::Idna { input: input.to_owned() })?
+            .into_owned(),
+    };
+    if ascii.ends_with('.') {
+        if trailing_dot == TrailingDot::Refuse {
+            return Err(DomainNameError::TrailingDot { name: input.to_owned() });
+        }
+        ascii.pop();
+    }
+    check_structure(&ascii)?;
+    Ok(ascii)
+}
+
+/// Plain lowercase-able LDH input with no A-labels needs no UTS #46 mapping; returns it
+/// lowercased, or `None` when the full algorithm must run. Hyphen placement is checked here
+/// with the same rule UTS #46 `CheckHyphens` applies.
+fn ascii_fast_path(input: &str) -> Option<String> {
+    let bytes = input.as_bytes();
+    if !bytes.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'.') {
+        return None;
+    }
+    for label in input.split('.') {
+        let l = label.as_bytes();
+        if l.len() >= 4 && l[2] == b'-' && l[3] == b'-' {
+            // `xn--` needs punycode validation; other `??--` labels are refused by UTS #46.
+            return None;
+        }
+        if l.first() == Some(&b'-') || l.last() == Some(&b'-') {
+            return None;
+        }
+    }
+    Some(input.to_ascii_lowercase())
+}
+
+/// The DNS and mail rules on an ASCII name without a trailing dot.
+fn check_structure(ascii: &str) -> Result<(), DomainNameError> {
+    if ascii.is_empty() {
+        return Err(DomainNameError::Empty);
+    }
+    let mut labels = 0;
+    let mut last = "";
+    for label in ascii.split('.') {
+        if label.is_empty() {
+            return Err(DomainNameError::EmptyLabel { name: ascii.to_owned() });
+        }
+        if label.len() > MAX_LABEL_OCTETS {
+            return Err(DomainNameError::LabelTooLong {
+                label: label.to_owned(),
+                len: label.len(),
+                max: MAX_LABEL_OCTETS,
+            });
+        }
+        labels += 1;
+        last = label;
+    }
+    if ascii.len() > MAX_NAME_OCTETS {
+        return Err(DomainNameError::TooLong { len: ascii.len(), max: MAX_NAME_OCTETS });
+    }
+    if labels < MIN_LABELS {
+        return Err(DomainNameError::TooFewLabels { name: ascii.to_owned(), labels, min: MIN_LABELS });
+    }
+    if last.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(DomainNameError::NumericTopLabel { name: ascii.to_owned() });
+    }
+    if let Some(suffix) = SPECIAL_USE_SUFFIXES.iter().find(|s| **s == last) {
+        return Err(DomainNameError::SpecialUse { name: ascii.to_owned(), suffix });
+    }
+    Ok(())
+}
+
+impl fmt::Display for DomainName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl FromStr for DomainName {
+    type Err = DomainNameError;
+    fn from_str(s: &str) -> Result<Self, DomainNameError> {
+        Self::new(s)
+    }
+}
+
+impl TryFrom<String> for DomainName {
+    type Error = DomainNameError;
+    fn try_from(s: String) -> Result<Self, DomainNameError> {
+        Self::new(&s)
+    }
+}
+
+impl TryFrom<&str> for DomainName {
+    type Error = DomainNameError;
+    fn try_from(s: &str) -> Result<Self, DomainNameError> {
+        Self::new(s)
+    }
+}
+
+impl From<DomainName> for String {
+    fn from(name: DomainName) -> String {
+        name.0.into()
+    }
+}
+
+impl AsRef<str> for DomainName {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
