@@ -76,7 +76,9 @@ pub enum AddressError {
         max: usize,
     },
     /// A dot starts or ends the local part, or two dots follow each other.
-    #[error("{input:?} has a dot at the start or end of the local part, or two dots in a row: remove the extra dot")]
+    #[error(
+        "{input:?} has a dot at the start or end of the local part, or two dots in a row: remove the extra dot"
+    )]
     MisplacedDot {
         /// The offending input.
         input: String,
@@ -88,7 +90,9 @@ pub enum AddressError {
         input: String,
     },
     /// The input looks like `Name <address>`.
-    #[error("{input:?} contains a display name or angle brackets: give the bare address and put the name in the from name")]
+    #[error(
+        "{input:?} contains a display name or angle brackets: give the bare address and put the name in the from name"
+    )]
     DisplayNameNotAllowed {
         /// The offending input.
         input: String,
@@ -377,7 +381,9 @@ pub enum DisplayNameError {
         max: usize,
     },
     /// Contains a character that could inject or disguise a header.
-    #[error("the from name {input:?} contains {character}, which could break or disguise a mail header: remove it")]
+    #[error(
+        "the from name {input:?} contains {character}, which could break or disguise a mail header: remove it"
+    )]
     InvalidCharacter {
         /// The offending input.
         input: String,

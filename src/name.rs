@@ -62,7 +62,9 @@ pub enum DomainNameError {
     #[error("the domain name is empty: give a name such as support.example.com")]
     Empty,
     /// The input is far longer than any valid name.
-    #[error("the domain name input is {len} bytes long; the limit is {max}: give a real domain name")]
+    #[error(
+        "the domain name input is {len} bytes long; the limit is {max}: give a real domain name"
+    )]
     InputTooLong {
         /// Input length in bytes.
         len: usize,
@@ -71,7 +73,9 @@ pub enum DomainNameError {
     },
     /// UTS #46 processing refused the name: a disallowed character (space, underscore,
     /// punctuation), a misplaced hyphen, broken punycode, or a bidi or joiner violation.
-    #[error("{input:?} is not a valid internationalized domain name (disallowed character, misplaced hyphen, or invalid punycode): use letters, digits and inner hyphens only")]
+    #[error(
+        "{input:?} is not a valid internationalized domain name (disallowed character, misplaced hyphen, or invalid punycode): use letters, digits and inner hyphens only"
+    )]
     Idna {
         /// The offending input.
         input: String,
@@ -93,7 +97,9 @@ pub enum DomainNameError {
         max: usize,
     },
     /// The name is longer than 253 octets in ASCII form.
-    #[error("the domain name is {len} octets long in ASCII form; the limit is {max}: use a shorter name")]
+    #[error(
+        "the domain name is {len} octets long in ASCII form; the limit is {max}: use a shorter name"
+    )]
     TooLong {
         /// Its length in octets.
         len: usize,
@@ -101,7 +107,9 @@ pub enum DomainNameError {
         max: usize,
     },
     /// Fewer than two labels (`localhost`, `com`).
-    #[error("{name:?} has {labels} label(s); at least {min} are needed: give a full name such as example.com")]
+    #[error(
+        "{name:?} has {labels} label(s); at least {min} are needed: give a full name such as example.com"
+    )]
     TooFewLabels {
         /// The name in ASCII form.
         name: String,
@@ -111,13 +119,17 @@ pub enum DomainNameError {
         min: usize,
     },
     /// The top label is all digits, which makes the name look like an IP address.
-    #[error("{name:?} ends in an all-numeric label: a top-level domain is never numeric, use a domain name rather than an address")]
+    #[error(
+        "{name:?} ends in an all-numeric label: a top-level domain is never numeric, use a domain name rather than an address"
+    )]
     NumericTopLabel {
         /// The name in ASCII form.
         name: String,
     },
     /// The name is a special-use name or under one.
-    #[error("{name:?} is under the special-use name {suffix:?}, which cannot receive Internet mail: use a public domain")]
+    #[error(
+        "{name:?} is under the special-use name {suffix:?}, which cannot receive Internet mail: use a public domain"
+    )]
     SpecialUse {
         /// The name in ASCII form.
         name: String,
@@ -300,7 +312,11 @@ fn check_structure(ascii: &str) -> Result<(), DomainNameError> {
         return Err(DomainNameError::TooLong { len: ascii.len(), max: MAX_NAME_OCTETS });
     }
     if labels < MIN_LABELS {
-        return Err(DomainNameError::TooFewLabels { name: ascii.to_owned(), labels, min: MIN_LABELS });
+        return Err(DomainNameError::TooFewLabels {
+            name: ascii.to_owned(),
+            labels,
+            min: MIN_LABELS,
+        });
     }
     if last.bytes().all(|b| b.is_ascii_digit()) {
         return Err(DomainNameError::NumericTopLabel { name: ascii.to_owned() });

@@ -61,9 +61,5 @@ pub(crate) fn is_unsafe_in_text(c: char) -> bool {
 
 /// Renders a code point for an error message, so invisible characters become visible.
 pub(crate) fn describe_char(c: char) -> String {
-    if c.is_ascii_graphic() {
-        format!("'{c}'")
-    } else {
-        format!("U+{:04X}", c as u32)
-    }
+    if c.is_ascii_graphic() { format!("'{c}'") } else { format!("U+{:04X}", c as u32) }
 }

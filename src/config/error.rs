@@ -9,12 +9,194 @@ use crate::name::DomainNameError;
 #[non_exhaustive]
 pub enum ConfigError {
     /// A hosted subdomain label is not exactly one valid DNS label.
-    #[error("hosted subdomain label {label:?} is not one valid DNS label: use letters, digits and inner hyphens, without dots")]
+    #[error(
+        "hosted subdomain label {label:?} is not one valid DNS label: use letters, digits and inner hyphens, without dots"
+    )]
     InvalidHostedLabel {
         /// The offending label.
         label: String,
         /// What is wrong with the resulting name, if it failed to parse at all.
         source: Option<DomainNameError>,
+    },
+    /// The organization already has the most domains allowed.
+    #[error(
+        "the organization already has {count} domains; the limit is {max}: remove a domain before adding {domain:?}"
+    )]
+    TooManyDomains {
+        /// The domain that was being added.
+        domain: String,
+        /// Domains the organization has.
+        count: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// Adding the custom domain would exceed the custom-domain quota.
+    #[error(
+        "the organization already has {count} custom domain(s) and its quota is {quota}: raise the quota (at most {max}) or remove a custom domain before adding {domain:?}"
+    )]
+    CustomDomainQuotaExceeded {
+        /// The domain that was being added.
+        domain: String,
+        /// Custom domains the organization has.
+        count: usize,
+        /// The organization's quota.
+        quota: usize,
+        /// The highest quota that can be set.
+        max: usize,
+    },
+    /// The requested custom-domain quota is outside the allowed range.
+    #[error(
+        "a custom-domain quota of {requested} is not allowed; it must be between {min} and {max}"
+    )]
+    QuotaOutOfRange {
+        /// The requested quota.
+        requested: usize,
+        /// Lowest allowed quota.
+        min: usize,
+        /// Highest allowed quota.
+        max: usize,
+    },
+    /// The requested quota is below the custom domains already configured.
+    #[error(
+        "a custom-domain quota of {requested} is below the {in_use} custom domain(s) configured: remove custom domains first"
+    )]
+    QuotaBelowUsage {
+        /// The requested quota.
+        requested: usize,
+        /// Custom domains the organization has.
+        in_use: usize,
+    },
+    /// A custom domain equals the hosted root or lies under it.
+    #[error(
+        "{domain:?} is the platform's hosted root {root:?} or under it: add it as a hosted subdomain, or use a domain the organization owns"
+    )]
+    CustomDomainUnderHostedRoot {
+        /// The offending domain.
+        domain: String,
+        /// The hosted root.
+        root: String,
+    },
+    /// A hosted subdomain is not exactly one label under the hosted root.
+    #[error(
+        "hosted subdomain {domain:?} is not one label under the hosted root {root:?}: create it with Domain::hosted"
+    )]
+    HostedOutsideRoot {
+        /// The offending domain.
+        domain: String,
+        /// The hosted root.
+        root: String,
+    },
+    /// The domain is already configured.
+    #[error("{domain:?} is already configured: each domain can be added once")]
+    DuplicateDomain {
+        /// The offending domain.
+        domain: String,
+    },
+    /// The domain is not one of the organization's.
+    #[error("{domain:?} is not one of the organization's domains: add the domain first")]
+    UnknownDomain {
+        /// The offending domain.
+        domain: String,
+    },
+    /// The domain still has addresses.
+    #[error(
+        "{domain:?} still has {count} address(es), for example {examples:?}: remove them before the domain"
+    )]
+    DomainInUse {
+        /// The domain that was being removed.
+        domain: String,
+        /// How many addresses it still has.
+        count: usize,
+        /// Up to five of them.
+        examples: Vec<String>,
+    },
+    /// The address's domain is not one of the organization's.
+    #[error(
+        "{address:?} is on {domain:?}, which is not one of the organization's domains: add the domain first or use an address on one of them"
+    )]
+    AddressDomainNotInOrg {
+        /// The offending address.
+        address: String,
+        /// Its domain.
+        domain: String,
+    },
+    /// The domain already has the most addresses allowed.
+    #[error(
+        "{domain:?} already has {count} addresses; the limit is {max}: remove an address before adding {address:?}"
+    )]
+    TooManyAddresses {
+        /// The address that was being added.
+        address: String,
+        /// Its domain.
+        domain: String,
+        /// Addresses the domain has.
+        count: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// The address (local part compared case-insensitively) is already configured.
+    #[error("{address:?} is already configured as {existing:?}: update that route instead")]
+    DuplicateAddress {
+        /// The address that was being added.
+        address: String,
+        /// The configured address it collides with.
+        existing: String,
+    },
+    /// The address is not configured.
+    #[error("{address:?} is not a configured address: add it first")]
+    UnknownAddress {
+        /// The offending address.
+        address: String,
+    },
+    /// A route's from address is not configured in the organization.
+    #[error(
+        "the from address {from_address:?} of {address:?} is not configured in the organization: add it as an address first, or send from {address:?} itself"
+    )]
+    FromAddressNotConfigured {
+        /// The route's address.
+        address: String,
+        /// Its from address.
+        from_address: String,
+    },
+    /// The address is still some route's from address.
+    #[error(
+        "{address:?} is the from address of {used_by:?}: change their from address before removing it"
+    )]
+    AddressInUseAsFrom {
+        /// The address that was being removed.
+        address: String,
+        /// Routes that send from it.
+        used_by: Vec<String>,
+    },
+    /// Too many auto-BCC addresses.
+    #[error("{count} auto-BCC addresses given; the limit is {max}: remove {excess}", excess = count - max)]
+    TooManyAutoBcc {
+        /// How many were given.
+        count: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// The same auto-BCC mailbox twice.
+    #[error("auto-BCC {address:?} is listed twice: list each address once")]
+    DuplicateAutoBcc {
+        /// The repeated address.
+        address: String,
+    },
+    /// The route's own address as its auto-BCC.
+    #[error(
+        "auto-BCC {address:?} is the route's own address: a route cannot copy itself, remove it"
+    )]
+    AutoBccIsSelf {
+        /// The offending address.
+        address: String,
+    },
+    /// Too many skills on a queue route.
+    #[error("{count} skills required; the limit is {max}: require fewer skills")]
+    TooManySkills {
+        /// How many were given.
+        count: usize,
+        /// The limit.
+        max: usize,
     },
     /// An address could not be parsed.
     #[error(transparent)]
@@ -35,6 +217,25 @@ impl ConfigError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::InvalidHostedLabel { .. } => "domain.invalid_hosted_label",
+            Self::TooManyDomains { .. } => "org.too_many_domains",
+            Self::CustomDomainQuotaExceeded { .. } => "org.custom_domain_quota_exceeded",
+            Self::QuotaOutOfRange { .. } => "org.quota_out_of_range",
+            Self::QuotaBelowUsage { .. } => "org.quota_below_usage",
+            Self::CustomDomainUnderHostedRoot { .. } => "org.custom_domain_under_hosted_root",
+            Self::HostedOutsideRoot { .. } => "org.hosted_outside_root",
+            Self::DuplicateDomain { .. } => "org.duplicate_domain",
+            Self::UnknownDomain { .. } => "org.unknown_domain",
+            Self::DomainInUse { .. } => "org.domain_in_use",
+            Self::AddressDomainNotInOrg { .. } => "route.domain_not_in_org",
+            Self::TooManyAddresses { .. } => "route.too_many_addresses",
+            Self::DuplicateAddress { .. } => "route.duplicate_address",
+            Self::UnknownAddress { .. } => "route.unknown_address",
+            Self::FromAddressNotConfigured { .. } => "route.from_address_not_configured",
+            Self::AddressInUseAsFrom { .. } => "route.address_in_use_as_from",
+            Self::TooManyAutoBcc { .. } => "route.bcc_too_many",
+            Self::DuplicateAutoBcc { .. } => "route.bcc_duplicate",
+            Self::AutoBccIsSelf { .. } => "route.bcc_is_self",
+            Self::TooManySkills { .. } => "route.too_many_skills",
             Self::Address(e) => e.code(),
             Self::DisplayName(e) => e.code(),
             Self::Id(e) => e.code(),

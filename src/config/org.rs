@@ -1,0 +1,347 @@
+//! [`OrgEmailConfig`]: an organization's domains and addresses, and every rule that involves
+//! more than one of them.
+
+use std::collections::HashMap;
+
+use crate::address::EmailAddress;
+use crate::config::{AddressRoute, ConfigError, Domain, DomainKind};
+use crate::name::DomainName;
+
+/// The most domains (hosted and custom together) an organization may have.
+pub const MAX_DOMAINS: usize = 2;
+/// The custom-domain quota a new organization starts with.
+pub const DEFAULT_CUSTOM_DOMAIN_QUOTA: usize = 1;
+/// The highest custom-domain quota that can ever be set.
+pub const MAX_CUSTOM_DOMAIN_QUOTA: usize = 2;
+/// The lowest custom-domain quota that can be set.
+pub const MIN_CUSTOM_DOMAIN_QUOTA: usize = 1;
+/// The most addresses one domain may have.
+pub const MAX_ADDRESSES_PER_DOMAIN: usize = 1000;
+/// How many offending items an error lists at most.
+const EXAMPLES_IN_ERROR: usize = 5;
+
+/// An organization's email configuration: the one place cross-object rules live.
+///
+/// Rules enforced on every change, and again on deserialization:
+/// - at most [`MAX_DOMAINS`] domains; custom domains at most the quota
+///   ([`DEFAULT_CUSTOM_DOMAIN_QUOTA`], raisable to [`MAX_CUSTOM_DOMAIN_QUOTA`], never below the
+///   custom domains in use); no duplicate domains; no custom domain equal to or under the
+///   hosted root; hosted subdomains exactly one label under it;
+/// - at most [`MAX_ADDRESSES_PER_DOMAIN`] addresses per domain; an address only on one of the
+///   organization's domains and only once (local part compared case-insensitively);
+/// - every from address is an address configured in the organization;
+/// - a domain with addresses, or an address some route sends from, cannot be removed.
+///
+/// ```
+/// use email_routing::*;
+///
+/// let root: DomainName = "mail.example.net".parse()?;
+/// let mut org = OrgEmailConfig::new(root.clone());
+/// org.add_domain(Domain::hosted("acme", &root)?)?;
+/// org.add_domain(Domain::custom("support.customer.com".parse()?))?;
+///
+/// let help: EmailAddress = "help@support.customer.com".parse()?;
+/// org.add_route(AddressRoute::new(help.clone(), DisplayName::new("Customer Help")?, RoutingTarget::OutboundOnly))?;
+///
+/// // Routing matches the local part case-insensitively.
+/// let incoming: EmailAddress = "HELP@Support.Customer.com".parse()?;
+/// assert_eq!(org.route_for(&incoming).map(|r| r.address()), Some(&help));
+///
+/// // A third domain is refused, with a code a REST layer can return.
+/// let err = org.add_domain(Domain::custom("other.com".parse()?)).unwrap_err();
+/// assert_eq!(err.code(), "org.too_many_domains");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(try_from = "OrgEmailConfigSpec", into = "OrgEmailConfigSpec"))]
+pub struct OrgEmailConfig {
+    hosted_root: DomainName,
+    custom_domain_quota: usize,
+    domains: Vec<Domain>,
+    routes: Vec<AddressRoute>,
+    /// Routing key (see [`EmailAddress::routing_key`]) -> index in `routes`.
+    index: HashMap<Box<str>, usize>,
+}
+
+impl OrgEmailConfig {
+    /// An empty organization on the platform whose hosted subdomains live under `hosted_root`.
+    pub fn new(hosted_root: DomainName) -> Self {
+        Self {
+            hosted_root,
+            custom_domain_quota: DEFAULT_CUSTOM_DOMAIN_QUOTA,
+            domains: Vec::new(),
+            routes: Vec::new(),
+            index: HashMap::new(),
+        }
+    }
+
+    /// The platform's hosted root.
+    pub fn hosted_root(&self) -> &DomainName {
+        &self.hosted_root
+    }
+
+    /// How many custom domains the organization may have.
+    pub fn custom_domain_quota(&self) -> usize {
+        self.custom_domain_quota
+    }
+
+    /// The organization's domains, in the order they were added.
+    pub fn domains(&self) -> &[Domain] {
+        &self.domains
+    }
+
+    /// The domain named `name`, if configured.
+    pub fn domain(&self, name: &DomainName) -> Option<&Domain> {
+        self.domains.iter().find(|d| d.name() == name)
+    }
+
+    /// Every configured address route.
+    pub fn routes(&self) -> &[AddressRoute] {
+        &self.routes
+    }
+
+    /// The route for `address` (local part compared case-insensitively), in O(1).
+    pub fn route_for(&self, address: &EmailAddress) -> Option<&AddressRoute> {
+        self.index.get(address.routing_key()).map(|&i| &self.routes[i])
+    }
+
+    /// How many custom domains are configured.
+    fn custom_domain_count(&self) -> usize {
+        self.domains.iter().filter(|d| d.is_custom()).count()
+    }
+
+    /// Sets the custom-domain quota: between [`MIN_CUSTOM_DOMAIN_QUOTA`] and
+    /// [`MAX_CUSTOM_DOMAIN_QUOTA`], and never below the custom domains in use.
+    pub fn set_custom_domain_quota(&mut self, quota: usize) -> Result<(), ConfigError> {
+        if !(MIN_CUSTOM_DOMAIN_QUOTA..=MAX_CUSTOM_DOMAIN_QUOTA).contains(&quota) {
+            return Err(ConfigError::QuotaOutOfRange {
+                requested: quota,
+                min: MIN_CUSTOM_DOMAIN_QUOTA,
+                max: MAX_CUSTOM_DOMAIN_QUOTA,
+            });
+        }
+        let in_use = self.custom_domain_count();
+        if quota < in_use {
+            return Err(ConfigError::QuotaBelowUsage { requested: quota, in_use });
+        }
+        self.custom_domain_quota = quota;
+        Ok(())
+    }
+
+    /// Adds a domain, checking the domain count, the quota, duplicates and the hosted root.
+    pub fn add_domain(&mut self, domain: Domain) -> Result<(), ConfigError> {
+        let name = domain.name();
+        if self.domain(name).is_some() {
+            return Err(ConfigError::DuplicateDomain { domain: name.to_string() });
+        }
+        if self.domains.len() >= MAX_DOMAINS {
+            return Err(ConfigError::TooManyDomains {
+                domain: name.to_string(),
+                count: self.domains.len(),
+                max: MAX_DOMAINS,
+            });
+        }
+        match domain.kind() {
+            DomainKind::Custom => {
+                if name.is_at_or_under(&self.hosted_root) {
+                    return Err(ConfigError::CustomDomainUnderHostedRoot {
+                        domain: name.to_string(),
+                        root: self.hosted_root.to_string(),
+                    });
+                }
+                let count = self.custom_domain_count();
+                if count >= self.custom_domain_quota {
+                    return Err(ConfigError::CustomDomainQuotaExceeded {
+                        domain: name.to_string(),
+                        count,
+                        quota: self.custom_domain_quota,
+                        max: MAX_CUSTOM_DOMAIN_QUOTA,
+                    });
+                }
+            }
+            DomainKind::HostedSubdomain => {
+                if name.parent().as_ref() != Some(&self.hosted_root) {
+                    return Err(ConfigError::HostedOutsideRoot {
+                        domain: name.to_string(),
+                        root: self.hosted_root.to_string(),
+                    });
+                }
+            }
+        }
+        self.domains.push(domain);
+        Ok(())
+    }
+
+    /// Removes a domain that has no addresses left.
+    pub fn remove_domain(&mut self, name: &DomainName) -> Result<Domain, ConfigError> {
+        let position = self
+            .domains
+            .iter()
+            .position(|d| d.name() == name)
+            .ok_or_else(|| ConfigError::UnknownDomain { domain: name.to_string() })?;
+        let on_domain: Vec<&AddressRoute> =
+            self.routes.iter().filter(|r| r.address().domain() == name.as_str()).collect();
+        if !on_domain.is_empty() {
+            return Err(ConfigError::DomainInUse {
+                domain: name.to_string(),
+                count: on_domain.len(),
+                examples: on_domain
+                    .iter()
+                    .take(EXAMPLES_IN_ERROR)
+                    .map(|r| r.address().to_string())
+                    .collect(),
+            });
+        }
+        Ok(self.domains.remove(position))
+    }
+
+    /// Adds an address route: its domain must be the organization's and have room, the address
+    /// must be new, and its from address must be configured (or be the address itself).
+    pub fn add_route(&mut self, route: AddressRoute) -> Result<(), ConfigError> {
+        self.check_route_placement(&route)?;
+        if let Some(&i) = self.index.get(route.address().routing_key()) {
+            return Err(ConfigError::DuplicateAddress {
+                address: route.address().to_string(),
+                existing: self.routes[i].address().to_string(),
+            });
+        }
+        let domain = route.address().domain();
+        let count = self.routes.iter().filter(|r| r.address().domain() == domain).count();
+        if count >= MAX_ADDRESSES_PER_DOMAIN {
+            return Err(ConfigError::TooManyAddresses {
+                address: route.address().to_string(),
+                domain: domain.to_owned(),
+                count,
+                max: MAX_ADDRESSES_PER_DOMAIN,
+            });
+        }
+        self.check_from_address(&route)?;
+        self.index.insert(route.address().routing_key().into(), self.routes.len());
+        self.routes.push(route);
+        Ok(())
+    }
+
+    /// Replaces the route for the same address (local part compared case-insensitively). The
+    /// new route's from address must be configured; if the address's spelling changes, routes
+    /// sending from the old spelling keep working because matching ignores local-part case.
+    pub fn update_route(&mut self, route: AddressRoute) -> Result<AddressRoute, ConfigError> {
+        let i = *self
+            .index
+            .get(route.address().routing_key())
+            .ok_or_else(|| ConfigError::UnknownAddress { address: route.address().to_string() })?;
+        self.check_from_address(&route)?;
+        Ok(std::mem::replace(&mut self.routes[i], route))
+    }
+
+    /// Removes an address route, unless another route still sends from it.
+    pub fn remove_route(&mut self, address: &EmailAddress) -> Result<AddressRoute, ConfigError> {
+        let key = address.routing_key();
+        let &i = self
+            .index
+            .get(key)
+            .ok_or_else(|| ConfigError::UnknownAddress { address: address.to_string() })?;
+        let used_by: Vec<String> = self
+            .routes
+            .iter()
+            .enumerate()
+            .filter(|&(j, r)| j != i && r.from_address().routing_key() == key)
+            .take(EXAMPLES_IN_ERROR)
+            .map(|(_, r)| r.address().to_string())
+            .collect();
+        if !used_by.is_empty() {
+            return Err(ConfigError::AddressInUseAsFrom { address: address.to_string(), used_by });
+        }
+        self.index.remove(key);
+        let removed = self.routes.swap_remove(i);
+        if let Some(moved) = self.routes.get(i) {
+            self.index.insert(moved.address().routing_key().into(), i);
+        }
+        Ok(removed)
+    }
+
+    /// The address must be on one of the organization's domains.
+    fn check_route_placement(&self, route: &AddressRoute) -> Result<(), ConfigError> {
+        let address = route.address();
+        if self.domains.iter().any(|d| d.name().as_str() == address.domain()) {
+            Ok(())
+        } else {
+            Err(ConfigError::AddressDomainNotInOrg {
+                address: address.to_string(),
+                domain: address.domain().to_owned(),
+            })
+        }
+    }
+
+    /// The route's from address must be itself or another configured address.
+    fn check_from_address(&self, route: &AddressRoute) -> Result<(), ConfigError> {
+        let from = route.from_address();
+        if from.eq_ignore_local_case(route.address()) || self.route_for(from).is_some() {
+            Ok(())
+        } else {
+            Err(ConfigError::FromAddressNotConfigured {
+                address: route.address().to_string(),
+                from_address: from.to_string(),
+            })
+        }
+    }
+}
+
+/// The unchecked shape of an [`OrgEmailConfig`] in a configuration file.
+#[cfg(feature = "serde")]
+#[derive(serde::Serialize, serde::Deserialize)]
+struct OrgEmailConfigSpec {
+    hosted_root: DomainName,
+    #[serde(default = "default_quota")]
+    custom_domain_quota: usize,
+    #[serde(default)]
+    domains: Vec<Domain>,
+    #[serde(default)]
+    routes: Vec<AddressRoute>,
+}
+
+#[cfg(feature = "serde")]
+fn default_quota() -> usize {
+    DEFAULT_CUSTOM_DOMAIN_QUOTA
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<OrgEmailConfigSpec> for OrgEmailConfig {
+    type Error = ConfigError;
+
+    /// Rebuilds the organization through the same methods every change goes through, so a file
+    /// can never produce an invalid organization. From addresses are checked after every route
+    /// is in, so routes may send from addresses listed later in the file.
+    fn try_from(spec: OrgEmailConfigSpec) -> Result<Self, ConfigError> {
+        let mut org = OrgEmailConfig::new(spec.hosted_root);
+        org.set_custom_domain_quota(spec.custom_domain_quota)?;
+        for domain in spec.domains {
+            org.add_domain(domain)?;
+        }
+        let mut pending_from = Vec::with_capacity(spec.routes.len());
+        for route in spec.routes {
+            let sends_as = route.from_address().clone();
+            let self_sending = route.clone().with_from_address(route.address().clone());
+            pending_from.push(sends_as);
+            org.add_route(self_sending)?;
+        }
+        for (i, from) in pending_from.into_iter().enumerate() {
+            let route = org.routes[i].clone().with_from_address(from);
+            org.check_from_address(&route)?;
+            org.routes[i] = route;
+        }
+        Ok(org)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl From<OrgEmailConfig> for OrgEmailConfigSpec {
+    fn from(org: OrgEmailConfig) -> Self {
+        Self {
+            hosted_root: org.hosted_root,
+            custom_domain_quota: org.custom_domain_quota,
+            domains: org.domains,
+            routes: org.routes,
+        }
+    }
+}

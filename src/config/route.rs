@@ -1,0 +1,322 @@
+//! [`AddressRoute`]: one configured email address and everything about it: who the mail appears
+//! to come from, who is copied, where incoming mail goes and what happens to spam.
+
+use std::collections::BTreeSet;
+
+use crate::address::{DisplayName, EmailAddress};
+use crate::config::ConfigError;
+use crate::ids::{FlowId, Language, Priority, QueueId, Skill};
+
+/// The most auto-BCC addresses one route may have. They count toward the outbound recipient
+/// limit, hidden from the agent.
+pub const MAX_AUTO_BCC: usize = 5;
+/// The most ACD skills one queue route may require.
+pub const MAX_ROUTE_SKILLS: usize = 32;
+
+/// Where clean incoming mail to an address goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case", tag = "type"))]
+#[non_exhaustive]
+pub enum RoutingTarget {
+    /// Into an ACD queue, to wait for an agent with the skills and language.
+    Queue(QueueRoute),
+    /// Into an automation flow.
+    Flow {
+        /// The flow that receives the mail.
+        flow: FlowId,
+    },
+    /// Nowhere: the address is used to send only. Incoming mail is not routed.
+    OutboundOnly,
+}
+
+/// A route into an ACD queue: the queue, the skills an agent needs, an optional language, and
+/// the priority the interaction starts with.
+///
+/// ```
+/// use email_routing::{Language, Priority, QueueId, QueueRoute, Skill};
+/// let route = QueueRoute::new(QueueId::new("support")?)
+///     .with_skills([Skill::new("billing")?, Skill::new("billing")?])?
+///     .with_language(Language::new("en")?)
+///     .with_priority(Priority::new(10)?);
+/// assert_eq!(route.skills().len(), 1);
+/// # Ok::<(), email_routing::ConfigError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(try_from = "QueueRouteSpec"))]
+pub struct QueueRoute {
+    queue: QueueId,
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "BTreeSet::is_empty"))]
+    skills: BTreeSet<Skill>,
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    language: Option<Language>,
+    #[cfg_attr(feature = "serde", serde(default))]
+    priority: Priority,
+}
+
+impl QueueRoute {
+    /// A route into `queue`, no skills, no language, priority 0.
+    pub fn new(queue: QueueId) -> Self {
+        Self { queue, skills: BTreeSet::new(), language: None, priority: Priority::default() }
+    }
+
+    /// Requires these skills (duplicates collapse); at most [`MAX_ROUTE_SKILLS`].
+    pub fn with_skills(
+        mut self,
+        skills: impl IntoIterator<Item = Skill>,
+    ) -> Result<Self, ConfigError> {
+        let skills: BTreeSet<Skill> = skills.into_iter().collect();
+        if skills.len() > MAX_ROUTE_SKILLS {
+            return Err(ConfigError::TooManySkills { count: skills.len(), max: MAX_ROUTE_SKILLS });
+        }
+        self.skills = skills;
+        Ok(self)
+    }
+
+    /// Requires an agent who speaks `language`.
+    pub fn with_language(mut self, language: Language) -> Self {
+        self.language = Some(language);
+        self
+    }
+
+    /// Sets the starting priority.
+    pub fn with_priority(mut self, priority: Priority) -> Self {
+        self.priority = priority;
+        self
+    }
+
+    /// The queue.
+    pub fn queue(&self) -> &QueueId {
+        &self.queue
+    }
+
+    /// The skills an agent needs, all of them.
+    pub fn skills(&self) -> &BTreeSet<Skill> {
+        &self.skills
+    }
+
+    /// The language an agent needs, if any.
+    pub fn language(&self) -> Option<&Language> {
+        self.language.as_ref()
+    }
+
+    /// The priority interactions start with.
+    pub fn priority(&self) -> Priority {
+        self.priority
+    }
+}
+
+/// The unchecked shape of a [`QueueRoute`] in a configuration file.
+#[cfg(feature = "serde")]
+#[derive(serde::Deserialize)]
+struct QueueRouteSpec {
+    queue: QueueId,
+    #[serde(default)]
+    skills: Vec<Skill>,
+    #[serde(default)]
+    language: Option<Language>,
+    #[serde(default)]
+    priority: Priority,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<QueueRouteSpec> for QueueRoute {
+    type Error = ConfigError;
+    fn try_from(spec: QueueRouteSpec) -> Result<Self, ConfigError> {
+        let route =
+            QueueRoute::new(spec.queue).with_skills(spec.skills)?.with_priority(spec.priority);
+        Ok(match spec.language {
+            Some(language) => route.with_language(language),
+            None => route,
+        })
+    }
+}
+
+/// What happens to incoming mail the host's scanner flags as spam. Spam never takes the normal
+/// route; mail flagged as carrying a virus is always disconnected, whatever the policy.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case", tag = "action"))]
+#[non_exhaustive]
+pub enum SpamPolicy {
+    /// Drop it: no interaction is created. The default.
+    #[default]
+    Disconnect,
+    /// Hand it to a flow (for review or an automatic reply).
+    RouteToFlow {
+        /// The flow that receives suspected spam.
+        flow: FlowId,
+    },
+}
+
+/// One configured email address: identity, hidden copies, routing and spam policy.
+///
+/// Made with [`AddressRoute::new`] and refined with `with_*` methods; each method that could
+/// break a rule returns `Result`, so a route is always valid on its own. Rules that involve other
+/// routes (the from address must be configured in the organization, an address appears once)
+/// are checked when it is added to an [`OrgEmailConfig`](crate::OrgEmailConfig).
+///
+/// ```
+/// use email_routing::{AddressRoute, DisplayName, EmailAddress, RoutingTarget};
+/// let help: EmailAddress = "help@support.customer.com".parse()?;
+/// let route = AddressRoute::new(help.clone(), DisplayName::new("Customer Help")?, RoutingTarget::OutboundOnly)
+///     .with_auto_bcc(["archive@customer.com".parse()?])?;
+/// assert_eq!(route.from_address(), &help);
+///
+/// let six: Vec<EmailAddress> = (0..6).map(|i| format!("a{i}@customer.com").parse()).collect::<Result<_, _>>()?;
+/// let err = route.with_auto_bcc(six).unwrap_err();
+/// assert_eq!(err.code(), "route.bcc_too_many");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(try_from = "AddressRouteSpec"))]
+pub struct AddressRoute {
+    address: EmailAddress,
+    from_name: DisplayName,
+    from_address: EmailAddress,
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    reply_to: Option<EmailAddress>,
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Vec::is_empty"))]
+    auto_bcc: Vec<EmailAddress>,
+    routing: RoutingTarget,
+    spam: SpamPolicy,
+}
+
+impl AddressRoute {
+    /// A route for `address`, sending as `from_name <address>`, with no reply-to, no auto-BCC
+    /// and spam disconnected.
+    pub fn new(address: EmailAddress, from_name: DisplayName, routing: RoutingTarget) -> Self {
+        Self {
+            from_address: address.clone(),
+            address,
+            from_name,
+            reply_to: None,
+            auto_bcc: Vec::new(),
+            routing,
+            spam: SpamPolicy::default(),
+        }
+    }
+
+    /// Sends as another address of the same organization (checked when the route is added).
+    pub fn with_from_address(mut self, from_address: EmailAddress) -> Self {
+        self.from_address = from_address;
+        self
+    }
+
+    /// Where the customer's Reply goes.
+    pub fn with_reply_to(mut self, reply_to: EmailAddress) -> Self {
+        self.reply_to = Some(reply_to);
+        self
+    }
+
+    /// Sets the hidden auto-BCC list: at most [`MAX_AUTO_BCC`], no two the same mailbox (local
+    /// part compared case-insensitively), never the route's own address.
+    pub fn with_auto_bcc(
+        mut self,
+        auto_bcc: impl IntoIterator<Item = EmailAddress>,
+    ) -> Result<Self, ConfigError> {
+        let auto_bcc: Vec<EmailAddress> = auto_bcc.into_iter().collect();
+        check_auto_bcc(&self.address, &auto_bcc)?;
+        self.auto_bcc = auto_bcc;
+        Ok(self)
+    }
+
+    /// Replaces where clean mail goes.
+    pub fn with_routing(mut self, routing: RoutingTarget) -> Self {
+        self.routing = routing;
+        self
+    }
+
+    /// Replaces the spam policy.
+    pub fn with_spam_policy(mut self, spam: SpamPolicy) -> Self {
+        self.spam = spam;
+        self
+    }
+
+    /// The address customers write to.
+    pub fn address(&self) -> &EmailAddress {
+        &self.address
+    }
+
+    /// The name replies are sent under.
+    pub fn from_name(&self) -> &DisplayName {
+        &self.from_name
+    }
+
+    /// The address replies are sent from.
+    pub fn from_address(&self) -> &EmailAddress {
+        &self.from_address
+    }
+
+    /// Where the customer's Reply goes, if not to the from address.
+    pub fn reply_to(&self) -> Option<&EmailAddress> {
+        self.reply_to.as_ref()
+    }
+
+    /// Hidden copies on every reply. Never shown to agents.
+    pub fn auto_bcc(&self) -> &[EmailAddress] {
+        &self.auto_bcc
+    }
+
+    /// Where clean incoming mail goes.
+    pub fn routing(&self) -> &RoutingTarget {
+        &self.routing
+    }
+
+    /// What happens to suspected spam.
+    pub fn spam_policy(&self) -> &SpamPolicy {
+        &self.spam
+    }
+}
+
+/// The auto-BCC rule, written once for the builder and for deserialization.
+fn check_auto_bcc(address: &EmailAddress, auto_bcc: &[EmailAddress]) -> Result<(), ConfigError> {
+    if auto_bcc.len() > MAX_AUTO_BCC {
+        return Err(ConfigError::TooManyAutoBcc { count: auto_bcc.len(), max: MAX_AUTO_BCC });
+    }
+    for (i, bcc) in auto_bcc.iter().enumerate() {
+        if bcc.eq_ignore_local_case(address) {
+            return Err(ConfigError::AutoBccIsSelf { address: bcc.to_string() });
+        }
+        if auto_bcc[..i].iter().any(|earlier| earlier.eq_ignore_local_case(bcc)) {
+            return Err(ConfigError::DuplicateAutoBcc { address: bcc.to_string() });
+        }
+    }
+    Ok(())
+}
+
+/// The unchecked shape of an [`AddressRoute`] in a configuration file.
+#[cfg(feature = "serde")]
+#[derive(serde::Deserialize)]
+struct AddressRouteSpec {
+    address: EmailAddress,
+    from_name: DisplayName,
+    #[serde(default)]
+    from_address: Option<EmailAddress>,
+    #[serde(default)]
+    reply_to: Option<EmailAddress>,
+    #[serde(default)]
+    auto_bcc: Vec<EmailAddress>,
+    routing: RoutingTarget,
+    #[serde(default)]
+    spam: SpamPolicy,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<AddressRouteSpec> for AddressRoute {
+    type Error = ConfigError;
+    fn try_from(spec: AddressRouteSpec) -> Result<Self, ConfigError> {
+        let mut route = AddressRoute::new(spec.address, spec.from_name, spec.routing)
+            .with_auto_bcc(spec.auto_bcc)?
+            .with_spam_policy(spec.spam);
+        if let Some(from) = spec.from_address {
+            route = route.with_from_address(from);
+        }
+        if let Some(reply_to) = spec.reply_to {
+            route = route.with_reply_to(reply_to);
+        }
+        Ok(route)
+    }
+}
