@@ -22,7 +22,10 @@
 use std::fmt;
 use std::str::FromStr;
 
+use icu_properties::props::GeneralCategory;
 use idna::uts46::{AsciiDenyList, DnsLength, Hyphens, Uts46};
+
+use crate::text::{describe_char, general_category, is_bidi_control};
 
 /// The most octets one label may have (RFC 1035).
 pub const MAX_LABEL_OCTETS: usize = 63;
@@ -79,6 +82,16 @@ pub enum DomainNameError {
     Idna {
         /// The offending input.
         input: String,
+    },
+    /// An invisible formatting character (zero-width space, soft hyphen, bidi control).
+    /// UTS #46 would silently delete some of them; a name that looks different from what it
+    /// resolves to is refused instead.
+    #[error("{input:?} contains the invisible character {character}: remove it")]
+    InvisibleCharacter {
+        /// The offending input.
+        input: String,
+        /// The offending character, described.
+        character: String,
     },
     /// A label is empty (`a..b`, or a leading dot).
     #[error("{name:?} has an empty label: remove the extra dot")]
@@ -151,6 +164,7 @@ impl DomainNameError {
             Self::Empty => "domain.empty",
             Self::InputTooLong { .. } => "domain.input_too_long",
             Self::Idna { .. } => "domain.invalid",
+            Self::InvisibleCharacter { .. } => "domain.invisible_character",
             Self::EmptyLabel { .. } => "domain.empty_label",
             Self::LabelTooLong { .. } => "domain.label_too_long",
             Self::TooLong { .. } => "domain.too_long",
@@ -251,10 +265,18 @@ pub(crate) fn normalize(input: &str, trailing_dot: TrailingDot) -> Result<String
     }
     let mut ascii = match ascii_fast_path(input) {
         Some(lower) => lower,
-        None => Uts46::new()
-            .to_ascii(input.as_bytes(), AsciiDenyList::STD3, Hyphens::Check, DnsLength::Ignore)
-            .map_err(|_| DomainNameError::Idna { input: input.to_owned() })?
-            .into_owned(),
+        None => {
+            if let Some(c) = input.chars().find(|&c| is_invisible_format(c)) {
+                return Err(DomainNameError::InvisibleCharacter {
+                    input: input.to_owned(),
+                    character: describe_char(c),
+                });
+            }
+            Uts46::new()
+                .to_ascii(input.as_bytes(), AsciiDenyList::STD3, Hyphens::Check, DnsLength::Ignore)
+                .map_err(|_| DomainNameError::Idna { input: input.to_owned() })?
+                .into_owned()
+        }
     };
     if ascii.ends_with('.') {
         if trailing_dot == TrailingDot::Refuse {
@@ -264,6 +286,15 @@ pub(crate) fn normalize(input: &str, trailing_dot: TrailingDot) -> Result<String
     }
     check_structure(&ascii)?;
     Ok(ascii)
+}
+
+/// Format characters other than the zero-width joiner and non-joiner, which some scripts need
+/// (UTS #46 checks where they may stand).
+fn is_invisible_format(c: char) -> bool {
+    !c.is_ascii()
+        && c != '\u{200C}'
+        && c != '\u{200D}'
+        && (is_bidi_control(c) || general_category(c) == GeneralCategory::Format)
 }
 
 /// Plain lowercase-able LDH input with no A-labels needs no UTS #46 mapping; returns it
@@ -311,6 +342,9 @@ fn check_structure(ascii: &str) -> Result<(), DomainNameError> {
     if ascii.len() > MAX_NAME_OCTETS {
         return Err(DomainNameError::TooLong { len: ascii.len(), max: MAX_NAME_OCTETS });
     }
+    if let Some(suffix) = SPECIAL_USE_SUFFIXES.iter().find(|s| **s == last) {
+        return Err(DomainNameError::SpecialUse { name: ascii.to_owned(), suffix });
+    }
     if labels < MIN_LABELS {
         return Err(DomainNameError::TooFewLabels {
             name: ascii.to_owned(),
@@ -320,9 +354,6 @@ fn check_structure(ascii: &str) -> Result<(), DomainNameError> {
     }
     if last.bytes().all(|b| b.is_ascii_digit()) {
         return Err(DomainNameError::NumericTopLabel { name: ascii.to_owned() });
-    }
-    if let Some(suffix) = SPECIAL_USE_SUFFIXES.iter().find(|s| **s == last) {
-        return Err(DomainNameError::SpecialUse { name: ascii.to_owned(), suffix });
     }
     Ok(())
 }

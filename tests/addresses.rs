@@ -1,0 +1,151 @@
+//! Email address and display name parsing: limits, IDN, hostile strings.
+
+use email_routing::{AddressError, DisplayName, EmailAddress, MAX_DISPLAY_NAME_CHARS};
+
+fn ok(input: &str) -> EmailAddress {
+    EmailAddress::new(input).unwrap_or_else(|e| panic!("{input:?} refused: {e}"))
+}
+
+fn code(input: &str) -> &'static str {
+    match EmailAddress::new(input) {
+        Ok(a) => panic!("{input:?} accepted as {a}"),
+        Err(e) => e.code(),
+    }
+}
+
+#[test]
+fn normalizes_domain_and_keeps_local_case() {
+    let a = ok("Help@Support.Customer.COM");
+    assert_eq!(a.as_str(), "Help@support.customer.com");
+    assert_eq!(a.local_part(), "Help");
+    assert_eq!(a.domain(), "support.customer.com");
+    assert_eq!(a.routing_key(), "help@support.customer.com");
+    assert!(!a.requires_smtputf8());
+    // RFC 5321: local parts compare exactly, domains case-insensitively.
+    assert_eq!(a, ok("Help@SUPPORT.customer.com"));
+    assert_ne!(a, ok("help@support.customer.com"));
+    assert!(a.eq_ignore_local_case(&ok("HELP@support.customer.com")));
+}
+
+#[test]
+fn unicode_addresses() {
+    let a = ok("José@Bücher.de");
+    assert_eq!(a.as_str(), "José@xn--bcher-kva.de");
+    assert!(a.requires_smtputf8());
+    assert_eq!(a.routing_key(), "josé@xn--bcher-kva.de");
+    // NFC: decomposed é equals composed é.
+    assert_eq!(ok("Jose\u{301}@bücher.de"), a);
+    let jp = ok("用户@例え。jp");
+    assert_eq!(jp.as_str(), "用户@xn--r8jz45g.jp");
+    assert_eq!(jp.domain_name().to_unicode(), "例え.jp");
+    // Unicode domains alone do not need SMTPUTF8.
+    assert!(!ok("info@bücher.de").requires_smtputf8());
+}
+
+#[test]
+fn atext_symbols_and_dots() {
+    ok("a.b+tag@example.com");
+    ok("!#$%&'*+-/=?^_`{|}~@example.com");
+    assert_eq!(code(".a@example.com"), "address.misplaced_dot");
+    assert_eq!(code("a.@example.com"), "address.misplaced_dot");
+    assert_eq!(code("a..b@example.com"), "address.misplaced_dot");
+    assert_eq!(code("a,b@example.com"), "address.invalid_character");
+    assert_eq!(code("a\\b@example.com"), "address.invalid_character");
+}
+
+#[test]
+fn refused_forms_each_have_their_code() {
+    assert_eq!(code(""), "address.empty");
+    assert_eq!(code("example.com"), "address.missing_at");
+    assert_eq!(code("@example.com"), "address.empty_local_part");
+    assert_eq!(code("\"john doe\"@example.com"), "address.quoted_local_part");
+    assert_eq!(code("John <john@example.com>"), "address.display_name");
+    assert_eq!(code("john(comment)@example.com"), "address.comment");
+    assert_eq!(code("john@[192.0.2.1]"), "address.domain_literal");
+    assert_eq!(code("john@example.com."), "domain.trailing_dot");
+    assert_eq!(code("john@localhost"), "domain.special_use");
+    assert_eq!(code("john@b"), "domain.too_few_labels");
+    assert_eq!(code("a@b@example.com"), "domain.invalid");
+    assert_eq!(code("john @example.com"), "address.invalid_character");
+    assert_eq!(code(" john@example.com"), "address.invalid_character");
+}
+
+#[test]
+fn header_injection_and_invisible_characters_are_refused() {
+    for input in [
+        "a@b.com\r\nBcc: x@y.com",
+        "a\r\n@b.com",
+        "a\n@b.com",
+        "a\t@b.com",
+        "a\u{0}@b.com",
+        "ad\u{202E}min@b.com", // right-to-left override
+        "ad\u{200B}min@b.com", // zero-width space
+        "ad\u{2028}min@b.com", // line separator
+        "ad\u{00A0}min@b.com", // no-break space
+        "ad\u{E000}min@b.com", // private use
+        "ad\u{0378}min@b.com", // unassigned
+        "ad\u{FEFF}min@b.com", // byte order mark (format)
+    ] {
+        assert!(EmailAddress::new(input).is_err(), "{input:?} was accepted");
+    }
+}
+
+#[test]
+fn local_part_limit_is_64_octets_in_utf8() {
+    ok(&format!("{}@example.com", "a".repeat(64)));
+    let err = EmailAddress::new(&format!("{}@example.com", "a".repeat(65))).unwrap_err();
+    assert!(matches!(err, AddressError::LocalPartTooLong { len: 65, max: 64, .. }), "{err:?}");
+    // 32 two-octet characters = 64 octets; 33 = 66.
+    ok(&format!("{}@example.com", "é".repeat(32)));
+    assert_eq!(code(&format!("{}@example.com", "é".repeat(33))), "address.local_part_too_long");
+}
+
+#[test]
+fn whole_address_limit_is_254_octets() {
+    let l63 = "d".repeat(63);
+    // local 64 + '@' + domain 189 = 254
+    let domain = format!("{l63}.{l63}.{}.com", "e".repeat(57)); // 63+1+63+1+57+1+3 = 189
+    assert_eq!(domain.len(), 189);
+    let at_limit = format!("{}@{domain}", "a".repeat(64));
+    assert_eq!(at_limit.len(), 254);
+    ok(&at_limit);
+    let over = format!("{}@{domain}x", "a".repeat(64));
+    let err = EmailAddress::new(&over).unwrap_err();
+    assert!(matches!(err, AddressError::TooLong { len: 255, max: 254 }), "{err:?}");
+    // The limit counts the ASCII form of the domain.
+    let unicode_domain = format!("{}.de", "ü".repeat(20));
+    let ascii_len = ok(&format!("a@{unicode_domain}")).domain().len();
+    assert!(ascii_len > unicode_domain.chars().count());
+    assert_eq!(code(&"a".repeat(10_000)), "address.too_long");
+}
+
+#[test]
+fn display_names() {
+    assert_eq!(DisplayName::new("  Acme Support ").unwrap().as_str(), "Acme Support");
+    assert_eq!(DisplayName::new("Ünïcödé 支援").unwrap().as_str(), "Ünïcödé 支援");
+    assert_eq!(DisplayName::new(" \t ").unwrap_err().code(), "display_name.empty");
+    assert!(DisplayName::new(&"x".repeat(MAX_DISPLAY_NAME_CHARS)).is_ok());
+    assert!(DisplayName::new(&"é".repeat(MAX_DISPLAY_NAME_CHARS)).is_ok());
+    let err = DisplayName::new(&"x".repeat(MAX_DISPLAY_NAME_CHARS + 1)).unwrap_err();
+    assert_eq!(err.code(), "display_name.too_long");
+    for hostile in [
+        "Acme\r\nBcc: evil@example.com",
+        "Acme\nSupport",
+        "Acme\u{0}",
+        "Acme\u{202E}troppuS",
+        "Acme\u{2066}x",
+        "Acme\u{2028}Support",
+        "Acme\u{85}Support",
+    ] {
+        let err = DisplayName::new(hostile).unwrap_err();
+        assert_eq!(err.code(), "display_name.invalid_character", "{hostile:?}");
+    }
+}
+
+#[test]
+fn serde_goes_through_validation() {
+    let a: EmailAddress = serde_json::from_str("\"Help@Support.Customer.com\"").unwrap();
+    assert_eq!(serde_json::to_string(&a).unwrap(), "\"Help@support.customer.com\"");
+    assert!(serde_json::from_str::<EmailAddress>("\"a@b.com\\r\\nBcc: x@y.com\"").is_err());
+    assert!(serde_json::from_str::<DisplayName>("\"a\\nb\"").is_err());
+}

@@ -1,0 +1,309 @@
+//! OrgEmailConfig: every cross-object rule at its boundary, and serde re-checking them.
+
+use email_routing::*;
+
+fn addr(s: &str) -> EmailAddress {
+    s.parse().unwrap()
+}
+
+fn name(s: &str) -> DomainName {
+    s.parse().unwrap()
+}
+
+fn route(address: &str) -> AddressRoute {
+    AddressRoute::new(
+        addr(address),
+        DisplayName::new("Support").unwrap(),
+        RoutingTarget::OutboundOnly,
+    )
+}
+
+fn org_with_custom() -> OrgEmailConfig {
+    let root = name("mail.example.net");
+    let mut org = OrgEmailConfig::new(root.clone());
+    org.add_domain(Domain::hosted("acme", &root).unwrap()).unwrap();
+    org.add_domain(Domain::custom(name("support.customer.com"))).unwrap();
+    org
+}
+
+#[test]
+fn two_domains_at_most() {
+    let mut org = org_with_custom();
+    let err = org.add_domain(Domain::custom(name("other.com"))).unwrap_err();
+    assert!(matches!(err, ConfigError::TooManyDomains { count: 2, max: 2, .. }), "{err:?}");
+    assert_eq!(err.code(), "org.too_many_domains");
+}
+
+#[test]
+fn custom_domain_quota_is_one_by_default_raisable_to_two_never_three() {
+    let root = name("mail.example.net");
+    let mut org = OrgEmailConfig::new(root.clone());
+    assert_eq!(org.custom_domain_quota(), 1);
+    org.add_domain(Domain::custom(name("a.com"))).unwrap();
+    let err = org.add_domain(Domain::custom(name("b.com"))).unwrap_err();
+    assert!(
+        matches!(err, ConfigError::CustomDomainQuotaExceeded { count: 1, quota: 1, max: 2, .. }),
+        "{err:?}"
+    );
+    org.set_custom_domain_quota(2).unwrap();
+    org.add_domain(Domain::custom(name("b.com"))).unwrap();
+    assert_eq!(org.set_custom_domain_quota(3).unwrap_err().code(), "org.quota_out_of_range");
+    assert_eq!(org.set_custom_domain_quota(0).unwrap_err().code(), "org.quota_out_of_range");
+    let err = org.set_custom_domain_quota(1).unwrap_err();
+    assert!(matches!(err, ConfigError::QuotaBelowUsage { requested: 1, in_use: 2 }), "{err:?}");
+    assert_eq!(org.custom_domain_quota(), 2);
+}
+
+#[test]
+fn hosted_subdomain_can_be_replaced() {
+    let root = name("mail.example.net");
+    let mut org = org_with_custom();
+    org.remove_domain(&name("acme.mail.example.net")).unwrap();
+    org.add_domain(Domain::hosted("acme2", &root).unwrap()).unwrap();
+    assert_eq!(org.domains().len(), 2);
+}
+
+#[test]
+fn hosted_root_rules() {
+    let root = name("mail.example.net");
+    let mut org = OrgEmailConfig::new(root.clone());
+    for clash in ["mail.example.net", "x.mail.example.net", "a.b.mail.example.net"] {
+        let err = org.add_domain(Domain::custom(name(clash))).unwrap_err();
+        assert_eq!(err.code(), "org.custom_domain_under_hosted_root", "{clash}");
+    }
+    // Lookalike, not under the root.
+    org.add_domain(Domain::custom(name("evilmail.example.net"))).unwrap();
+    assert_eq!(Domain::hosted("a.b", &root).unwrap_err().code(), "domain.invalid_hosted_label");
+    assert_eq!(
+        Domain::hosted("bad_label", &root).unwrap_err().code(),
+        "domain.invalid_hosted_label"
+    );
+    assert_eq!(
+        Domain::hosted("bücher", &root).unwrap().name().as_str(),
+        "xn--bcher-kva.mail.example.net"
+    );
+    let other_root = name("hosted.other.net");
+    let foreign = Domain::hosted("acme", &other_root).unwrap();
+    assert_eq!(org.add_domain(foreign).unwrap_err().code(), "org.hosted_outside_root");
+}
+
+#[test]
+fn duplicate_and_unknown_domains() {
+    let mut org = org_with_custom();
+    org.set_custom_domain_quota(2).unwrap();
+    let err = org.add_domain(Domain::custom(name("SUPPORT.customer.com."))).unwrap_err();
+    assert_eq!(err.code(), "org.duplicate_domain");
+    assert_eq!(org.remove_domain(&name("nope.com")).unwrap_err().code(), "org.unknown_domain");
+}
+
+#[test]
+fn domain_with_addresses_cannot_be_removed() {
+    let mut org = org_with_custom();
+    org.add_route(route("help@support.customer.com")).unwrap();
+    let err = org.remove_domain(&name("support.customer.com")).unwrap_err();
+    match &err {
+        ConfigError::DomainInUse { count, examples, .. } => {
+            assert_eq!(*count, 1);
+            assert_eq!(examples, &["help@support.customer.com"]);
+        }
+        other => panic!("{other:?}"),
+    }
+    org.remove_route(&addr("help@support.customer.com")).unwrap();
+    org.remove_domain(&name("support.customer.com")).unwrap();
+}
+
+#[test]
+fn thousand_addresses_per_domain() {
+    let mut org = org_with_custom();
+    for i in 0..MAX_ADDRESSES_PER_DOMAIN {
+        org.add_route(route(&format!("agent{i}@support.customer.com"))).unwrap();
+    }
+    let err = org.add_route(route("one-more@support.customer.com")).unwrap_err();
+    assert!(matches!(err, ConfigError::TooManyAddresses { count: 1000, max: 1000, .. }), "{err:?}");
+    // The other domain has its own 1000.
+    org.add_route(route("help@acme.mail.example.net")).unwrap();
+    assert_eq!(org.routes().len(), 1001);
+    for i in (0..MAX_ADDRESSES_PER_DOMAIN).step_by(97) {
+        let a = addr(&format!("AGENT{i}@support.customer.com"));
+        assert_eq!(org.route_for(&a).unwrap().address().local_part(), format!("agent{i}"));
+    }
+}
+
+#[test]
+fn addresses_only_on_own_domains_and_only_once() {
+    let mut org = org_with_custom();
+    let err = org.add_route(route("help@elsewhere.com")).unwrap_err();
+    assert_eq!(err.code(), "route.domain_not_in_org");
+    // A subdomain of an org domain is a different domain.
+    assert_eq!(
+        org.add_route(route("a@x.support.customer.com")).unwrap_err().code(),
+        "route.domain_not_in_org"
+    );
+    org.add_route(route("help@support.customer.com")).unwrap();
+    let err = org.add_route(route("HELP@Support.Customer.com")).unwrap_err();
+    match err {
+        ConfigError::DuplicateAddress { existing, .. } => {
+            assert_eq!(existing, "help@support.customer.com")
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn from_address_must_be_configured() {
+    let mut org = org_with_custom();
+    org.add_route(route("help@support.customer.com")).unwrap();
+    let sales =
+        route("sales@support.customer.com").with_from_address(addr("nobody@support.customer.com"));
+    let err = org.add_route(sales).unwrap_err();
+    assert_eq!(err.code(), "route.from_address_not_configured");
+    // Sending as another configured address (any case) is fine.
+    let sales =
+        route("sales@support.customer.com").with_from_address(addr("Help@support.customer.com"));
+    org.add_route(sales).unwrap();
+    // ...and that address can then not be removed.
+    let err = org.remove_route(&addr("help@support.customer.com")).unwrap_err();
+    match &err {
+        ConfigError::AddressInUseAsFrom { used_by, .. } => {
+            assert_eq!(used_by, &["sales@support.customer.com"])
+        }
+        other => panic!("{other:?}"),
+    }
+    // Repoint sales, then help can go.
+    org.update_route(route("sales@support.customer.com")).unwrap();
+    org.remove_route(&addr("help@support.customer.com")).unwrap();
+    assert!(org.route_for(&addr("sales@support.customer.com")).is_some());
+    assert_eq!(
+        org.remove_route(&addr("help@support.customer.com")).unwrap_err().code(),
+        "route.unknown_address"
+    );
+    assert_eq!(
+        org.update_route(route("ghost@support.customer.com")).unwrap_err().code(),
+        "route.unknown_address"
+    );
+}
+
+#[test]
+fn remove_keeps_the_index_consistent() {
+    let mut org = org_with_custom();
+    for local in ["a", "b", "c", "d"] {
+        org.add_route(route(&format!("{local}@support.customer.com"))).unwrap();
+    }
+    org.remove_route(&addr("a@support.customer.com")).unwrap();
+    for local in ["b", "c", "d"] {
+        let a = addr(&format!("{local}@support.customer.com"));
+        assert_eq!(org.route_for(&a).unwrap().address(), &a);
+    }
+    assert!(org.route_for(&addr("a@support.customer.com")).is_none());
+}
+
+#[test]
+fn auto_bcc_limits() {
+    let five: Vec<EmailAddress> = (0..5).map(|i| addr(&format!("a{i}@archive.com"))).collect();
+    let six: Vec<EmailAddress> = (0..6).map(|i| addr(&format!("a{i}@archive.com"))).collect();
+    let r = route("help@support.customer.com").with_auto_bcc(five).unwrap();
+    assert_eq!(r.auto_bcc().len(), 5);
+    let err = r.clone().with_auto_bcc(six).unwrap_err();
+    assert!(matches!(err, ConfigError::TooManyAutoBcc { count: 6, max: 5 }), "{err:?}");
+    assert_eq!(err.code(), "route.bcc_too_many");
+    let dup = [addr("x@archive.com"), addr("X@Archive.com")];
+    assert_eq!(r.clone().with_auto_bcc(dup).unwrap_err().code(), "route.bcc_duplicate");
+    let own = [addr("HELP@support.customer.com")];
+    assert_eq!(r.with_auto_bcc(own).unwrap_err().code(), "route.bcc_is_self");
+}
+
+#[test]
+fn route_skill_limit() {
+    let skills =
+        |n: usize| (0..n).map(|i| Skill::new(&format!("s{i}")).unwrap()).collect::<Vec<_>>();
+    let q = QueueRoute::new(QueueId::new("q").unwrap());
+    assert!(q.clone().with_skills(skills(MAX_ROUTE_SKILLS)).is_ok());
+    assert_eq!(
+        q.with_skills(skills(MAX_ROUTE_SKILLS + 1)).unwrap_err().code(),
+        "route.too_many_skills"
+    );
+}
+
+fn full_org() -> OrgEmailConfig {
+    let mut org = org_with_custom();
+    let queue = QueueRoute::new(QueueId::new("support").unwrap())
+        .with_skills([Skill::new("billing").unwrap()])
+        .unwrap()
+        .with_language(Language::new("en").unwrap())
+        .with_priority(Priority::new(10).unwrap());
+    org.add_route(
+        AddressRoute::new(
+            addr("help@support.customer.com"),
+            DisplayName::new("Help").unwrap(),
+            RoutingTarget::Queue(queue),
+        )
+        .with_reply_to(addr("replies@customer.com"))
+        .with_auto_bcc([addr("archive@customer.com")])
+        .unwrap()
+        .with_spam_policy(SpamPolicy::RouteToFlow { flow: FlowId::new("spam").unwrap() }),
+    )
+    .unwrap();
+    org.add_route(
+        route("sales@acme.mail.example.net")
+            .with_routing(RoutingTarget::Flow { flow: FlowId::new("sales-bot").unwrap() }),
+    )
+    .unwrap();
+    org
+}
+
+#[test]
+fn serde_round_trip() {
+    let org = full_org();
+    let json = serde_json::to_string(&org).unwrap();
+    let back: OrgEmailConfig = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, org);
+    assert!(back.route_for(&addr("HELP@support.customer.com")).is_some());
+}
+
+#[test]
+fn deserializing_re_checks_every_rule() {
+    use serde_json::json;
+    let decode = |value: serde_json::Value| serde_json::from_value::<OrgEmailConfig>(value);
+    let mut v = serde_json::to_value(full_org()).unwrap();
+    v["domains"].as_array_mut().unwrap().push(json!({"name": "third.com", "kind": "custom"}));
+    assert!(decode(v).unwrap_err().to_string().contains("limit is 2"));
+
+    let mut v = serde_json::to_value(full_org()).unwrap();
+    v["custom_domain_quota"] = json!(3);
+    assert!(decode(v).unwrap_err().to_string().contains("between 1 and 2"));
+
+    let mut v = serde_json::to_value(full_org()).unwrap();
+    v["domains"][0] = json!({"name": "x.y.mail.example.net", "kind": "hosted_subdomain"});
+    assert!(decode(v).unwrap_err().to_string().contains("not one label under"));
+
+    let mut v = serde_json::to_value(full_org()).unwrap();
+    v["routes"][0]["from_address"] = json!("ghost@support.customer.com");
+    assert!(decode(v).unwrap_err().to_string().contains("not configured"));
+
+    let mut v = serde_json::to_value(full_org()).unwrap();
+    let dup = v["routes"][0].clone();
+    v["routes"].as_array_mut().unwrap().push(dup);
+    assert!(decode(v).unwrap_err().to_string().contains("already configured"));
+
+    let mut v = serde_json::to_value(full_org()).unwrap();
+    v["routes"][0]["auto_bcc"] = json!((0..6).map(|i| format!("a{i}@x.com")).collect::<Vec<_>>());
+    assert!(decode(v).unwrap_err().to_string().contains("limit is 5"));
+
+    let mut v = serde_json::to_value(full_org()).unwrap();
+    v["routes"][1]["address"] = json!("sales@elsewhere.com");
+    assert!(decode(v).unwrap_err().to_string().contains("not one of the organization"));
+
+    let mut v = serde_json::to_value(full_org()).unwrap();
+    v["routes"][0]["address"] = json!("help@support.customer.com\r\nBcc: x@y.com");
+    assert!(decode(v).is_err());
+
+    let mut v = serde_json::to_value(full_org()).unwrap();
+    v["routes"][0]["routing"]["priority"] = json!(25_000_001);
+    assert!(decode(v).unwrap_err().to_string().contains("outside"));
+
+    // A route may send as an address listed later in the file.
+    let mut v = serde_json::to_value(full_org()).unwrap();
+    v["routes"][0]["from_address"] = json!("sales@acme.mail.example.net");
+    let org = decode(v).unwrap();
+    assert_eq!(org.routes()[0].from_address().as_str(), "sales@acme.mail.example.net");
+}
