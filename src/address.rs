@@ -221,14 +221,14 @@ fn parse(input: &str) -> Result<EmailAddress, AddressError> {
     if input.len() > name::MAX_INPUT_BYTES {
         return Err(AddressError::TooLong { len: input.len(), max: MAX_ADDRESS_OCTETS });
     }
+    parse_dot_atom(input).map_err(|e| explain_forbidden_syntax(input).unwrap_or(e))
+}
+
+/// The happy path: a dot-atom local part, `@`, a mailbox domain, built in one allocation.
+fn parse_dot_atom(input: &str) -> Result<EmailAddress, AddressError> {
     let owned = || input.to_owned();
-    let Some((local, domain)) = input.split_once('@') else {
-        if input.contains('<') {
-            return Err(AddressError::DisplayNameNotAllowed { input: owned() });
-        }
-        return Err(AddressError::MissingAt { input: owned() });
-    };
-    check_forbidden_syntax(input, local, domain)?;
+    let (local, domain) =
+        input.split_once('@').ok_or_else(|| AddressError::MissingAt { input: owned() })?;
     let local = check_local_part(input, local)?;
     if local.len() > MAX_LOCAL_PART_OCTETS {
         return Err(AddressError::LocalPartTooLong {
@@ -237,43 +237,41 @@ fn parse(input: &str) -> Result<EmailAddress, AddressError> {
             max: MAX_LOCAL_PART_OCTETS,
         });
     }
-    let domain = name::normalize(domain, TrailingDot::Refuse)
-        .map_err(|source| AddressError::Domain { input: owned(), source })?;
-    let len = local.len() + 1 + domain.len();
-    if len > MAX_ADDRESS_OCTETS {
-        return Err(AddressError::TooLong { len, max: MAX_ADDRESS_OCTETS });
-    }
-    let mut text = String::with_capacity(len);
+    let mut text = String::with_capacity(local.len() + 1 + domain.len());
     text.push_str(&local);
     text.push('@');
-    text.push_str(&domain);
+    name::normalize_into(domain, TrailingDot::Refuse, &mut text)
+        .map_err(|source| AddressError::Domain { input: owned(), source })?;
+    if text.len() > MAX_ADDRESS_OCTETS {
+        return Err(AddressError::TooLong { len: text.len(), max: MAX_ADDRESS_OCTETS });
+    }
+    let at = local.len();
     let folded = fold_local(&local).map(|lower| {
-        let mut key = String::with_capacity(len);
+        let mut key = String::with_capacity(text.len() - at + lower.len());
         key.push_str(&lower);
-        key.push('@');
-        key.push_str(&domain);
+        key.push_str(&text[at..]);
         key.into_boxed_str()
     });
-    Ok(EmailAddress { text: text.into_boxed_str(), at: local.len(), folded })
+    Ok(EmailAddress { text: text.into_boxed_str(), at, folded })
 }
 
-/// Refuses the RFC 5322 forms that are valid somewhere but never here, each with its own error
-/// so the user learns what to change.
-fn check_forbidden_syntax(input: &str, local: &str, domain: &str) -> Result<(), AddressError> {
+/// After a failure, names the RFC 5322 form that is valid somewhere but never here, so the user
+/// learns what to change. Kept off the happy path.
+fn explain_forbidden_syntax(input: &str) -> Option<AddressError> {
     let owned = || input.to_owned();
     if input.contains('<') || input.contains('>') {
-        return Err(AddressError::DisplayNameNotAllowed { input: owned() });
+        return Some(AddressError::DisplayNameNotAllowed { input: owned() });
     }
-    if local.starts_with('"') {
-        return Err(AddressError::QuotedLocalPart { input: owned() });
+    if input.starts_with('"') {
+        return Some(AddressError::QuotedLocalPart { input: owned() });
     }
     if input.contains('(') {
-        return Err(AddressError::CommentNotAllowed { input: owned() });
+        return Some(AddressError::CommentNotAllowed { input: owned() });
     }
-    if domain.starts_with('[') {
-        return Err(AddressError::DomainLiteral { input: owned() });
+    if input.split_once('@').is_some_and(|(_, domain)| domain.starts_with('[')) {
+        return Some(AddressError::DomainLiteral { input: owned() });
     }
-    Ok(())
+    None
 }
 
 /// RFC 5322 `atext` outside letters and digits.

@@ -257,35 +257,46 @@ pub(crate) fn is_proper_subdomain(child: &str, parent: &str) -> bool {
 
 /// Normalizes `input` to lowercase A-labels and applies every rule in the module docs.
 pub(crate) fn normalize(input: &str, trailing_dot: TrailingDot) -> Result<String, DomainNameError> {
+    let mut out = String::with_capacity(input.len());
+    normalize_into(input, trailing_dot, &mut out)?;
+    Ok(out)
+}
+
+/// Like [`normalize`], but appends the ASCII name to `out`, so an address can be built in one
+/// allocation. On error `out` may hold a partial name.
+pub(crate) fn normalize_into(
+    input: &str,
+    trailing_dot: TrailingDot,
+    out: &mut String,
+) -> Result<(), DomainNameError> {
     if input.is_empty() {
         return Err(DomainNameError::Empty);
     }
     if input.len() > MAX_INPUT_BYTES {
         return Err(DomainNameError::InputTooLong { len: input.len(), max: MAX_INPUT_BYTES });
     }
-    let mut ascii = match ascii_fast_path(input) {
-        Some(lower) => lower,
-        None => {
-            if let Some(c) = input.chars().find(|&c| is_invisible_format(c)) {
-                return Err(DomainNameError::InvisibleCharacter {
-                    input: input.to_owned(),
-                    character: describe_char(c),
-                });
-            }
-            Uts46::new()
-                .to_ascii(input.as_bytes(), AsciiDenyList::STD3, Hyphens::Check, DnsLength::Ignore)
-                .map_err(|_| DomainNameError::Idna { input: input.to_owned() })?
-                .into_owned()
+    let start = out.len();
+    if is_plain_ldh(input) {
+        out.extend(input.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+    } else {
+        if let Some(c) = input.chars().find(|&c| is_invisible_format(c)) {
+            return Err(DomainNameError::InvisibleCharacter {
+                input: input.to_owned(),
+                character: describe_char(c),
+            });
         }
-    };
-    if ascii.ends_with('.') {
+        let ascii = Uts46::new()
+            .to_ascii(input.as_bytes(), AsciiDenyList::STD3, Hyphens::Check, DnsLength::Ignore)
+            .map_err(|_| DomainNameError::Idna { input: input.to_owned() })?;
+        out.push_str(&ascii);
+    }
+    if out.ends_with('.') && out.len() > start {
         if trailing_dot == TrailingDot::Refuse {
             return Err(DomainNameError::TrailingDot { name: input.to_owned() });
         }
-        ascii.pop();
+        out.pop();
     }
-    check_structure(&ascii)?;
-    Ok(ascii)
+    check_structure(&out[start..])
 }
 
 /// Format characters other than the zero-width joiner and non-joiner, which some scripts need
@@ -297,25 +308,17 @@ fn is_invisible_format(c: char) -> bool {
         && (is_bidi_control(c) || general_category(c) == GeneralCategory::Format)
 }
 
-/// Plain lowercase-able LDH input with no A-labels needs no UTS #46 mapping; returns it
-/// lowercased, or `None` when the full algorithm must run. Hyphen placement is checked here
-/// with the same rule UTS #46 `CheckHyphens` applies.
-fn ascii_fast_path(input: &str) -> Option<String> {
-    let bytes = input.as_bytes();
-    if !bytes.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'.') {
-        return None;
-    }
-    for label in input.split('.') {
-        let l = label.as_bytes();
-        if l.len() >= 4 && l[2] == b'-' && l[3] == b'-' {
+/// Whether `input` is plain letters, digits, hyphens and dots with no A-labels, so it needs no
+/// UTS #46 mapping beyond lowercasing. Hyphen placement is checked with the rule UTS #46
+/// `CheckHyphens` applies; anything else takes the full algorithm.
+fn is_plain_ldh(input: &str) -> bool {
+    input.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+        && input.split('.').all(|label| {
+            let l = label.as_bytes();
             // `xn--` needs punycode validation; other `??--` labels are refused by UTS #46.
-            return None;
-        }
-        if l.first() == Some(&b'-') || l.last() == Some(&b'-') {
-            return None;
-        }
-    }
-    Some(input.to_ascii_lowercase())
+            let dashes_at_3_4 = l.len() >= 4 && l[2] == b'-' && l[3] == b'-';
+            !dashes_at_3_4 && l.first() != Some(&b'-') && l.last() != Some(&b'-')
+        })
 }
 
 /// The DNS and mail rules on an ASCII name without a trailing dot.

@@ -1,0 +1,222 @@
+//! Property tests: no parser panics, normalization is idempotent, serde round-trips, and random
+//! sequences of configuration changes never leave an invariant broken.
+
+use email_routing::*;
+use proptest::prelude::*;
+
+fn label() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[a-z][a-z0-9]{0,8}",
+        "[A-Z][a-zA-Z0-9-]{0,6}[a-z0-9]",
+        Just("bücher".to_owned()),
+        Just("例え".to_owned()),
+        Just("ÉCOLE".to_owned()),
+    ]
+}
+
+fn domain_text() -> impl Strategy<Value = String> {
+    (
+        prop::collection::vec(label(), 1..4),
+        prop_oneof![Just("com"), Just("de"), Just("jp"), Just("org")],
+    )
+        .prop_map(|(labels, tld)| format!("{}.{tld}", labels.join(".")))
+}
+
+fn local_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[a-zA-Z0-9!#$%&'*+/=?^_`{|}~-]{1,12}(\\.[a-zA-Z0-9_+-]{1,8}){0,2}",
+        "[a-z]{1,4}(é|ü|用户|ß|Ω)[a-z]{0,4}",
+    ]
+}
+
+fn address_text() -> impl Strategy<Value = String> {
+    (local_text(), domain_text()).prop_map(|(l, d)| format!("{l}@{d}"))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn parsers_never_panic(s in any::<String>()) {
+        let _ = DomainName::new(&s);
+        let _ = EmailAddress::new(&s);
+        let _ = DisplayName::new(&s);
+        let _ = QueueId::new(&s);
+        let _ = Language::new(&s);
+        let _ = s.parse::<Priority>();
+    }
+
+    #[test]
+    fn parsers_never_panic_on_address_shaped_noise(
+        local in "[^@]{0,70}", domain in "[a-zA-Z0-9.\\-\u{3002}\u{FF0E}_\u{200B}\u{202E}é例]{0,80}"
+    ) {
+        let s = format!("{local}@{domain}");
+        if let Ok(a) = EmailAddress::new(&s) {
+            prop_assert!(a.as_str().len() <= MAX_ADDRESS_OCTETS);
+            prop_assert!(a.local_part().len() <= MAX_LOCAL_PART_OCTETS);
+            prop_assert!(!a.as_str().chars().any(|c| c.is_control() || c.is_whitespace()));
+        }
+        let _ = DomainName::new(&domain);
+    }
+
+    #[test]
+    fn domain_normalization_is_idempotent(s in domain_text()) {
+        if let Ok(name) = DomainName::new(&s) {
+            let again = DomainName::new(name.as_str()).unwrap();
+            prop_assert_eq!(&again, &name);
+            prop_assert_eq!(again.to_string(), name.to_string());
+            prop_assert!(name.as_str().bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-'));
+            // The Unicode form leads back to the same name.
+            prop_assert_eq!(DomainName::new(&name.to_unicode()).unwrap(), name.clone());
+            // Case variants are the same name.
+            prop_assert_eq!(DomainName::new(&s.to_uppercase()).ok(), Some(name));
+        }
+    }
+
+    #[test]
+    fn address_normalization_is_idempotent(s in address_text()) {
+        if let Ok(a) = EmailAddress::new(&s) {
+            let again = EmailAddress::new(a.as_str()).unwrap();
+            prop_assert_eq!(&again, &a);
+            prop_assert_eq!(again.to_string(), a.to_string());
+            prop_assert_eq!(a.requires_smtputf8(), !a.local_part().is_ascii());
+            prop_assert_eq!(a.routing_key(), a.routing_key().to_lowercase());
+            // Routing uses the lowercase mapping, not full case folding: `ß` uppercases to `SS`,
+            // which lowercases to `ss`, a different mailbox. Compare only where case round-trips.
+            let upper = EmailAddress::new(&s.to_uppercase());
+            if let (Ok(upper), true) = (upper, s.to_uppercase().to_lowercase() == s.to_lowercase()) {
+                prop_assert!(upper.eq_ignore_local_case(&a));
+            }
+        }
+    }
+
+    /// Everything we accept in ASCII, the `email_address` crate in strict mode accepts too:
+    /// we are never more permissive than the reference.
+    #[test]
+    fn never_more_permissive_than_email_address_strict(s in "[ -~]{1,40}@[a-zA-Z0-9.\\-]{1,30}") {
+        if EmailAddress::new(&s).is_ok() {
+            let strict = email_address::Options::default()
+                .without_display_text()
+                .without_domain_literal();
+            prop_assert!(email_address::EmailAddress::parse_with_options(&s, strict).is_ok(), "{}", s);
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    AddCustom(String),
+    AddHosted(String),
+    RemoveDomain(usize),
+    SetQuota(usize),
+    AddRoute { local: String, domain: usize, from: Option<usize>, bcc: usize, target: u8 },
+    RemoveRoute(usize),
+    UpdateRoute { route: usize, from: Option<usize> },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        prop_oneof![Just("a.com"), Just("b.org"), Just("x.mail.example.net"), Just("bücher.de")]
+            .prop_map(|s| Op::AddCustom(s.to_owned())),
+        prop_oneof![Just("acme"), Just("beta"), Just("ACME")]
+            .prop_map(|s| Op::AddHosted(s.to_owned())),
+        (0usize..3).prop_map(Op::RemoveDomain),
+        (0usize..4).prop_map(Op::SetQuota),
+        ("[a-dA-D]{1,2}", 0usize..3, prop::option::of(0usize..8), 0usize..7, 0u8..3).prop_map(
+            |(local, domain, from, bcc, target)| Op::AddRoute { local, domain, from, bcc, target }
+        ),
+        (0usize..8).prop_map(Op::RemoveRoute),
+        ((0usize..8), prop::option::of(0usize..8))
+            .prop_map(|(route, from)| Op::UpdateRoute { route, from }),
+    ]
+}
+
+fn apply(org: &mut OrgEmailConfig, op: &Op) {
+    let root = org.hosted_root().clone();
+    let route_address =
+        |org: &OrgEmailConfig, i: usize| org.routes().get(i).map(|r| r.address().clone());
+    let _ = match op {
+        Op::AddCustom(name) => org.add_domain(Domain::custom(name.parse().unwrap())),
+        Op::AddHosted(label) => org.add_domain(Domain::hosted(label, &root).unwrap()),
+        Op::RemoveDomain(i) => match org.domains().get(*i).map(|d| d.name().clone()) {
+            Some(name) => org.remove_domain(&name).map(|_| ()),
+            None => Ok(()),
+        },
+        Op::SetQuota(q) => org.set_custom_domain_quota(*q),
+        Op::AddRoute { local, domain, from, bcc, target } => {
+            let Some(domain) = org.domains().get(*domain).map(|d| d.name().clone()) else { return };
+            let address: EmailAddress = format!("{local}@{domain}").parse().unwrap();
+            let routing = match target {
+                0 => RoutingTarget::OutboundOnly,
+                1 => RoutingTarget::Flow { flow: FlowId::new("f").unwrap() },
+                _ => RoutingTarget::Queue(QueueRoute::new(QueueId::new("q").unwrap())),
+            };
+            let mut route = AddressRoute::new(address, DisplayName::new("N").unwrap(), routing);
+            if let Some(from) = from.and_then(|i| route_address(org, i)) {
+                route = route.with_from_address(from);
+            }
+            let bccs = (0..*bcc).map(|i| format!("bcc{i}@archive.com").parse().unwrap());
+            match route.with_auto_bcc(bccs) {
+                Ok(route) => org.add_route(route),
+                Err(e) => {
+                    assert!(*bcc > MAX_AUTO_BCC, "{e}");
+                    Ok(())
+                }
+            }
+        }
+        Op::RemoveRoute(i) => match route_address(org, *i) {
+            Some(a) => org.remove_route(&a).map(|_| ()),
+            None => Ok(()),
+        },
+        Op::UpdateRoute { route, from } => {
+            let Some(existing) = org.routes().get(*route).cloned() else { return };
+            let from = from
+                .and_then(|i| route_address(org, i))
+                .unwrap_or_else(|| existing.address().clone());
+            org.update_route(existing.with_from_address(from)).map(|_| ())
+        }
+    };
+}
+
+fn check_invariants(org: &OrgEmailConfig) -> Result<(), TestCaseError> {
+    let customs = org.domains().iter().filter(|d| d.is_custom()).count();
+    prop_assert!(org.domains().len() <= MAX_DOMAINS);
+    prop_assert!(customs <= org.custom_domain_quota());
+    prop_assert!(org.custom_domain_quota() <= MAX_CUSTOM_DOMAIN_QUOTA);
+    for d in org.domains() {
+        prop_assert_eq!(org.domains().iter().filter(|o| o.name() == d.name()).count(), 1);
+        if d.is_custom() {
+            prop_assert!(!d.name().is_at_or_under(org.hosted_root()));
+        } else {
+            prop_assert_eq!(d.name().parent(), Some(org.hosted_root().clone()));
+        }
+    }
+    for r in org.routes() {
+        prop_assert!(org.domains().iter().any(|d| d.name().as_str() == r.address().domain()));
+        prop_assert_eq!(org.route_for(r.address()).map(|found| found.address()), Some(r.address()));
+        prop_assert!(org.route_for(r.from_address()).is_some());
+        prop_assert_eq!(
+            org.routes().iter().filter(|o| o.address().eq_ignore_local_case(r.address())).count(),
+            1
+        );
+        prop_assert!(r.auto_bcc().len() <= MAX_AUTO_BCC);
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_config_changes_keep_every_invariant_and_round_trip(ops in prop::collection::vec(op(), 0..60)) {
+        let mut org = OrgEmailConfig::new("mail.example.net".parse().unwrap());
+        for op in &ops {
+            apply(&mut org, op);
+            check_invariants(&org)?;
+        }
+        let json = serde_json::to_string(&org).unwrap();
+        let back: OrgEmailConfig = serde_json::from_str(&json).unwrap();
+        prop_assert_eq!(&back, &org);
+        check_invariants(&back)?;
+    }
+}
