@@ -1,1 +1,35 @@
-//! The ACD queue (in progress).
+//! Automatic call distribution (ACD): the queue that decides which waiting interaction an
+//! agent gets next.
+//!
+//! An interaction's score is minutes waited plus priority, highest first, at millisecond
+//! resolution. Priority 20 after 4 minutes (24) goes before priority 10 after 6 minutes (16).
+//! Since every wait grows at the same rate, the order never changes with time: it is the order
+//! of the fixed [`routing_key`] `priority * 60_000 - enqueued_at_ms` (higher first), ties to
+//! the earlier `enqueued_at`, then to the earlier enqueue. An interaction goes only to an
+//! [`Agent`] who has every skill its [`Requirements`] name and, if they name a language, that
+//! language.
+//!
+//! - [`AcdQueue`]: the queue; costs are documented there.
+//! - [`Requirements`], [`Agent`]: skills and languages, matched as bitsets inside the queue
+//!   (at most [`MAX_DISTINCT_SKILLS`] skills and [`MAX_DISTINCT_LANGUAGES`] languages in use
+//!   at once).
+//! - [`Timestamp`], [`routing_key`], [`Score`]: time as the host passes it in, and the
+//!   numbers derived from it. The queue never reads a clock.
+//! - [`replay`]: replays a text log of queue events, e.g. a day's traffic.
+//! - With the `serde` feature, an [`AcdQueue`] serializes to a snapshot that restores to the
+//!   same order (see the `snapshot` source file for the format).
+
+mod class;
+mod error;
+mod index;
+mod key;
+mod queue;
+pub mod replay;
+mod requirements;
+#[cfg(feature = "serde")]
+mod snapshot;
+
+pub use error::AcdError;
+pub use key::{MILLIS_PER_POINT, ROUTING_KEY_MAX, ROUTING_KEY_MIN, Score, Timestamp, routing_key};
+pub use queue::{AcdQueue, Interaction, Iter, MAX_WAITING, Waiting};
+pub use requirements::{Agent, MAX_DISTINCT_LANGUAGES, MAX_DISTINCT_SKILLS, Requirements};

@@ -1,0 +1,82 @@
+//! [`AcdError`]: every reason the ACD queue refuses an operation or a snapshot.
+
+/// Why the ACD queue refused an interaction, a timestamp or a snapshot.
+///
+/// Each variant carries the offending value and, where there is one, the limit; [`code`]
+/// gives a stable machine-readable name for it.
+///
+/// [`code`]: AcdError::code
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AcdError {
+    /// An interaction with this id is already waiting in the queue.
+    #[error(
+        "interaction {id} is already waiting: remove it first, or give the new one a unique id"
+    )]
+    DuplicateId {
+        /// The offending id (its `Debug` rendering).
+        id: String,
+    },
+    /// A timestamp is outside the supported range.
+    #[error(
+        "timestamp {millis} ms is outside {min}..={max} (milliseconds since the Unix epoch, \
+         up to the end of year 9999): pass a time in that range"
+    )]
+    TimestampOutOfRange {
+        /// The offending value, in milliseconds since the Unix epoch.
+        millis: i64,
+        /// The earliest supported timestamp.
+        min: i64,
+        /// The latest supported timestamp.
+        max: i64,
+    },
+    /// Enqueuing would need more distinct skills than the queue can compare at once.
+    #[error(
+        "skill {skill:?} would be distinct skill number {} among waiting interactions; the \
+         limit is {limit}: merge rarely used skills, or split the traffic over several queues",
+        limit + 1
+    )]
+    TooManySkills {
+        /// The first skill that did not fit.
+        skill: String,
+        /// How many distinct skills waiting interactions may require at once.
+        limit: usize,
+    },
+    /// Enqueuing would need more distinct languages than the queue can compare at once.
+    #[error(
+        "language {language:?} would be distinct language number {} among waiting \
+         interactions; the limit is {limit}: split the traffic over several queues",
+        limit + 1
+    )]
+    TooManyLanguages {
+        /// The language that did not fit.
+        language: String,
+        /// How many distinct languages waiting interactions may require at once.
+        limit: usize,
+    },
+    /// The queue already holds as many interactions as it can.
+    #[error("the queue already holds {limit} interactions, its limit: take or remove some first")]
+    Full {
+        /// How many interactions one queue can hold.
+        limit: usize,
+    },
+}
+
+impl AcdError {
+    /// A stable, machine-readable code for this error, e.g. `acd.duplicate_id`.
+    ///
+    /// ```
+    /// use email_routing::acd::{AcdError, Timestamp};
+    /// let err = Timestamp::from_millis(-1).unwrap_err();
+    /// assert_eq!(err.code(), "acd.timestamp_out_of_range");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::DuplicateId { .. } => "acd.duplicate_id",
+            Self::TimestampOutOfRange { .. } => "acd.timestamp_out_of_range",
+            Self::TooManySkills { .. } => "acd.too_many_skills",
+            Self::TooManyLanguages { .. } => "acd.too_many_languages",
+            Self::Full { .. } => "acd.full",
+        }
+    }
+}

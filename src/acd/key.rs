@@ -1,0 +1,288 @@
+//! Time, the routing key and the score.
+//!
+//! Every waiting interaction's wait grows at the same rate, so the routing order never changes
+//! with time: it is the order of the fixed [`routing_key`]. [`Score`] is that key plus the
+//! current time, for display.
+
+use std::fmt;
+
+use super::AcdError;
+use crate::Priority;
+
+/// How many milliseconds of waiting one point of priority is worth: one minute.
+pub const MILLIS_PER_POINT: i64 = 60_000;
+
+/// The smallest value [`routing_key`] returns: lowest priority, latest timestamp.
+///
+/// `Priority::MIN * 60_000 - Timestamp::MAX_MILLIS` = `-254_902_300_799_999`.
+pub const ROUTING_KEY_MIN: i64 = Priority::MIN as i64 * MILLIS_PER_POINT - Timestamp::MAX_MILLIS;
+
+/// The largest value [`routing_key`] returns: highest priority, timestamp 0.
+///
+/// `Priority::MAX * 60_000` = `1_500_000_000_000`.
+pub const ROUTING_KEY_MAX: i64 = Priority::MAX as i64 * MILLIS_PER_POINT - Timestamp::MIN_MILLIS;
+
+/// A point in time: milliseconds since the Unix epoch, `0..=`[`Timestamp::MAX_MILLIS`].
+///
+/// The queue never reads a clock; the host passes the time in. The range ends with year 9999,
+/// which keeps every [`routing_key`] within ±2^53 (see there).
+///
+/// ```
+/// use email_routing::acd::Timestamp;
+/// let t = Timestamp::from_millis(1_780_000_000_000).unwrap();
+/// assert_eq!(t.as_millis(), 1_780_000_000_000);
+/// assert_eq!(Timestamp::from_millis(-1).unwrap_err().code(), "acd.timestamp_out_of_range");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(try_from = "i64", into = "i64"))]
+pub struct Timestamp(i64);
+
+impl Timestamp {
+    /// The earliest supported time: the Unix epoch.
+    pub const MIN_MILLIS: i64 = 0;
+    /// The latest supported time: 9999-12-31T23:59:59.999Z.
+    pub const MAX_MILLIS: i64 = 253_402_300_799_999;
+
+    /// Checks the range and creates a timestamp from milliseconds since the Unix epoch.
+    pub fn from_millis(millis: i64) -> Result<Self, AcdError> {
+        if (Self::MIN_MILLIS..=Self::MAX_MILLIS).contains(&millis) {
+            Ok(Self(millis))
+        } else {
+            Err(AcdError::TimestampOutOfRange {
+                millis,
+                min: Self::MIN_MILLIS,
+                max: Self::MAX_MILLIS,
+            })
+        }
+    }
+
+    /// Milliseconds since the Unix epoch.
+    pub fn as_millis(self) -> i64 {
+        self.0
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl TryFrom<i64> for Timestamp {
+    type Error = AcdError;
+    fn try_from(millis: i64) -> Result<Self, AcdError> {
+        Self::from_millis(millis)
+    }
+}
+
+impl From<Timestamp> for i64 {
+    fn from(t: Timestamp) -> i64 {
+        t.0
+    }
+}
+
+/// The fixed routing key of an interaction: `priority * 60_000 - enqueued_at_ms`.
+///
+/// Higher keys are routed first. Ties go to the earlier `enqueued_at`, then to the earlier
+/// enqueue. Because the key does not depend on the current time, a host can keep waiting
+/// interactions in any ordered store shared by many nodes (an SQL index on
+/// `(routing_key DESC, enqueued_at, sequence)`, a Redis sorted set) and read the head.
+///
+/// The key is always within [`ROUTING_KEY_MIN`]`..=`[`ROUTING_KEY_MAX`], that is within
+/// ±2.6 × 10^14, well inside ±2^53 (about 9.0 × 10^15): it is exact as an `f64`, such as a
+/// Redis sorted-set score. (Redis orders equal scores by member, so encode the tie-breaks in
+/// the member, e.g. a zero-padded `enqueued_at` and sequence.)
+///
+/// ```
+/// use email_routing::Priority;
+/// use email_routing::acd::{routing_key, Timestamp};
+/// let now = 1_780_000_000_000;
+/// // Priority 20 after 4 minutes beats priority 10 after 6 minutes.
+/// let a = routing_key(Priority::new(20).unwrap(), Timestamp::from_millis(now - 240_000).unwrap());
+/// let b = routing_key(Priority::new(10).unwrap(), Timestamp::from_millis(now - 360_000).unwrap());
+/// assert!(a > b);
+/// assert_eq!(a - b, 8 * 60_000); // 24 points against 16
+/// ```
+pub fn routing_key(priority: Priority, enqueued_at: Timestamp) -> i64 {
+    i64::from(priority.get()) * MILLIS_PER_POINT - enqueued_at.as_millis()
+}
+
+/// An interaction's score at some moment: minutes waited plus priority, at millisecond
+/// resolution.
+///
+/// Stored exactly as milliseconds of waiting (one point = 60,000): the score of an interaction
+/// is `routing_key + now_ms`, so at any one moment scores rank exactly like routing keys. A
+/// moment before `enqueued_at` counts as a negative wait.
+///
+/// ```
+/// use email_routing::acd::Score;
+/// let s = Score::from_millis(24 * 60_000 + 30_000); // 24 points and a half
+/// assert_eq!(s.as_millis(), 1_470_000);
+/// assert_eq!(s.milli_points(), 24_500);
+/// assert_eq!(s.points(), 24.5);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Score(i64);
+
+impl Score {
+    /// A score from its value in milliseconds of waiting (one point = 60,000).
+    pub fn from_millis(millis: i64) -> Self {
+        Self(millis)
+    }
+
+    /// The score in milliseconds of waiting (one point = 60,000): exact.
+    pub fn as_millis(self) -> i64 {
+        self.0
+    }
+
+    /// The score in thousandths of a point, rounded down (toward negative infinity).
+    pub fn milli_points(self) -> i64 {
+        self.0.div_euclid(MILLIS_PER_POINT / 1000)
+    }
+
+    /// The score in points (minutes waited plus priority), as a float. Exact to within a
+    /// millisecond, since every score is within ±2^53 ms.
+    pub fn points(self) -> f64 {
+        self.0 as f64 / MILLIS_PER_POINT as f64
+    }
+}
+
+impl fmt::Display for Score {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:.3}", self.points())
+    }
+}
+
+/// Bits of the packed order that hold the inverted routing key.
+const KEY_BITS: u32 = 48;
+/// Bits that hold the biased priority (the tie-break by earlier `enqueued_at`).
+const PRIORITY_BITS: u32 = 26;
+/// Bits that hold the enqueue sequence number (the last tie-break).
+const SEQ_BITS: u32 = 54;
+
+/// The largest sequence number an [`Order`] can hold; the queue renumbers before passing it.
+pub(crate) const SEQ_MAX: u64 = (1 << SEQ_BITS) - 1;
+
+// The key span and the priority span must fit their fields, and the fields must fill a u128.
+const _: () = assert!((ROUTING_KEY_MAX - ROUTING_KEY_MIN) < (1 << KEY_BITS));
+const _: () = assert!((Priority::MAX as i64 - Priority::MIN as i64) < (1 << PRIORITY_BITS));
+const _: () = assert!(KEY_BITS + PRIORITY_BITS + SEQ_BITS == 128);
+
+/// The routing order packed into one `u128`, smaller first: inverted routing key (so higher
+/// keys come first), then priority (for equal keys, lower priority means earlier
+/// `enqueued_at`), then the enqueue sequence. One integer comparison orders two interactions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct Order(u128);
+
+impl Order {
+    /// After every real place.
+    pub(crate) const MAX: Order = Order(u128::MAX);
+
+    /// Packs an interaction's place in the routing order. `seq` must be at most [`SEQ_MAX`].
+    pub(crate) fn new(priority: Priority, enqueued_at: Timestamp, seq: u64) -> Self {
+        let key = routing_key(priority, enqueued_at);
+        // Both differences are non-negative and fit their fields (checked above).
+        let inverted_key = (ROUTING_KEY_MAX - key) as u128;
+        let biased_priority = (i64::from(priority.get()) - i64::from(Priority::MIN)) as u128;
+        debug_assert!(seq <= SEQ_MAX);
+        Self(
+            inverted_key << (PRIORITY_BITS + SEQ_BITS)
+                | biased_priority << SEQ_BITS
+                | u128::from(seq & SEQ_MAX),
+        )
+    }
+
+    /// The same place with another sequence number.
+    pub(crate) fn with_seq(self, seq: u64) -> Self {
+        Self(self.0 & !u128::from(SEQ_MAX) | u128::from(seq & SEQ_MAX))
+    }
+
+    /// The routing key.
+    pub(crate) fn routing_key(self) -> i64 {
+        ROUTING_KEY_MAX - (self.0 >> (PRIORITY_BITS + SEQ_BITS)) as i64
+    }
+
+    /// The priority.
+    pub(crate) fn priority(self) -> Priority {
+        let biased = ((self.0 >> SEQ_BITS) & ((1 << PRIORITY_BITS) - 1)) as i64;
+        match Priority::new(biased + i64::from(Priority::MIN)) {
+            Ok(priority) => priority,
+            // Unreachable: the field was packed from a valid priority.
+            Err(_) => Priority::default(),
+        }
+    }
+
+    /// The enqueue time, recovered from key and priority.
+    pub(crate) fn enqueued_at(self) -> Timestamp {
+        let millis = i64::from(self.priority().get()) * MILLIS_PER_POINT - self.routing_key();
+        Timestamp(millis)
+    }
+
+    /// The enqueue sequence number.
+    pub(crate) fn seq(self) -> u64 {
+        (self.0 & u128::from(SEQ_MAX)) as u64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(v: i64) -> Priority {
+        Priority::new(v).unwrap()
+    }
+    fn t(ms: i64) -> Timestamp {
+        Timestamp::from_millis(ms).unwrap()
+    }
+
+    #[test]
+    fn key_bounds_fit_f64_exactly() {
+        assert_eq!(ROUTING_KEY_MIN, -254_902_300_799_999);
+        assert_eq!(ROUTING_KEY_MAX, 1_500_000_000_000);
+        assert!(ROUTING_KEY_MIN.unsigned_abs() < 1 << 53);
+        assert_eq!(routing_key(p(-25_000_000), t(Timestamp::MAX_MILLIS)), ROUTING_KEY_MIN);
+        assert_eq!(routing_key(p(25_000_000), t(0)), ROUTING_KEY_MAX);
+    }
+
+    #[test]
+    fn order_round_trips_at_extremes() {
+        for &(prio, ms, seq) in &[
+            (25_000_000, 0, 0),
+            (-25_000_000, Timestamp::MAX_MILLIS, SEQ_MAX),
+            (0, 1_780_000_000_000, 42),
+            (-7, 1, 7),
+        ] {
+            let o = Order::new(p(prio), t(ms), seq);
+            assert_eq!(o.priority().get() as i64, prio);
+            assert_eq!(o.enqueued_at().as_millis(), ms);
+            assert_eq!(o.seq(), seq);
+            assert_eq!(o.routing_key(), routing_key(p(prio), t(ms)));
+            assert_eq!(o.with_seq(3).seq(), 3);
+            assert_eq!(o.with_seq(3).routing_key(), o.routing_key());
+        }
+    }
+
+    #[test]
+    fn order_ranks_key_then_enqueued_at_then_seq() {
+        let now = 1_780_000_000_000;
+        // Higher key first.
+        assert!(Order::new(p(20), t(now - 240_000), 9) < Order::new(p(10), t(now - 360_000), 1));
+        // Same key (10 points after 0 ms vs 11 points after 1 minute later): earlier first.
+        let early = Order::new(p(10), t(now), 5);
+        let late = Order::new(p(11), t(now + 60_000), 1);
+        assert_eq!(early.routing_key(), late.routing_key());
+        assert!(early < late);
+        // Same key and time: earlier enqueue first.
+        assert!(Order::new(p(1), t(now), 1) < Order::new(p(1), t(now), 2));
+    }
+
+    #[test]
+    fn score_units() {
+        assert_eq!(Score::from_millis(-1).milli_points(), -1);
+        assert_eq!(Score::from_millis(59).milli_points(), 0);
+        assert_eq!(Score::from_millis(60).milli_points(), 1);
+        assert_eq!(Score::from_millis(90_000).to_string(), "1.500");
+    }
+}

@@ -1,0 +1,551 @@
+//! [`AcdQueue`]: waiting interactions, handed out in routing order to agents who qualify.
+
+use std::borrow::Borrow;
+use std::cmp::Reverse;
+use std::collections::hash_map::RandomState;
+use std::collections::{BinaryHeap, btree_map};
+use std::fmt;
+use std::hash::{BuildHasher, Hash};
+use std::num::NonZeroU32;
+
+use super::class::Classes;
+use super::index::IdIndex;
+use super::key::{Order, SEQ_MAX};
+use super::{AcdError, Agent, Requirements, Score, Timestamp};
+use crate::Priority;
+
+/// How many interactions one queue can hold.
+pub const MAX_WAITING: usize = i32::MAX as usize;
+
+/// Marks "no slot" in the slab's free list.
+const NO_SLOT: u32 = u32::MAX;
+
+/// A waiting interaction as the slab stores it.
+#[derive(Debug, Clone)]
+struct Entry<Id> {
+    order: Order,
+    id: Id,
+    /// The short hash of `id`, kept so that removal never hashes the id again.
+    hash: u32,
+    /// The requirement class number plus one (non-zero, so a vacant slot costs no extra tag).
+    class: NonZeroU32,
+}
+
+impl<Id> Entry<Id> {
+    fn class(&self) -> u32 {
+        self.class.get() - 1
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Slot<Id> {
+    Occupied(Entry<Id>),
+    /// Free, linking to the next free slot (or [`NO_SLOT`]).
+    Vacant(u32),
+}
+
+/// The queue of interactions waiting for an agent, in routing order: highest
+/// [`routing_key`](super::routing_key) first (score = minutes waited + priority), ties to the
+/// earlier `enqueued_at`, then to the earlier enqueue.
+///
+/// `Id` is the host's interaction id: any `Hash + Eq` type (`Debug` to name it in errors).
+/// `S` hashes ids; the default, std's `RandomState`, resists hash flooding by crafted ids.
+///
+/// # Cost
+/// With `n` interactions waiting in `c` requirement classes (distinct skill sets plus
+/// language, see [`class_count`](Self::class_count)):
+/// - [`enqueue`](Self::enqueue), [`remove`](Self::remove),
+///   [`reprioritize`](Self::reprioritize): O(log n);
+/// - [`next_for`](Self::next_for), [`peek_for`](Self::peek_for): O(c + log n) plus one hash
+///   lookup per agent skill and language. The `c` part is a scan of 48 bytes per class
+///   (requirement bitsets and head), about a nanosecond each; interactions are never scanned;
+/// - [`score`](Self::score), [`get`](Self::get): O(1).
+///
+/// ```
+/// use email_routing::{Language, Priority, Skill};
+/// use email_routing::acd::{AcdQueue, Agent, Requirements, Timestamp};
+///
+/// let now = 1_780_000_000_000;
+/// let at = |ms| Timestamp::from_millis(ms).unwrap();
+/// let billing = Skill::new("billing").unwrap();
+/// let mut queue = AcdQueue::new();
+/// queue.enqueue("mail-1", Priority::new(10).unwrap(), &Requirements::none(), at(now - 360_000))?;
+/// let needs_billing = Requirements::none().with_skill(billing.clone());
+/// queue.enqueue("mail-2", Priority::new(20).unwrap(), &needs_billing, at(now - 240_000))?;
+///
+/// // 24 points beat 16 points, but only for an agent with the skill.
+/// let generalist = Agent::none();
+/// let specialist = Agent::none().with_skill(billing);
+/// assert_eq!(queue.peek_for(&generalist).map(|w| *w.id()), Some("mail-1"));
+/// assert_eq!(queue.next_for(&specialist).map(|i| i.into_id()), Some("mail-2"));
+/// assert_eq!(queue.score(&"mail-1", at(now)).map(|s| s.milli_points()), Some(16_000));
+/// # Ok::<(), email_routing::acd::AcdError>(())
+/// ```
+#[derive(Clone)]
+pub struct AcdQueue<Id, S = RandomState> {
+    slab: Vec<Slot<Id>>,
+    /// First free slot, or [`NO_SLOT`].
+    free_head: u32,
+    len: usize,
+    index: IdIndex,
+    classes: Classes,
+    next_seq: u64,
+    hasher: S,
+}
+
+/// An interaction that left the queue (taken by an agent or removed), with the place it had.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Interaction<Id> {
+    id: Id,
+    order: Order,
+}
+
+impl<Id> Interaction<Id> {
+    /// Its id.
+    pub fn id(&self) -> &Id {
+        &self.id
+    }
+
+    /// Its id, by value.
+    pub fn into_id(self) -> Id {
+        self.id
+    }
+
+    /// Its priority when it left.
+    pub fn priority(&self) -> Priority {
+        self.order.priority()
+    }
+
+    /// When it was enqueued.
+    pub fn enqueued_at(&self) -> Timestamp {
+        self.order.enqueued_at()
+    }
+
+    /// Its routing key when it left.
+    pub fn routing_key(&self) -> i64 {
+        self.order.routing_key()
+    }
+
+    /// Its score at `now`.
+    pub fn score(&self, now: Timestamp) -> Score {
+        Score::from_millis(self.order.routing_key() + now.as_millis())
+    }
+}
+
+/// A view of an interaction still waiting in the queue.
+#[derive(Debug)]
+pub struct Waiting<'a, Id> {
+    id: &'a Id,
+    order: Order,
+    requirements: &'a Requirements,
+}
+
+impl<Id> Clone for Waiting<'_, Id> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<Id> Copy for Waiting<'_, Id> {}
+
+impl<'a, Id> Waiting<'a, Id> {
+    /// Its id.
+    pub fn id(&self) -> &'a Id {
+        self.id
+    }
+
+    /// Its priority.
+    pub fn priority(&self) -> Priority {
+        self.order.priority()
+    }
+
+    /// When it was enqueued.
+    pub fn enqueued_at(&self) -> Timestamp {
+        self.order.enqueued_at()
+    }
+
+    /// Its routing key.
+    pub fn routing_key(&self) -> i64 {
+        self.order.routing_key()
+    }
+
+    /// Its score at `now`.
+    pub fn score(&self, now: Timestamp) -> Score {
+        Score::from_millis(self.order.routing_key() + now.as_millis())
+    }
+
+    /// What an agent needs to take it.
+    pub fn requirements(&self) -> &'a Requirements {
+        self.requirements
+    }
+}
+
+impl<Id> AcdQueue<Id> {
+    /// An empty queue.
+    pub fn new() -> Self {
+        Self::with_hasher(RandomState::new())
+    }
+}
+
+impl<Id, S: Default> Default for AcdQueue<Id, S> {
+    fn default() -> Self {
+        Self::with_hasher(S::default())
+    }
+}
+
+impl<Id, S> AcdQueue<Id, S> {
+    /// An empty queue that hashes ids with `hasher`.
+    pub fn with_hasher(hasher: S) -> Self {
+        Self {
+            slab: Vec::new(),
+            free_head: NO_SLOT,
+            len: 0,
+            index: IdIndex::default(),
+            classes: Classes::new(),
+            next_seq: 0,
+            hasher,
+        }
+    }
+
+    /// How many interactions are waiting.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether no interaction is waiting.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// How many requirement classes (distinct skill sets plus language) have waiting
+    /// interactions: the `c` in the cost of [`next_for`](Self::next_for).
+    pub fn class_count(&self) -> usize {
+        self.classes.live_count()
+    }
+
+    /// Takes (removes and returns) the first interaction in routing order that `agent` may
+    /// take: one whose every required skill the agent has and whose language, if any, the
+    /// agent speaks. `None` if there is none.
+    pub fn next_for(&mut self, agent: &Agent) -> Option<Interaction<Id>> {
+        let (skills, languages) = self.classes.agent_bits(agent);
+        let live_at = self.classes.best_for(skills, languages)?;
+        let (_, order, slot) = self.classes.pop_head(live_at)?;
+        let entry = self.vacate(slot)?;
+        self.index.remove_slot(entry.hash, slot);
+        Some(Interaction { id: entry.id, order })
+    }
+
+    /// The interaction [`next_for`](Self::next_for) would take for `agent`, left in place.
+    pub fn peek_for(&self, agent: &Agent) -> Option<Waiting<'_, Id>> {
+        let (skills, languages) = self.classes.agent_bits(agent);
+        let live_at = self.classes.best_for(skills, languages)?;
+        let (class, order, slot) = self.classes.head(live_at)?;
+        self.view(class, order, slot)
+    }
+
+    /// Every waiting interaction, in routing order (the order of [`next_for`](Self::next_for)
+    /// for an agent who qualifies for everything).
+    ///
+    /// Merges the requirement classes lazily: O(c) to start, O(log c) per item.
+    pub fn iter(&self) -> Iter<'_, Id> {
+        let mut cursors = Vec::with_capacity(self.classes.live_count());
+        let mut heads = BinaryHeap::with_capacity(self.classes.live_count());
+        for class in self.classes.live() {
+            let mut waiting = class.waiting.iter();
+            if let Some((&order, &slot)) = waiting.next() {
+                heads.push(Reverse((order, slot, cursors.len())));
+            }
+            cursors.push((waiting, &class.requirements));
+        }
+        Iter { slab: &self.slab, cursors, heads, remaining: self.len }
+    }
+
+    /// Removes every waiting interaction.
+    pub fn clear(&mut self) {
+        self.slab = Vec::new();
+        self.free_head = NO_SLOT;
+        self.len = 0;
+        self.index.clear();
+        self.classes = Classes::new();
+        self.next_seq = 0;
+    }
+
+    fn view(&self, class: u32, order: Order, slot: u32) -> Option<Waiting<'_, Id>> {
+        let Some(Slot::Occupied(entry)) = self.slab.get(slot as usize) else {
+            return None;
+        };
+        let requirements = &self.classes.get(class)?.requirements;
+        Some(Waiting { id: &entry.id, order, requirements })
+    }
+
+    /// Stores `entry` in a free slot and returns the slot.
+    fn occupy(&mut self, entry: Entry<Id>) -> u32 {
+        self.len += 1;
+        if let Some(slot) = self.slab.get_mut(self.free_head as usize) {
+            let next_free = match slot {
+                Slot::Vacant(next) => *next,
+                Slot::Occupied(_) => NO_SLOT,
+            };
+            *slot = Slot::Occupied(entry);
+            std::mem::replace(&mut self.free_head, next_free)
+        } else {
+            self.slab.push(Slot::Occupied(entry));
+            // The queue holds at most MAX_WAITING entries, so the slot fits in u32.
+            (self.slab.len() - 1) as u32
+        }
+    }
+
+    /// Frees `slot` and returns the entry it held. The caller updates index and class.
+    fn vacate(&mut self, slot: u32) -> Option<Entry<Id>> {
+        let place = self.slab.get_mut(slot as usize)?;
+        let Slot::Occupied(entry) = std::mem::replace(place, Slot::Vacant(self.free_head)) else {
+            // Was already vacant: put the link back.
+            *place = Slot::Vacant(self.free_head);
+            return None;
+        };
+        self.len -= 1;
+        if self.len == 0 {
+            // Start over so the free list does not keep old slots in use order.
+            self.slab.clear();
+            self.free_head = NO_SLOT;
+        } else {
+            self.free_head = slot;
+        }
+        Some(entry)
+    }
+
+    /// Gives every waiting interaction a new sequence number 0, 1, 2, ... in routing order,
+    /// so that sequence numbers never run out. Runs once every 2^54 enqueues.
+    fn renumber(&mut self) {
+        let mut all: Vec<(Order, u32)> = self
+            .classes
+            .live()
+            .flat_map(|class| class.waiting.iter().map(|(&order, &slot)| (order, slot)))
+            .collect();
+        all.sort_unstable();
+        for (seq, &(order, slot)) in (0u64..).zip(&all) {
+            if let Some(Slot::Occupied(entry)) = self.slab.get_mut(slot as usize) {
+                entry.order = order.with_seq(seq);
+            }
+        }
+        let slab = &self.slab;
+        for class in self.classes.live_mut() {
+            class.waiting = class
+                .waiting
+                .values()
+                .filter_map(|&slot| match slab.get(slot as usize) {
+                    Some(Slot::Occupied(entry)) => Some((entry.order, slot)),
+                    _ => None,
+                })
+                .collect();
+        }
+        self.classes.refresh_all_heads();
+        self.next_seq = all.len() as u64;
+    }
+}
+
+impl<Id: Hash + Eq, S: BuildHasher> AcdQueue<Id, S> {
+    /// Adds an interaction that waits from `enqueued_at` with `priority` for an agent who
+    /// meets `requirements`.
+    ///
+    /// Errors: `acd.duplicate_id` if `id` is already waiting; `acd.too_many_skills` /
+    /// `acd.too_many_languages` past [`MAX_DISTINCT_SKILLS`](super::MAX_DISTINCT_SKILLS)
+    /// distinct skills (or languages) in use at once; `acd.full` past [`MAX_WAITING`].
+    /// On error the queue is unchanged.
+    pub fn enqueue(
+        &mut self,
+        id: Id,
+        priority: Priority,
+        requirements: &Requirements,
+        enqueued_at: Timestamp,
+    ) -> Result<(), AcdError>
+    where
+        Id: fmt::Debug,
+    {
+        if self.len >= MAX_WAITING {
+            return Err(AcdError::Full { limit: MAX_WAITING });
+        }
+        let hash = IdIndex::short_hash(self.hasher.hash_one(&id));
+        if self.find(hash, &id).is_some() {
+            return Err(AcdError::DuplicateId { id: format!("{id:?}") });
+        }
+        let class = self.classes.find_or_create(requirements)?;
+        if self.next_seq > SEQ_MAX {
+            self.renumber();
+        }
+        let order = Order::new(priority, enqueued_at, self.next_seq);
+        self.next_seq += 1;
+        let class_tag = NonZeroU32::MIN.saturating_add(class);
+        let slot = self.occupy(Entry { order, id, hash, class: class_tag });
+        self.index.insert(hash, slot);
+        self.classes.insert(class, order, slot);
+        Ok(())
+    }
+
+    /// Removes a waiting interaction (abandoned, transferred, answered elsewhere) and returns
+    /// it, or `None` if it is not waiting.
+    pub fn remove<Q>(&mut self, id: &Q) -> Option<Interaction<Id>>
+    where
+        Id: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let hash = IdIndex::short_hash(self.hasher.hash_one(id));
+        let at = self.find(hash, id)?;
+        let slot = self.index.slot_at(at);
+        self.index.remove_at(at);
+        let entry = self.vacate(slot)?;
+        self.classes.remove(entry.class(), entry.order);
+        Some(Interaction { id: entry.id, order: entry.order })
+    }
+
+    /// Changes a waiting interaction's priority, at once; it keeps its wait (its
+    /// `enqueued_at`) and its place among equals. Returns the previous priority, or `None` if
+    /// it is not waiting.
+    pub fn reprioritize<Q>(&mut self, id: &Q, priority: Priority) -> Option<Priority>
+    where
+        Id: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let hash = IdIndex::short_hash(self.hasher.hash_one(id));
+        let slot = self.index.slot_at(self.find(hash, id)?);
+        let Some(Slot::Occupied(entry)) = self.slab.get_mut(slot as usize) else {
+            return None;
+        };
+        let old = entry.order;
+        let new = Order::new(priority, old.enqueued_at(), old.seq());
+        if new != old {
+            entry.order = new;
+            self.classes.reorder(entry.class(), old, new, slot);
+        }
+        Some(old.priority())
+    }
+
+    /// A waiting interaction's score at `now` (minutes waited + priority, at millisecond
+    /// resolution), or `None` if it is not waiting.
+    pub fn score<Q>(&self, id: &Q, now: Timestamp) -> Option<Score>
+    where
+        Id: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.get(id).map(|waiting| waiting.score(now))
+    }
+
+    /// A waiting interaction, or `None` if it is not waiting.
+    pub fn get<Q>(&self, id: &Q) -> Option<Waiting<'_, Id>>
+    where
+        Id: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let hash = IdIndex::short_hash(self.hasher.hash_one(id));
+        let slot = self.index.slot_at(self.find(hash, id)?);
+        let Some(Slot::Occupied(entry)) = self.slab.get(slot as usize) else {
+            return None;
+        };
+        self.view(entry.class(), entry.order, slot)
+    }
+
+    /// Whether an interaction is waiting.
+    pub fn contains<Q>(&self, id: &Q) -> bool
+    where
+        Id: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let hash = IdIndex::short_hash(self.hasher.hash_one(id));
+        self.find(hash, id).is_some()
+    }
+
+    /// The index bucket of `id`.
+    fn find<Q>(&self, hash: u32, id: &Q) -> Option<usize>
+    where
+        Id: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let slab = &self.slab;
+        self.index.find(hash, |slot| match slab.get(slot as usize) {
+            Some(Slot::Occupied(entry)) => entry.id.borrow() == id,
+            _ => false,
+        })
+    }
+}
+
+impl<Id: fmt::Debug, S> fmt::Debug for AcdQueue<Id, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AcdQueue")
+            .field("len", &self.len)
+            .field("classes", &self.class_count())
+            .field("waiting", &DebugWaiting(self))
+            .finish()
+    }
+}
+
+struct DebugWaiting<'a, Id, S>(&'a AcdQueue<Id, S>);
+
+impl<Id: fmt::Debug, S> fmt::Debug for DebugWaiting<'_, Id, S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.0.iter()).finish()
+    }
+}
+
+/// The waiting interactions of an [`AcdQueue`] in routing order; see [`AcdQueue::iter`].
+pub struct Iter<'a, Id> {
+    slab: &'a [Slot<Id>],
+    cursors: Vec<(btree_map::Iter<'a, Order, u32>, &'a Requirements)>,
+    heads: BinaryHeap<Reverse<(Order, u32, usize)>>,
+    remaining: usize,
+}
+
+impl<'a, Id> Iterator for Iter<'a, Id> {
+    type Item = Waiting<'a, Id>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let Reverse((order, slot, cursor)) = self.heads.pop()?;
+        let (waiting, requirements) = self.cursors.get_mut(cursor)?;
+        let requirements = *requirements;
+        if let Some((&next_order, &next_slot)) = waiting.next() {
+            self.heads.push(Reverse((next_order, next_slot, cursor)));
+        }
+        self.remaining = self.remaining.saturating_sub(1);
+        let Some(Slot::Occupied(entry)) = self.slab.get(slot as usize) else {
+            return None;
+        };
+        Some(Waiting { id: &entry.id, order, requirements })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.remaining, Some(self.remaining))
+    }
+}
+
+impl<Id> ExactSizeIterator for Iter<'_, Id> {}
+
+impl<'a, Id, S> IntoIterator for &'a AcdQueue<Id, S> {
+    type Item = Waiting<'a, Id>;
+    type IntoIter = Iter<'a, Id>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_vacant_slot_costs_no_tag() {
+        assert_eq!(std::mem::size_of::<Slot<u64>>(), 32);
+    }
+
+    #[test]
+    fn renumbering_keeps_the_order() {
+        let p = |v| Priority::new(v).unwrap();
+        let t = |ms| Timestamp::from_millis(ms).unwrap();
+        let mut queue: AcdQueue<u32> = AcdQueue::new();
+        queue.next_seq = SEQ_MAX - 2;
+        for id in 0..6 {
+            queue.enqueue(id, p(1), &Requirements::none(), t(1_000)).unwrap();
+        }
+        let ids: Vec<u32> = queue.iter().map(|w| *w.id()).collect();
+        assert_eq!(ids, vec![0, 1, 2, 3, 4, 5]);
+        assert!(queue.next_seq < 10);
+    }
+}
