@@ -118,6 +118,14 @@ pub enum AddressError {
         /// The offending character, described.
         character: String,
     },
+    /// The display name in `Name <address>` is not a valid display name.
+    #[error("the name in {input:?} is invalid: {source}")]
+    InvalidDisplayName {
+        /// The offending input.
+        input: String,
+        /// What is wrong with the name.
+        source: DisplayNameError,
+    },
     /// The domain part is not a valid mail domain.
     #[error("the domain of {input:?} is invalid: {source}")]
     Domain {
@@ -144,6 +152,7 @@ impl AddressError {
             Self::CommentNotAllowed { .. } => "address.comment",
             Self::DomainLiteral { .. } => "address.domain_literal",
             Self::InvalidCharacter { .. } => "address.invalid_character",
+            Self::InvalidDisplayName { source, .. } => source.code(),
             Self::Domain { source, .. } => source.code(),
         }
     }
@@ -259,6 +268,13 @@ fn parse_dot_atom(input: &str) -> Result<EmailAddress, AddressError> {
 /// learns what to change. Kept off the happy path.
 fn explain_forbidden_syntax(input: &str) -> Option<AddressError> {
     let owned = || input.to_owned();
+    if let Some(c) = input.chars().find(|c| c.is_control()) {
+        // Most likely a header-injection attempt (`\r\nBcc: ...`): name the character.
+        return Some(AddressError::InvalidCharacter {
+            input: owned(),
+            character: describe_char(c),
+        });
+    }
     if input.contains('<') || input.contains('>') {
         return Some(AddressError::DisplayNameNotAllowed { input: owned() });
     }

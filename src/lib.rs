@@ -63,7 +63,10 @@ mod address;
 mod config;
 pub mod dns;
 mod ids;
+pub mod inbound;
+mod mailbox;
 mod name;
+pub mod outbound;
 mod text;
 
 pub use address::{
@@ -72,7 +75,16 @@ pub use address::{
 };
 pub use config::*;
 pub use ids::{FlowId, IdError, Language, MAX_ID_CHARS, Priority, QueueId, Skill};
+pub use inbound::{
+    DisconnectReason, Dispatch, DispatchAction, FlowReason, InboundEmail, MatchedAddress,
+    NotRoutedReason, QueueDispatch, RecipientField, ScanVerdict, SkippedRecipient,
+};
+pub use mailbox::{Mailbox, parse_mailbox_list};
 pub use name::{
     DomainName, DomainNameError, MAX_LABEL_OCTETS, MAX_NAME_OCTETS, MIN_LABELS,
     SPECIAL_USE_SUFFIXES,
+};
+pub use outbound::{
+    AgentView, Header, MAX_RECIPIENTS, MAX_SUBJECT_CHARS, OutboundDraft, OutboundEnvelope,
+    OutboundError, SendingDomains, Subject,
 };

@@ -1,0 +1,208 @@
+//! Inbound dispatch: recipient matching order, spam and virus policy, queue enqueue.
+
+use email_routing::acd::{AcdQueue, Agent, Timestamp};
+use email_routing::*;
+
+const NOW: i64 = 1_780_000_000_000;
+
+fn at(ms: i64) -> Timestamp {
+    Timestamp::from_millis(ms).unwrap()
+}
+
+fn org() -> OrgEmailConfig {
+    let root: DomainName = "mail.example.net".parse().unwrap();
+    let mut org = OrgEmailConfig::new(root.clone());
+    org.add_domain(Domain::hosted("acme", &root).unwrap()).unwrap();
+    org.add_domain(Domain::custom("support.customer.com".parse().unwrap())).unwrap();
+    let name = DisplayName::new("Help").unwrap();
+    let queue = QueueRoute::new(QueueId::new("support").unwrap())
+        .with_skills([Skill::new("billing").unwrap()])
+        .unwrap()
+        .with_language(Language::new("en").unwrap())
+        .with_priority(Priority::new(10).unwrap());
+    org.add_route(
+        AddressRoute::new(
+            "help@support.customer.com".parse().unwrap(),
+            name.clone(),
+            RoutingTarget::Queue(queue),
+        )
+        .with_spam_policy(SpamPolicy::RouteToFlow { flow: FlowId::new("spam-review").unwrap() }),
+    )
+    .unwrap();
+    org.add_route(AddressRoute::new(
+        "sales@support.customer.com".parse().unwrap(),
+        name.clone(),
+        RoutingTarget::Flow { flow: FlowId::new("sales-bot").unwrap() },
+    ))
+    .unwrap();
+    org.add_route(AddressRoute::new(
+        "noreply@acme.mail.example.net".parse().unwrap(),
+        name,
+        RoutingTarget::OutboundOnly,
+    ))
+    .unwrap();
+    org
+}
+
+fn mail(verdict: ScanVerdict) -> InboundEmail {
+    InboundEmail::new(verdict, at(NOW))
+}
+
+#[test]
+fn clean_mail_to_a_queue_address_enqueues_with_the_route_requirements() {
+    let org = org();
+    let email = mail(ScanVerdict::Clean).with_envelope_recipient("<Help@Support.Customer.com>");
+    let dispatch = org.dispatch(&email);
+    let matched = dispatch.matched().unwrap();
+    assert_eq!(matched.field(), RecipientField::Envelope);
+    assert_eq!(matched.recipient().as_str(), "Help@support.customer.com");
+    assert_eq!(matched.route().address().as_str(), "help@support.customer.com");
+    let DispatchAction::Queue(q) = dispatch.action() else { panic!("{:?}", dispatch.action()) };
+    assert_eq!(q.route().queue().as_str(), "support");
+    assert_eq!(q.received_at(), at(NOW));
+
+    let mut acd = AcdQueue::new();
+    q.enqueue_into(&mut acd, "mail-1").unwrap();
+    let untrained = Agent::new([], [Language::new("en").unwrap()]);
+    assert!(acd.peek_for(&untrained).is_none());
+    let agent = Agent::new([Skill::new("billing").unwrap()], [Language::new("en").unwrap()]);
+    let taken = acd.next_for(&agent).unwrap();
+    assert_eq!(*taken.id(), "mail-1");
+    assert_eq!(taken.priority().get(), 10);
+    assert_eq!(taken.enqueued_at(), at(NOW));
+}
+
+#[test]
+fn virus_is_always_disconnected() {
+    let org = org();
+    for email in [
+        mail(ScanVerdict::Virus).with_envelope_recipient("help@support.customer.com"),
+        mail(ScanVerdict::Virus).with_envelope_recipient("nobody@elsewhere.com"),
+        mail(ScanVerdict::Virus),
+    ] {
+        assert_eq!(
+            org.dispatch(&email).action(),
+            &DispatchAction::Disconnect { reason: DisconnectReason::Virus }
+        );
+    }
+}
+
+#[test]
+fn spam_follows_the_spam_policy_never_the_normal_route() {
+    let org = org();
+    let spam_to_help = mail(ScanVerdict::Spam).with_envelope_recipient("help@support.customer.com");
+    match org.dispatch(&spam_to_help).action() {
+        DispatchAction::Flow { flow, reason: FlowReason::Spam } => {
+            assert_eq!(flow.as_str(), "spam-review")
+        }
+        other => panic!("{other:?}"),
+    }
+    // sales@ has the default policy: disconnect, even though its normal route is a flow.
+    let spam_to_sales = mail(ScanVerdict::Spam).with_header_to("sales@support.customer.com");
+    assert_eq!(
+        org.dispatch(&spam_to_sales).action(),
+        &DispatchAction::Disconnect { reason: DisconnectReason::Spam }
+    );
+}
+
+#[test]
+fn outbound_only_and_unknown_addresses_are_not_routed() {
+    let org = org();
+    let to_noreply =
+        mail(ScanVerdict::Clean).with_envelope_recipient("noreply@acme.mail.example.net");
+    assert_eq!(
+        org.dispatch(&to_noreply).action(),
+        &DispatchAction::NotRouted { reason: NotRoutedReason::OutboundOnly }
+    );
+    let stranger = mail(ScanVerdict::Clean).with_envelope_recipient("someone@elsewhere.com");
+    let d = org.dispatch(&stranger);
+    assert!(d.matched().is_none());
+    assert_eq!(
+        d.action(),
+        &DispatchAction::NotRouted { reason: NotRoutedReason::NoConfiguredAddress }
+    );
+}
+
+#[test]
+fn envelope_first_then_to_then_cc() {
+    let org = org();
+    let email = mail(ScanVerdict::Clean)
+        .with_header_cc("help@support.customer.com")
+        .with_header_to("Someone <x@elsewhere.com>, Sales Team <SALES@support.customer.com>")
+        .with_envelope_recipient("x@elsewhere.com");
+    let d = org.dispatch(&email);
+    assert_eq!(d.matched().unwrap().field(), RecipientField::To);
+    assert!(matches!(d.action(), DispatchAction::Flow { reason: FlowReason::Route, .. }));
+
+    let email = email.with_envelope_recipient("help@support.customer.com");
+    assert_eq!(org.dispatch(&email).matched().unwrap().field(), RecipientField::Envelope);
+
+    let cc_only =
+        mail(ScanVerdict::Clean).with_header_cc("\"Help, Desk\" <help@support.customer.com>");
+    assert_eq!(org.dispatch(&cc_only).matched().unwrap().field(), RecipientField::Cc);
+}
+
+#[test]
+fn unparseable_recipients_are_skipped_and_listed() {
+    let org = org();
+    let email = mail(ScanVerdict::Clean)
+        .with_envelope_recipient("a@b.com\r\nBcc: x@y.com")
+        .with_envelope_recipient("")
+        .with_header_to("not an address, \"Quoted\" <@broken>")
+        .with_header_cc("help@support.customer.com");
+    let d = org.dispatch(&email);
+    assert_eq!(d.matched().unwrap().field(), RecipientField::Cc);
+    let skipped: Vec<(RecipientField, &str)> =
+        d.skipped().iter().map(|s| (s.field, s.raw.as_str())).collect();
+    assert_eq!(
+        skipped,
+        [
+            (RecipientField::Envelope, "a@b.com\r\nBcc: x@y.com"),
+            (RecipientField::Envelope, ""),
+            (RecipientField::To, "not an address"),
+            (RecipientField::To, "\"Quoted\" <@broken>"),
+        ]
+    );
+    assert_eq!(d.skipped()[0].error.code(), "address.invalid_character");
+}
+
+#[test]
+fn duplicate_enqueue_is_refused() {
+    let org = org();
+    let email = mail(ScanVerdict::Clean).with_envelope_recipient("help@support.customer.com");
+    let d = org.dispatch(&email);
+    let DispatchAction::Queue(q) = d.action() else { panic!() };
+    let mut acd = AcdQueue::new();
+    q.enqueue_into(&mut acd, 7u64).unwrap();
+    assert_eq!(q.enqueue_into(&mut acd, 7u64).unwrap_err().code(), "acd.duplicate_id");
+}
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn dispatch_never_panics(
+            env in prop::collection::vec(any::<String>(), 0..4),
+            to in any::<String>(),
+            cc in "[ -~\u{80}-\u{10FFFF}]{0,60}",
+            verdict in 0u8..3,
+        ) {
+            let org = org();
+            let verdict = [ScanVerdict::Clean, ScanVerdict::Spam, ScanVerdict::Virus][verdict as usize];
+            let mut email = mail(verdict).with_header_to(to).with_header_cc(cc);
+            for e in env {
+                email = email.with_envelope_recipient(e);
+            }
+            let d = org.dispatch(&email);
+            if verdict == ScanVerdict::Virus {
+                prop_assert_eq!(d.action(), &DispatchAction::Disconnect { reason: DisconnectReason::Virus });
+            }
+            if verdict == ScanVerdict::Spam {
+                let not_normal = !matches!(d.action(), DispatchAction::Queue(_) | DispatchAction::Flow { reason: FlowReason::Route, .. });
+                prop_assert!(not_normal);
+            }
+        }
+    }
+}

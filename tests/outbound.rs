@@ -1,0 +1,269 @@
+//! Outbound replies: sender rules, recipient limit, hidden auto-BCC, header safety, and interop
+//! with lettre.
+
+use std::collections::HashSet;
+use std::str::FromStr;
+
+use email_routing::*;
+
+fn org() -> OrgEmailConfig {
+    let root: DomainName = "mail.example.net".parse().unwrap();
+    let mut org = OrgEmailConfig::new(root.clone());
+    org.add_domain(Domain::hosted("acme", &root).unwrap()).unwrap();
+    org.add_domain(Domain::custom("support.customer.com".parse().unwrap())).unwrap();
+    let bcc: Vec<EmailAddress> =
+        (0..3).map(|i| format!("audit{i}@customer.com").parse().unwrap()).collect();
+    org.add_route(
+        AddressRoute::new(
+            "help@support.customer.com".parse().unwrap(),
+            DisplayName::new("Équipe d'aide").unwrap(),
+            RoutingTarget::OutboundOnly,
+        )
+        .with_reply_to("replies@support.customer.com".parse().unwrap())
+        .with_auto_bcc(bcc)
+        .unwrap(),
+    )
+    .unwrap();
+    org.add_route(AddressRoute::new(
+        "info@acme.mail.example.net".parse().unwrap(),
+        DisplayName::new("Acme, Inc.").unwrap(),
+        RoutingTarget::OutboundOnly,
+    ))
+    .unwrap();
+    org.add_route(
+        AddressRoute::new(
+            "sales@support.customer.com".parse().unwrap(),
+            DisplayName::new("Sales").unwrap(),
+            RoutingTarget::OutboundOnly,
+        )
+        .with_from_address("info@acme.mail.example.net".parse().unwrap()),
+    )
+    .unwrap();
+    org
+}
+
+fn verified() -> HashSet<DomainName> {
+    ["support.customer.com".parse().unwrap()].into()
+}
+
+fn help() -> OutboundDraft {
+    OutboundDraft::reply_on("help@support.customer.com".parse().unwrap())
+}
+
+fn recipients(n: usize) -> String {
+    (0..n).map(|i| format!("c{i}@example.org")).collect::<Vec<_>>().join(", ")
+}
+
+#[test]
+fn from_reply_to_and_hidden_auto_bcc() {
+    let env = org()
+        .compose(&help().to("Jane <jane@example.org>").subject("Re: order"), &verified())
+        .unwrap();
+    assert_eq!(env.from().address().as_str(), "help@support.customer.com");
+    assert_eq!(env.from().name().unwrap().as_str(), "Équipe d'aide");
+    assert_eq!(env.reply_to().unwrap().as_str(), "replies@support.customer.com");
+    let rcpt: Vec<&str> = env.smtp_recipients().map(EmailAddress::as_str).collect();
+    assert_eq!(
+        rcpt,
+        ["jane@example.org", "audit0@customer.com", "audit1@customer.com", "audit2@customer.com"]
+    );
+    let view = env.agent_view();
+    assert_eq!(view.recipient_count(), 1);
+    let shown = format!("{view:?}");
+    assert!(!shown.contains("audit"), "the agent view leaks auto-BCC: {shown}");
+    let block = env.header_block();
+    assert!(!block.contains("audit"), "a header leaks auto-BCC: {block}");
+    assert!(!block.contains("Bcc"));
+    assert!(block.contains("From: =?UTF-8?B?"));
+    assert!(block.contains("Reply-To: replies@support.customer.com\r\n"));
+    assert!(block.contains("To: Jane <jane@example.org>\r\n"));
+    assert!(block.contains("Subject: Re: order\r\n"));
+}
+
+#[test]
+fn unverified_custom_domain_cannot_send_hosted_always_can() {
+    let org = org();
+    let err = org.compose(&help().to("a@example.org"), &HashSet::new()).unwrap_err();
+    assert_eq!(err.code(), "outbound.domain_not_verified");
+    assert!(err.to_string().contains("support.customer.com"));
+    // sales@ sends from the hosted info@, which needs no verification.
+    let sales =
+        OutboundDraft::reply_on("sales@support.customer.com".parse().unwrap()).to("a@example.org");
+    let env = org.compose(&sales, &HashSet::<DomainName>::new()).unwrap();
+    assert_eq!(env.from().to_string(), "Sales <info@acme.mail.example.net>");
+    // Closures work as the verification source.
+    assert!(
+        org.compose(&help().to("a@example.org"), &|d: &DomainName| d.as_str()
+            == "support.customer.com")
+            .is_ok()
+    );
+}
+
+#[test]
+fn recipient_limit_counts_auto_bcc_and_ignores_exact_duplicates() {
+    let org = org();
+    // 47 typed + 3 auto-BCC = 50: accepted.
+    let env = org
+        .compose(&help().to(recipients(40)).cc(recipients(47)).bcc("c46@example.org"), &verified())
+        .unwrap();
+    assert_eq!(env.smtp_recipients().count(), 50);
+    assert_eq!(env.agent_view().to().len(), 40);
+    assert_eq!(env.agent_view().cc().len(), 7);
+    assert!(env.agent_view().bcc().is_empty());
+    // 48 typed + 3 = 51: refused, and the error says how many the settings added.
+    let err = org.compose(&help().to(recipients(48)), &verified()).unwrap_err();
+    match &err {
+        OutboundError::TooManyRecipients { count, added, max } => {
+            assert_eq!((*count, *added, *max), (51, 3, 50))
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(err.code(), "outbound.too_many_recipients");
+    // An auto-BCC the agent also typed counts once.
+    let env = org
+        .compose(
+            &help().to(recipients(46)).cc("audit0@customer.com, AUDIT1@customer.com"),
+            &verified(),
+        )
+        .unwrap();
+    // audit0 is an exact duplicate; AUDIT1 differs in local-part case, so it is another mailbox.
+    assert_eq!(env.smtp_recipients().count(), 46 + 2 + 2);
+}
+
+#[test]
+fn no_recipients_unknown_route_and_bad_input() {
+    let org = org();
+    assert_eq!(org.compose(&help(), &verified()).unwrap_err().code(), "outbound.no_recipients");
+    assert_eq!(
+        org.compose(&help().to(" , "), &verified()).unwrap_err().code(),
+        "outbound.no_recipients"
+    );
+    let ghost =
+        OutboundDraft::reply_on("ghost@support.customer.com".parse().unwrap()).to("a@example.org");
+    assert_eq!(org.compose(&ghost, &verified()).unwrap_err().code(), "outbound.unknown_route");
+    let err = org.compose(&help().to("a@b.com\r\nBcc: x@y.com"), &verified()).unwrap_err();
+    assert_eq!(err.code(), "outbound.invalid_recipient");
+    let err = org.compose(&help().cc("ok@example.org, not-an-address"), &verified()).unwrap_err();
+    assert!(
+        matches!(&err, OutboundError::InvalidRecipient { field: RecipientField::Cc, input, .. } if input == "not-an-address")
+    );
+    let err = org.compose(&help().to("Evil\r\nBcc: x@y.com <a@b.com>"), &verified()).unwrap_err();
+    assert_eq!(err.code(), "outbound.invalid_recipient");
+    let err = org
+        .compose(&help().to("a@example.org").subject("Hi\r\nBcc: x@y.com"), &verified())
+        .unwrap_err();
+    assert_eq!(err.code(), "outbound.invalid_subject");
+    let long = "x".repeat(MAX_SUBJECT_CHARS + 1);
+    assert_eq!(
+        org.compose(&help().to("a@example.org").subject(long), &verified()).unwrap_err().code(),
+        "outbound.subject_too_long"
+    );
+    assert!(
+        org.compose(
+            &help().to("a@example.org").subject("x".repeat(MAX_SUBJECT_CHARS)),
+            &verified()
+        )
+        .is_ok()
+    );
+}
+
+#[test]
+fn smtputf8_and_encoded_headers() {
+    let org = org();
+    let env = org
+        .compose(&help().to("用户@例え.jp").subject("Ihre Bestellung über 100 €"), &verified())
+        .unwrap();
+    assert!(env.requires_smtputf8());
+    let subject = env.headers().into_iter().find(|h| h.name == "Subject").unwrap();
+    assert!(subject.value.starts_with("=?UTF-8?B?"), "{}", subject.value);
+    let ascii = org.compose(&help().to("a@bücher.de"), &verified()).unwrap();
+    assert!(!ascii.requires_smtputf8());
+    for line in env.header_block().split("\r\n") {
+        assert!(line.len() <= 998);
+        assert!(!line.contains('\r') && !line.contains('\n'));
+    }
+}
+
+#[test]
+fn long_headers_fold_at_white_space() {
+    let env =
+        org().compose(&help().to(recipients(30)).subject("word ".repeat(60)), &verified()).unwrap();
+    let block = env.header_block();
+    for line in block.split("\r\n").filter(|l| !l.is_empty()) {
+        assert!(line.len() <= 78 || !line.trim_start().contains(' '), "line too long: {line:?}");
+    }
+    // Unfolding gives back the values.
+    let unfolded = block.replace("\r\n ", " ");
+    assert!(unfolded.contains(&format!(
+        "To: {}",
+        (0..30).map(|i| format!("c{i}@example.org")).collect::<Vec<_>>().join(", ")
+    )));
+}
+
+/// Every header value the crate produces parses with lettre, to the same addresses.
+#[test]
+fn every_header_is_accepted_by_lettre() {
+    let org = org();
+    let drafts = [
+        help()
+            .to("Jane <jane@example.org>, \"Doe, John\" <john@example.org>")
+            .cc("Zoë <zoe@bücher.de>")
+            .subject("Re: ünïcode"),
+        OutboundDraft::reply_on("sales@support.customer.com".parse().unwrap())
+            .to("a@example.org")
+            .subject("plain"),
+        help().to("\"Say \\\"hi\\\"\" <q@example.org>"),
+    ];
+    for draft in &drafts {
+        let env = org.compose(draft, &verified()).unwrap();
+        for header in env.headers() {
+            if header.name == "Subject" {
+                continue;
+            }
+            let parsed = lettre::message::Mailboxes::from_str(&header.value).unwrap_or_else(|e| {
+                panic!("lettre refused {}: {:?}: {e}", header.name, header.value)
+            });
+            let ours: Vec<String> = match header.name {
+                "From" => vec![env.from().address().to_string()],
+                "Reply-To" => vec![env.reply_to().unwrap().to_string()],
+                "To" => env.agent_view().to().iter().map(|m| m.address().to_string()).collect(),
+                "Cc" => env.agent_view().cc().iter().map(|m| m.address().to_string()).collect(),
+                other => panic!("unexpected header {other}"),
+            };
+            let theirs: Vec<String> = parsed.into_iter().map(|m| m.email.to_string()).collect();
+            assert_eq!(ours, theirs, "{}", header.name);
+        }
+        // And a whole message built from the envelope is accepted.
+        let mut builder = lettre::Message::builder()
+            .from(lettre::message::Mailbox::from_str(&env.from().to_string()).unwrap())
+            .subject(env.agent_view().subject().as_str());
+        for m in env.agent_view().to() {
+            builder = builder.to(m.to_string().parse().unwrap());
+        }
+        for m in env.agent_view().cc() {
+            builder = builder.cc(m.to_string().parse().unwrap());
+        }
+        let message = builder.body(String::from("Thanks!")).unwrap();
+        assert!(!message.formatted().is_empty());
+    }
+}
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn compose_never_panics_and_never_emits_a_line_break(
+            to in any::<String>(), cc in "[ -~]{0,80}", subject in any::<String>()
+        ) {
+            let org = org();
+            if let Ok(env) = org.compose(&help().to(to).cc(cc).subject(subject), &verified()) {
+                prop_assert!(env.smtp_recipients().count() <= MAX_RECIPIENTS);
+                for h in env.headers() {
+                    prop_assert!(!h.value.contains('\r') && !h.value.contains('\n'));
+                }
+            }
+        }
+    }
+}
