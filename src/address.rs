@@ -255,12 +255,7 @@ fn parse_dot_atom(input: &str) -> Result<EmailAddress, AddressError> {
         return Err(AddressError::TooLong { len: text.len(), max: MAX_ADDRESS_OCTETS });
     }
     let at = local.len();
-    let folded = fold_local(&local).map(|lower| {
-        let mut key = String::with_capacity(text.len() - at + lower.len());
-        key.push_str(&lower);
-        key.push_str(&text[at..]);
-        key.into_boxed_str()
-    });
+    let folded = routing_key_if_different(&text, at);
     Ok(EmailAddress { text: text.into_boxed_str(), at, folded })
 }
 
@@ -325,13 +320,19 @@ fn check_local_part<'a>(input: &str, local: &'a str) -> Result<Cow<'a, str>, Add
     Ok(ComposingNormalizerBorrowed::new_nfc().normalize(local))
 }
 
-/// The lowercased local part, or `None` when lowercasing changes nothing.
-fn fold_local(local: &str) -> Option<String> {
+/// The address with its local part lowercased, or `None` when lowercasing changes nothing.
+fn routing_key_if_different(text: &str, at: usize) -> Option<Box<str>> {
+    let local = &text[..at];
     if local.is_ascii() {
-        return local.bytes().any(|b| b.is_ascii_uppercase()).then(|| local.to_ascii_lowercase());
+        if !local.bytes().any(|b| b.is_ascii_uppercase()) {
+            return None;
+        }
+        let mut key = text.to_owned();
+        key[..at].make_ascii_lowercase();
+        return Some(key.into_boxed_str());
     }
     let lower = local.to_lowercase();
-    (lower != local).then_some(lower)
+    (lower != local).then(|| (lower + &text[at..]).into_boxed_str())
 }
 
 impl fmt::Display for EmailAddress {

@@ -486,12 +486,16 @@ fn dedupe(
     cc: Vec<Mailbox>,
     bcc: Vec<Mailbox>,
 ) -> (Vec<Mailbox>, Vec<Mailbox>, Vec<Mailbox>) {
-    let mut seen: HashSet<EmailAddress> = HashSet::new();
-    let mut keep = |list: Vec<Mailbox>| -> Vec<Mailbox> {
-        list.into_iter().filter(|m| seen.insert(m.address().clone())).collect()
+    let keep: Vec<bool> = {
+        let mut seen: HashSet<&str> = HashSet::with_capacity(to.len() + cc.len() + bcc.len());
+        to.iter().chain(&cc).chain(&bcc).map(|m| seen.insert(m.address().as_str())).collect()
     };
-    let to = keep(to);
-    let cc = keep(cc);
-    let bcc = keep(bcc);
+    let mut flags = keep.into_iter();
+    let mut retain = |list: Vec<Mailbox>| -> Vec<Mailbox> {
+        list.into_iter().filter(|_| flags.next().unwrap_or(false)).collect()
+    };
+    let to = retain(to);
+    let cc = retain(cc);
+    let bcc = retain(bcc);
     (to, cc, bcc)
 }
