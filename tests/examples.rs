@@ -1,0 +1,79 @@
+//! The examples the README promises, run as a user would. `cargo test` builds examples before
+//! running tests, so the binaries sit next to this test's own executable.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+fn example(name: &str) -> PathBuf {
+    let mut dir = std::env::current_exe().expect("test executable path");
+    dir.pop(); // the test binary
+    if dir.ends_with("deps") {
+        dir.pop();
+    }
+    let path = dir.join("examples").join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    if !path.exists() {
+        // Running this test file alone (`cargo test --test examples`) does not build examples.
+        let status = Command::new(env!("CARGO"))
+            .args(["build", "-q", "--example", name])
+            .status()
+            .expect("cargo is available to tests");
+        assert!(status.success(), "building example {name} failed");
+    }
+    path
+}
+
+fn run(name: &str, args: &[&str], stdin: &[u8]) -> (i32, String) {
+    let mut child = Command::new(example(name))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start example {name}: {e}"));
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    let out = child.wait_with_output().unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8(out.stdout).unwrap())
+}
+
+#[test]
+fn validate_prints_exactly_one_line_per_input() {
+    let input = "Help@Support.Customer.COM\njosé@Bücher.de\nnot-an-address\na@b.com\r\nBcc: x@y.com\n\n\"quoted\"@x.com\n";
+    let (code, out) = run("validate", &[], input.as_bytes());
+    assert_eq!(code, 0);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "ok\tHelp@support.customer.com",
+            "ok\tjosé@xn--bcher-kva.de",
+            "err\taddress.missing_at\t\"not-an-address\" has no '@': give an address such as help@example.com",
+            "ok\ta@b.com",
+            "err\taddress.invalid_character\t\"Bcc: x@y.com\" contains ':', which may not appear in an email address: remove it",
+            "err\taddress.empty\tthe email address is empty: give an address such as help@example.com",
+            "err\taddress.quoted_local_part\t\"\\\"quoted\\\"@x.com\" uses a quoted local part, which is not supported: use a plain mailbox name",
+        ]
+    );
+}
+
+#[test]
+fn validate_domains_mode_and_non_utf8_input() {
+    let (code, out) = run("validate", &["--domains"], "例え。JP\nprinter.local\n\u{FF41}.com.\n".as_bytes());
+    assert_eq!(code, 0);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "ok\txn--r8jz45g.jp");
+    assert!(lines[1].starts_with("err\tdomain.special_use\t"));
+    assert_eq!(lines[2], "ok\ta.com");
+    let (_, out) = run("validate", &[], b"\xff\xfe@x.com\n");
+    assert!(out.starts_with("err\tinput.not_utf8\t"));
+    let (code, _) = run("validate", &["--bogus"], b"");
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn quickstart_runs_and_shows_the_refusals() {
+    let (code, out) = run("quickstart", &[], b"");
+    assert_eq!(code, 0, "{out}");
+    for expected in ["org.too_many_domains", "route.bcc_too_many", "route.from_address_not_configured"] {
+        assert!(out.contains(expected), "quickstart output lacks {expected}:\n{out}");
+    }
+}
