@@ -23,7 +23,6 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::str::FromStr;
 
 use icu_normalizer::ComposingNormalizerBorrowed;
 
@@ -335,50 +334,13 @@ fn routing_key_if_different(text: &str, at: usize) -> Option<Box<str>> {
     (lower != local).then(|| (lower + &text[at..]).into_boxed_str())
 }
 
-impl fmt::Display for EmailAddress {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text)
-    }
-}
-
 impl fmt::Debug for EmailAddress {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "EmailAddress({:?})", &*self.text)
     }
 }
 
-impl FromStr for EmailAddress {
-    type Err = AddressError;
-    fn from_str(s: &str) -> Result<Self, AddressError> {
-        parse(s)
-    }
-}
-
-impl TryFrom<String> for EmailAddress {
-    type Error = AddressError;
-    fn try_from(s: String) -> Result<Self, AddressError> {
-        parse(&s)
-    }
-}
-
-impl TryFrom<&str> for EmailAddress {
-    type Error = AddressError;
-    fn try_from(s: &str) -> Result<Self, AddressError> {
-        parse(s)
-    }
-}
-
-impl From<EmailAddress> for String {
-    fn from(a: EmailAddress) -> String {
-        a.text.into()
-    }
-}
-
-impl AsRef<str> for EmailAddress {
-    fn as_ref(&self) -> &str {
-        &self.text
-    }
-}
+crate::macros::text_value_conversions!(EmailAddress, AddressError);
 
 /// Why a display name was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -459,28 +421,4 @@ impl DisplayName {
     }
 }
 
-impl fmt::Display for DisplayName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl FromStr for DisplayName {
-    type Err = DisplayNameError;
-    fn from_str(s: &str) -> Result<Self, DisplayNameError> {
-        Self::new(s)
-    }
-}
-
-impl TryFrom<String> for DisplayName {
-    type Error = DisplayNameError;
-    fn try_from(s: String) -> Result<Self, DisplayNameError> {
-        Self::new(&s)
-    }
-}
-
-impl From<DisplayName> for String {
-    fn from(n: DisplayName) -> String {
-        n.0.into()
-    }
-}
+crate::macros::text_value_conversions!(DisplayName, DisplayNameError);

@@ -64,6 +64,7 @@ mod config;
 pub mod dns;
 mod ids;
 pub mod inbound;
+mod macros;
 mod mailbox;
 mod name;
 pub mod outbound;

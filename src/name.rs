@@ -19,9 +19,6 @@
 //! # Ok::<(), email_routing::DomainNameError>(())
 //! ```
 
-use std::fmt;
-use std::str::FromStr;
-
 use icu_properties::props::GeneralCategory;
 use idna::uts46::{AsciiDenyList, DnsLength, Hyphens, Uts46};
 
@@ -361,41 +358,4 @@ fn check_structure(ascii: &str) -> Result<(), DomainNameError> {
     Ok(())
 }
 
-impl fmt::Display for DomainName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl FromStr for DomainName {
-    type Err = DomainNameError;
-    fn from_str(s: &str) -> Result<Self, DomainNameError> {
-        Self::new(s)
-    }
-}
-
-impl TryFrom<String> for DomainName {
-    type Error = DomainNameError;
-    fn try_from(s: String) -> Result<Self, DomainNameError> {
-        Self::new(&s)
-    }
-}
-
-impl TryFrom<&str> for DomainName {
-    type Error = DomainNameError;
-    fn try_from(s: &str) -> Result<Self, DomainNameError> {
-        Self::new(s)
-    }
-}
-
-impl From<DomainName> for String {
-    fn from(name: DomainName) -> String {
-        name.0.into()
-    }
-}
-
-impl AsRef<str> for DomainName {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
+crate::macros::text_value_conversions!(DomainName, DomainNameError);

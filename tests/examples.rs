@@ -57,7 +57,8 @@ fn validate_prints_exactly_one_line_per_input() {
 
 #[test]
 fn validate_domains_mode_and_non_utf8_input() {
-    let (code, out) = run("validate", &["--domains"], "例え。JP\nprinter.local\n\u{FF41}.com.\n".as_bytes());
+    let (code, out) =
+        run("validate", &["--domains"], "例え。JP\nprinter.local\n\u{FF41}.com.\n".as_bytes());
     assert_eq!(code, 0);
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines[0], "ok\txn--r8jz45g.jp");
@@ -73,7 +74,9 @@ fn validate_domains_mode_and_non_utf8_input() {
 fn quickstart_runs_and_shows_the_refusals() {
     let (code, out) = run("quickstart", &[], b"");
     assert_eq!(code, 0, "{out}");
-    for expected in ["org.too_many_domains", "route.bcc_too_many", "route.from_address_not_configured"] {
+    for expected in
+        ["org.too_many_domains", "route.bcc_too_many", "route.from_address_not_configured"]
+    {
         assert!(out.contains(expected), "quickstart output lacks {expected}:\n{out}");
     }
 }
