@@ -17,7 +17,7 @@
 //!   [`Diagnostic`]s for the common mistakes, each with a stable code.
 //! - [`DnsLookup`] and [`AsyncDnsLookup`] are how answers are fetched; [`DomainCheck::run`] and
 //!   [`DomainCheck::run_async`] are the thin drivers. [`InMemoryDns`] implements both; with
-//!   the `resolver` feature, [`HickoryLookup`] asks real DNS.
+//!   the `resolver` feature, `HickoryLookup` asks real DNS.
 //! - [`DomainStatus`] is fed reports and times and says what the domain can do
 //!   ([`can_send`](DomainStatus::can_send), [`can_receive`](DomainStatus::can_receive)).
 //!
@@ -30,7 +30,7 @@
 //! version it uses. Own types also keep the distinctions a check needs (NXDOMAIN, NODATA,
 //! transient) explicit instead of spread over an error enum, and make answers easy to build
 //! by hand in tests or from any other resolver. Hickory is used inside: its zone parser loads
-//! zone text into [`InMemoryDns`], and [`HickoryLookup`] maps its results at the edge.
+//! zone text into [`InMemoryDns`], and `HickoryLookup` maps its results at the edge.
 //!
 //! # Example
 //!

@@ -329,13 +329,13 @@ impl DomainStatus {
                 self.verification = VerificationState::Verified { since: now };
                 self.verification_misses.reset();
             }
-            (VerificationState::Pending { since }, Seen::Miss { .. }) => {
-                if now.millis_since(since) >= VERIFICATION_WINDOW_HOURS * HOUR_MS {
-                    self.verification = VerificationState::Failed {
-                        at: now,
-                        reason: FailureReason::NotPublishedInTime,
-                    };
-                }
+            (VerificationState::Pending { since }, Seen::Miss { .. })
+                if now.millis_since(since) >= VERIFICATION_WINDOW_HOURS * HOUR_MS =>
+            {
+                self.verification = VerificationState::Failed {
+                    at: now,
+                    reason: FailureReason::NotPublishedInTime,
+                };
             }
             (VerificationState::Verified { .. }, Seen::Found) => self.verification_misses.reset(),
             (VerificationState::Verified { .. }, Seen::Miss { .. }) => {
