@@ -8,8 +8,8 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use email_routing::dns::{
-    Answer, Answers, DkimToken, DnsLookup, DomainCheck, DomainSetup, InMemoryDns,
-    ProviderProfile, Query, RecordData, RecordValue, VerificationToken,
+    Answer, Answers, DkimToken, DnsLookup, DomainCheck, DomainSetup, InMemoryDns, ProviderProfile,
+    Query, RecordData, RecordValue, VerificationToken,
 };
 
 fn setup() -> DomainSetup {
@@ -20,8 +20,12 @@ fn setup() -> DomainSetup {
     )
     .unwrap()
     .with_dkim_tokens(
-        ["tok1abcdefghijklmnopqrstuvwxyz12", "tok2abcdefghijklmnopqrstuvwxyz12", "tok3abcdefghijklmnopqrstuvwxyz12"]
-            .map(|t| DkimToken::new(t).unwrap()),
+        [
+            "tok1abcdefghijklmnopqrstuvwxyz12",
+            "tok2abcdefghijklmnopqrstuvwxyz12",
+            "tok3abcdefghijklmnopqrstuvwxyz12",
+        ]
+        .map(|t| DkimToken::new(t).unwrap()),
     )
     .unwrap()
     .with_mail_from("bounce.support.customer.com".parse().unwrap())
@@ -68,7 +72,9 @@ fn bench(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("dns_evaluate");
     group.bench_function("email_routing", |b| b.iter(|| check.evaluate(black_box(&answers))));
-    group.bench_function("baseline_exact_match", |b| b.iter(|| baseline(&check, black_box(&answers))));
+    group.bench_function("baseline_exact_match", |b| {
+        b.iter(|| baseline(&check, black_box(&answers)))
+    });
     group.finish();
 }
 

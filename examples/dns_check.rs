@@ -13,11 +13,11 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use email_routing::DomainName;
 use email_routing::dns::{
     DkimToken, DomainReport, DomainSetup, HickoryLookup, ProviderProfile, RecordStatus,
     ResolverOptions, VerificationToken,
 };
-use email_routing::DomainName;
 
 const USAGE: &str = "usage: dns_check [--nameserver IP:PORT] --region REGION --token TOKEN \
 [--dkim T1,T2,T3] [--mail-from NAME] [--records-only] DOMAIN";
@@ -74,7 +74,8 @@ fn build_setup(args: &Args) -> Result<DomainSetup, String> {
     let fail = |code: &str, e: &dyn std::fmt::Display| format!("{code}: {e}");
     let profile = ProviderProfile::ses(&args.region).map_err(|e| fail(e.code(), &e))?;
     let token = VerificationToken::new(&args.token).map_err(|e| fail(e.code(), &e))?;
-    let domain: DomainName = args.domain.parse().map_err(|e: email_routing::DomainNameError| fail(e.code(), &e))?;
+    let domain: DomainName =
+        args.domain.parse().map_err(|e: email_routing::DomainNameError| fail(e.code(), &e))?;
     let mut setup = DomainSetup::custom(domain, profile, token).map_err(|e| fail(e.code(), &e))?;
     if !args.dkim.is_empty() {
         let tokens = args
@@ -86,7 +87,8 @@ fn build_setup(args: &Args) -> Result<DomainSetup, String> {
         setup = setup.with_dkim_tokens(tokens).map_err(|e| fail(e.code(), &e))?;
     }
     if let Some(name) = &args.mail_from {
-        let name: DomainName = name.parse().map_err(|e: email_routing::DomainNameError| fail(e.code(), &e))?;
+        let name: DomainName =
+            name.parse().map_err(|e: email_routing::DomainNameError| fail(e.code(), &e))?;
         setup = setup.with_mail_from(name).map_err(|e| fail(e.code(), &e))?;
     }
     Ok(setup)
@@ -99,7 +101,8 @@ fn print_table(report: &DomainReport) {
         .map(|e| {
             let r = e.record();
             let record = format!("{} {} {}", r.purpose(), r.record_type(), r.name());
-            let diagnostics = e.diagnostics().iter().map(|d| format!("{}: {d}", d.code())).collect();
+            let diagnostics =
+                e.diagnostics().iter().map(|d| format!("{}: {d}", d.code())).collect();
             (record, e.status(), diagnostics)
         })
         .collect();

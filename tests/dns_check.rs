@@ -145,7 +145,10 @@ fn mistake_3_cname_where_txt_belongs_and_the_reverse() {
     dns.add_cname("_amazonses.support.customer.com", "verify.elsewhere.example.");
     let report = check(&dns);
     let e = entry(&report, Purpose::Verification);
-    assert_eq!(e.status(), &RecordStatus::Mismatch { found: vec!["CNAME verify.elsewhere.example.".into()] });
+    assert_eq!(
+        e.status(),
+        &RecordStatus::Mismatch { found: vec!["CNAME verify.elsewhere.example.".into()] }
+    );
     assert_eq!(codes(&report, Purpose::Verification), ["dns.cname_instead_of_txt"]);
 
     let mut dns = published();
@@ -194,7 +197,10 @@ fn mx_pointing_elsewhere_is_a_mismatch() {
     dns.add_mx(D, 10, "aspmx.l.google.com.");
     let report = check(&dns);
     let e = entry(&report, Purpose::InboundMx);
-    assert_eq!(e.status(), &RecordStatus::Mismatch { found: vec!["10 aspmx.l.google.com.".into()] });
+    assert_eq!(
+        e.status(),
+        &RecordStatus::Mismatch { found: vec!["10 aspmx.l.google.com.".into()] }
+    );
     assert_eq!(codes(&report, Purpose::InboundMx), ["dns.value_mismatch"]);
 }
 
@@ -322,7 +328,9 @@ fn the_plan_asks_each_question_once_and_includes_the_diagnostic_queries() {
     unique.sort();
     unique.dedup();
     assert_eq!(unique.len(), queries.len());
-    let has = |n: &str, t: RecordType| queries.iter().any(|q| q.name().as_str() == n && q.record_type() == t);
+    let has = |n: &str, t: RecordType| {
+        queries.iter().any(|q| q.name().as_str() == n && q.record_type() == t)
+    };
     assert!(has("_amazonses.support.customer.com", RecordType::Txt));
     assert!(has("_amazonses.support.customer.com.support.customer.com", RecordType::Txt));
     assert!(has("_amazonses.support.customer.com.customer.com", RecordType::Txt));
@@ -348,4 +356,13 @@ fn a_setup_without_inbound_mx_does_not_check_it() {
     let report = setup.check().run(&InMemoryDns::new());
     assert_eq!(report.entries().len(), 6);
     assert_eq!(report.entries_for(Purpose::InboundMx).count(), 0);
+}
+
+#[test]
+fn the_async_driver_future_is_send() {
+    fn assert_send<T: Send>(_: &T) {}
+    let dns = published();
+    let check = setup().check();
+    let future = check.run_async(&dns);
+    assert_send(&future);
 }

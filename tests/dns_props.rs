@@ -42,14 +42,16 @@ fn txt() -> impl Strategy<Value = TxtData> {
         Just(TxtData::from_value(&format!("\"{}\"", TOKEN.to_lowercase()))),
         Just(TxtData::from_value("v=spf1 include:amazonses.com ~all")),
         Just(TxtData::from_value("v=spf1 -all")),
-        prop::collection::vec(prop::collection::vec(any::<u8>(), 0..300), 0..3).prop_map(TxtData::new),
+        prop::collection::vec(prop::collection::vec(any::<u8>(), 0..300), 0..3)
+            .prop_map(TxtData::new),
     ]
 }
 
 fn record() -> impl Strategy<Value = AnswerRecord> {
     let data = prop_oneof![
         txt().prop_map(RecordData::Txt),
-        (any::<u16>(), host()).prop_map(|(preference, exchange)| RecordData::Mx { preference, exchange }),
+        (any::<u16>(), host())
+            .prop_map(|(preference, exchange)| RecordData::Mx { preference, exchange }),
         host().prop_map(|target| RecordData::Cname { target }),
     ];
     (host(), data).prop_map(|(name, data)| AnswerRecord::new(name, data))
@@ -119,7 +121,10 @@ fn sixty_four_kib_of_txt_is_handled_and_shortened_in_messages() {
 fn thousands_of_records_are_handled() {
     let mut records = Vec::new();
     for i in 0..3_000u16 {
-        records.push(AnswerRecord::txt("support.customer.com.", &format!("v=spf1 ip4:192.0.2.{} -all", i % 256)));
+        records.push(AnswerRecord::txt(
+            "support.customer.com.",
+            &format!("v=spf1 ip4:192.0.2.{} -all", i % 256),
+        ));
         records.push(AnswerRecord::mx("support.customer.com.", i, format!("mx{i}.example.")));
         records.push(AnswerRecord::cname("support.customer.com.", format!("c{i}.example.")));
     }

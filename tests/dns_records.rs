@@ -50,7 +50,10 @@ fn ses_records_render_as_zone_lines() {
         ]
     );
     let hosts: Vec<String> = setup.required_records().iter().map(|r| r.host()).collect();
-    assert_eq!(hosts, ["_amazonses", "@", "aaa._domainkey", "bbb._domainkey", "ccc._domainkey", "mail", "mail"]);
+    assert_eq!(
+        hosts,
+        ["_amazonses", "@", "aaa._domainkey", "bbb._domainkey", "ccc._domainkey", "mail", "mail"]
+    );
     let zone = name("customer.com");
     let in_parent: Vec<String> =
         setup.required_records().iter().map(|r| r.host_in_zone(&zone).unwrap()).collect();
@@ -63,17 +66,24 @@ fn ses_records_render_as_zone_lines() {
     assert_eq!(purposes[2], (Purpose::Dkim, Requirement::Optional));
     assert_eq!(purposes[6], (Purpose::MailFromSpf, Requirement::Optional));
     // The web-form value: no quotes, no final dot.
-    assert_eq!(setup.required_records()[1].value().to_string(), "10 inbound-smtp.us-west-2.amazonaws.com");
+    assert_eq!(
+        setup.required_records()[1].value().to_string(),
+        "10 inbound-smtp.us-west-2.amazonaws.com"
+    );
     assert_eq!(setup.required_records()[0].value().to_string(), "TOKEN+/=");
 }
 
 #[test]
 fn a_2048_bit_dkim_key_is_split_into_255_byte_strings() {
     let key = DkimKey::new("s2048", DkimKeyType::Rsa, KEY_2048).unwrap();
-    let setup = DomainSetup::custom(name("customer.com"), own_keys_profile(), VerificationToken::new("t").unwrap())
-        .unwrap()
-        .with_dkim_keys([key])
-        .unwrap();
+    let setup = DomainSetup::custom(
+        name("customer.com"),
+        own_keys_profile(),
+        VerificationToken::new("t").unwrap(),
+    )
+    .unwrap()
+    .with_dkim_keys([key])
+    .unwrap();
     let record = setup.required_records().iter().find(|r| r.purpose() == Purpose::Dkim).unwrap();
     let RecordValue::Txt(value) = record.value() else { panic!("{record:?}") };
     assert_eq!(value.len(), "v=DKIM1; k=rsa; p=".len() + 392);
@@ -97,10 +107,14 @@ fn a_2048_bit_dkim_key_is_split_into_255_byte_strings() {
 
 #[test]
 fn another_provider_profile_renders_its_own_formats() {
-    let setup = DomainSetup::custom(name("example.org"), own_keys_profile(), VerificationToken::new("v1").unwrap())
-        .unwrap()
-        .with_mail_from(name("bounce.example.org"))
-        .unwrap();
+    let setup = DomainSetup::custom(
+        name("example.org"),
+        own_keys_profile(),
+        VerificationToken::new("v1").unwrap(),
+    )
+    .unwrap()
+    .with_mail_from(name("bounce.example.org"))
+    .unwrap();
     let lines: Vec<String> = setup.required_records().iter().map(ToString::to_string).collect();
     assert_eq!(
         lines,
@@ -135,9 +149,12 @@ fn tokens_and_regions_deserialize_only_when_valid() {
     assert!(serde_json::from_str::<AwsRegion>("\"eu_west_1\"").is_err());
     assert!(serde_json::from_str::<VerificationToken>("\"a b\"").is_err());
     assert!(serde_json::from_str::<DkimToken>("\"a.b\"").is_err());
-    let setup =
-        DomainSetup::custom(name("customer.com"), own_keys_profile(), VerificationToken::new("v1").unwrap())
-            .unwrap();
+    let setup = DomainSetup::custom(
+        name("customer.com"),
+        own_keys_profile(),
+        VerificationToken::new("v1").unwrap(),
+    )
+    .unwrap();
     let record = &setup.required_records()[0];
     let json = serde_json::to_value(record).unwrap();
     assert_eq!(json["name"], "_mail-verify.customer.com");

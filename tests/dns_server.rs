@@ -6,11 +6,11 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use email_routing::ProviderProfile;
 use email_routing::dns::{
     DkimToken, DomainReport, DomainSetup, DomainStatus, HickoryLookup, Purpose, RecordStatus,
     RequiredRecord, ResolverOptions, Timestamp, VerificationState, VerificationToken,
 };
-use email_routing::ProviderProfile;
 use hickory_server::Server;
 use hickory_server::net::runtime::TokioRuntimeProvider;
 use hickory_server::proto::rr::{LowerName, Name};
@@ -86,7 +86,8 @@ fn options() -> ResolverOptions {
 async fn check_against(text: &str) -> DomainReport {
     let (addr, mut server) = serve(text).await;
     let dns = HickoryLookup::with_nameserver(addr, options()).unwrap();
-    let report = setup().check().run_async(&dns).await;
+    // The check runs on another worker: its future must be Send.
+    let report = tokio::spawn(async move { setup().check().run_async(&dns).await }).await.unwrap();
     server.shutdown_gracefully().await.unwrap();
     report
 }
@@ -110,7 +111,9 @@ async fn a_correct_zone_is_found_and_verifies() {
 async fn a_wrong_token_is_a_mismatch() {
     let setup = setup();
     let mut lines = rendered(setup.required_records(), |r| r.purpose() == Purpose::Verification);
-    lines.push("_amazonses.support 300 IN TXT \"AnotherAccountsToken000000000000000000000=\"".into());
+    lines.push(
+        "_amazonses.support 300 IN TXT \"AnotherAccountsToken000000000000000000000=\"".into(),
+    );
     let report = check_against(&zone_text(lines)).await;
     let e = entry(&report, Purpose::Verification);
     assert!(matches!(e.status(), RecordStatus::Mismatch { .. }), "{e:#?}");

@@ -2,9 +2,8 @@
 
 use email_routing::Domain;
 use email_routing::dns::{
-    DkimToken, DomainReport, DomainSetup, DomainStatus, FailureReason, FeatureStatus,
-    InMemoryDns, LookupFailure, ProviderProfile, RecordType, Timestamp, VerificationState,
-    VerificationToken,
+    DkimToken, DomainReport, DomainSetup, DomainStatus, FailureReason, FeatureStatus, InMemoryDns,
+    LookupFailure, ProviderProfile, RecordType, Timestamp, VerificationState, VerificationToken,
 };
 
 const D: &str = "customer.com";
@@ -12,10 +11,14 @@ const VERIFY: &str = "_amazonses.customer.com";
 const T0: Timestamp = Timestamp::from_unix_millis(1_700_000_000_000);
 
 fn setup() -> DomainSetup {
-    DomainSetup::custom(D.parse().unwrap(), ProviderProfile::ses("us-east-1").unwrap(), VerificationToken::new("tok").unwrap())
-        .unwrap()
-        .with_dkim_tokens(["a", "b", "c"].map(|t| DkimToken::new(t).unwrap()))
-        .unwrap()
+    DomainSetup::custom(
+        D.parse().unwrap(),
+        ProviderProfile::ses("us-east-1").unwrap(),
+        VerificationToken::new("tok").unwrap(),
+    )
+    .unwrap()
+    .with_dkim_tokens(["a", "b", "c"].map(|t| DkimToken::new(t).unwrap()))
+    .unwrap()
 }
 
 fn published() -> InMemoryDns {
@@ -204,7 +207,12 @@ fn reports_must_match_the_domain_and_come_in_order() {
     let mut status = verified_status();
     let err = status.observe(&report(&published()), T0).unwrap_err();
     assert_eq!(err.code(), "dns.status_out_of_order");
-    let other = DomainSetup::custom("other.com".parse().unwrap(), ProviderProfile::ses("us-east-1").unwrap(), VerificationToken::new("t").unwrap()).unwrap();
+    let other = DomainSetup::custom(
+        "other.com".parse().unwrap(),
+        ProviderProfile::ses("us-east-1").unwrap(),
+        VerificationToken::new("t").unwrap(),
+    )
+    .unwrap();
     let err = status.observe(&other.check().run(&InMemoryDns::new()), hours(5)).unwrap_err();
     assert_eq!(err.code(), "dns.status_domain_mismatch");
 }

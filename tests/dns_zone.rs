@@ -44,12 +44,16 @@ fn own_keys_setup() -> DomainSetup {
         .build()
         .unwrap();
     let name: DomainName = "customer.com".parse().unwrap();
-    DomainSetup::custom(name, profile, VerificationToken::new("pmBGN/7MjnfhTKUZ06Enqq1PeGUaOkw8lGhcfwefcHU=").unwrap())
-        .unwrap()
-        .with_dkim_keys([DkimKey::new("s1", DkimKeyType::Rsa, KEY_2048).unwrap()])
-        .unwrap()
-        .with_mail_from("bounce.customer.com".parse().unwrap())
-        .unwrap()
+    DomainSetup::custom(
+        name,
+        profile,
+        VerificationToken::new("pmBGN/7MjnfhTKUZ06Enqq1PeGUaOkw8lGhcfwefcHU=").unwrap(),
+    )
+    .unwrap()
+    .with_dkim_keys([DkimKey::new("s1", DkimKeyType::Rsa, KEY_2048).unwrap()])
+    .unwrap()
+    .with_mail_from("bounce.customer.com".parse().unwrap())
+    .unwrap()
 }
 
 #[test]
@@ -71,12 +75,17 @@ fn hickorys_parser_alone_mangles_the_block_which_is_why_the_pre_pass_exists() {
     let parsed = Parser::new(text, None, Some(origin)).parse();
     let mangled = match parsed {
         Err(_) => true,
-        Ok((_, sets)) => sets.values().flat_map(|s| s.records_without_rrsigs()).any(|r| match &r.data {
-            RData::TXT(txt) => txt.to_string() != "v=DKIM1; k=rsa; p=AB",
-            _ => false,
-        }),
+        Ok((_, sets)) => {
+            sets.values().flat_map(|s| s.records_without_rrsigs()).any(|r| match &r.data {
+                RData::TXT(txt) => txt.to_string() != "v=DKIM1; k=rsa; p=AB",
+                _ => false,
+            })
+        }
     };
-    assert!(mangled, "hickory now parses parenthesised TXT correctly: the pre-pass in src/dns/zone.rs may go");
+    assert!(
+        mangled,
+        "hickory now parses parenthesised TXT correctly: the pre-pass in src/dns/zone.rs may go"
+    );
     let dns = InMemoryDns::from_zone(text, Some(&"customer.com".parse().unwrap())).unwrap();
     let answer = dns.lookup(&q("s1.customer.com", RecordType::Txt));
     assert_eq!(answer.records()[0].data().to_string(), "v=DKIM1; k=rsa; p=AB");
@@ -110,7 +119,8 @@ fn relative_names_use_the_origin_given() {
 
 #[test]
 fn decimal_escapes_are_decoded() {
-    let dns = InMemoryDns::from_zone("a.customer.com. 60 IN TXT \"x\\059y\\032z\"\n", None).unwrap();
+    let dns =
+        InMemoryDns::from_zone("a.customer.com. 60 IN TXT \"x\\059y\\032z\"\n", None).unwrap();
     let answer = dns.lookup(&q("a.customer.com", RecordType::Txt));
     assert_eq!(answer.records()[0].data().to_string(), "x;y z");
 }

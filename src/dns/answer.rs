@@ -209,7 +209,7 @@ impl LookupFailure {
             Self::Timeout => "dns.lookup_timeout",
             Self::ServerFailure => "dns.lookup_servfail",
             Self::Refused => "dns.lookup_refused",
-            Self::Other { .. } => "dns.lookup_failed",
+            Self::Other { .. } => "dns.lookup_error",
             Self::NotAsked => "dns.lookup_not_asked",
         }
     }
