@@ -134,3 +134,44 @@ fn bad_zone_text_is_refused_with_a_code() {
     assert_eq!(code("a.com. IN BOGUS x\n"), "dns.zone_invalid");
     assert_eq!(code(&"x".repeat(5 * 1024 * 1024)), "dns.zone_too_large");
 }
+
+mod arbitrary_text {
+    use email_routing::dns::InMemoryDns;
+    use proptest::prelude::*;
+
+    fn token() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("(".to_owned()),
+            Just(")".to_owned()),
+            Just("\"".to_owned()),
+            Just(";".to_owned()),
+            Just("\n".to_owned()),
+            Just(" ".to_owned()),
+            Just("\\".to_owned()),
+            Just("\\0".to_owned()),
+            Just("\\999".to_owned()),
+            Just("$ORIGIN".to_owned()),
+            Just("$TTL".to_owned()),
+            Just("@".to_owned()),
+            Just("IN".to_owned()),
+            Just("TXT".to_owned()),
+            Just("MX".to_owned()),
+            Just("CNAME".to_owned()),
+            Just("SOA".to_owned()),
+            Just("10".to_owned()),
+            Just("a.example.com.".to_owned()),
+            Just("_x".to_owned()),
+            ".{0,6}",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+
+        #[test]
+        fn loading_arbitrary_zone_text_never_panics(parts in prop::collection::vec(token(), 0..40)) {
+            let _ = InMemoryDns::from_zone(&parts.concat(), None);
+            let _ = InMemoryDns::from_zone(&parts.join(" "), Some(&"example.com".parse().unwrap()));
+        }
+    }
+}
