@@ -100,7 +100,7 @@ fn print_table(report: &DomainReport) {
         .iter()
         .map(|e| {
             let r = e.record();
-            let record = format!("{} {} {}", r.purpose(), r.record_type(), r.name());
+            let record = format!("{} {} ({})", r.name(), r.record_type(), r.purpose());
             let diagnostics =
                 e.diagnostics().iter().map(|d| format!("{}: {d}", d.code())).collect();
             (record, e.status(), diagnostics)
