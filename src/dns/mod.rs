@@ -76,8 +76,10 @@
 
 mod answer;
 mod check;
+mod compare;
 mod diagnostics;
 mod error;
+mod evaluate;
 mod lookup;
 mod memory;
 mod names;
