@@ -75,6 +75,10 @@ pub use address::{
     MAX_DISPLAY_NAME_CHARS, MAX_LOCAL_PART_OCTETS,
 };
 pub use config::*;
+pub use dns::{
+    AsyncDnsLookup, DnsLookup, DnsSetupError, DomainCheck, DomainReport, DomainSetup, DomainStatus,
+    InMemoryDns, ProviderProfile, RequiredRecord,
+};
 pub use ids::{FlowId, IdError, Language, MAX_ID_CHARS, Priority, QueueId, Skill};
 pub use inbound::{
     DisconnectReason, Dispatch, DispatchAction, FlowReason, InboundEmail, MatchedAddress,

@@ -1,0 +1,358 @@
+//! Evaluation of one required record's answers: its status and the diagnostics that explain
+//! it. Called by [`DomainCheck::evaluate`](super::DomainCheck::evaluate) for each record.
+
+use super::check::Probe;
+use super::compare::{
+    cname_targets, eq_ignoring_space, has_mechanism, is_spf, loose_eq, txt_values,
+};
+use super::diagnostics::{capped, shorten, shown};
+use super::names::{host_eq, is_zone_appended};
+use super::{
+    Absence, Answer, AnswerRecord, Diagnostic, Purpose, RecordData, RecordReport, RecordStatus,
+    RecordType, RecordValue, RequiredRecord,
+};
+use crate::name::DomainName;
+
+/// Evaluates one record: its own answer, then the diagnostic queries when it is not found.
+pub(super) fn evaluate_record<'a>(
+    record: &RequiredRecord,
+    probe: &Probe,
+    spf_mechanism: Option<&str>,
+    answer: &impl Fn(usize) -> &'a Answer,
+) -> RecordReport {
+    let ctx = Ctx { record, spf_mechanism };
+    let (records, absence) = match answer(probe.primary) {
+        Answer::Failed(failure) => {
+            let diagnostic = Diagnostic::LookupFailed {
+                name: record.name().to_string(),
+                record_type: record.record_type(),
+                failure: failure.clone(),
+            };
+            let status = RecordStatus::Unknown { failure: failure.clone() };
+            return RecordReport::new(record.clone(), status, vec![diagnostic]);
+        }
+        Answer::NoSuchName => (&[][..], Absence::NoSuchName),
+        other => (other.records(), Absence::NoData),
+    };
+    let (status, mut diagnostics) = match record.value() {
+        RecordValue::Txt(expected) => ctx.txt(records, absence, expected),
+        RecordValue::Mx { exchange, .. } => ctx.mx(records, absence, exchange),
+        RecordValue::Cname(target) => {
+            ctx.cname(records, absence, target, probe.sibling.map(answer))
+        }
+    };
+    if status.is_definitive_miss()
+        && let Some(found) = ctx.doubled(probe, answer)
+    {
+        diagnostics.retain(|d| !matches!(d, Diagnostic::Missing { .. }));
+        diagnostics.insert(0, found);
+    }
+    RecordReport::new(record.clone(), status, diagnostics)
+}
+
+type Outcome = (RecordStatus, Vec<Diagnostic>);
+
+/// One record under evaluation.
+struct Ctx<'a> {
+    record: &'a RequiredRecord,
+    spf_mechanism: Option<&'a str>,
+}
+
+impl Ctx<'_> {
+    fn name(&self) -> String {
+        self.record.name().to_string()
+    }
+
+    fn missing(&self, absence: Absence) -> Outcome {
+        let diagnostic = Diagnostic::Missing {
+            name: self.name(),
+            record_type: self.record.record_type(),
+            host: self.record.host(),
+            expected: self.record.value().to_string(),
+        };
+        (RecordStatus::Missing { absence }, vec![diagnostic])
+    }
+
+    fn cname_instead_of_txt(&self, records: &[AnswerRecord], expected: &str) -> Option<Diagnostic> {
+        cname_targets(records).next().map(|target| Diagnostic::CnameInsteadOfTxt {
+            name: self.name(),
+            target: shorten(target),
+            expected: expected.to_owned(),
+        })
+    }
+
+    fn txt(&self, records: &[AnswerRecord], absence: Absence, expected: &str) -> Outcome {
+        match (self.record.purpose(), self.spf_mechanism) {
+            (Purpose::MailFromSpf, Some(mechanism)) => {
+                self.spf(records, absence, expected, mechanism)
+            }
+            (Purpose::Verification, _) => self.verification(records, absence, expected),
+            _ => self.txt_value(records, absence, expected),
+        }
+    }
+
+    /// The verification token: exact match; other tokens may sit next to it.
+    fn verification(&self, records: &[AnswerRecord], absence: Absence, expected: &str) -> Outcome {
+        let txts = txt_values(records);
+        if txts.iter().any(|t| **t == *expected.as_bytes()) {
+            return (RecordStatus::Found, Vec::new());
+        }
+        let mut diagnostics: Vec<Diagnostic> =
+            self.cname_instead_of_txt(records, expected).into_iter().collect();
+        if txts.is_empty() {
+            return match cname_targets(records).next() {
+                Some(target) => (mismatch_cname(target), diagnostics),
+                None => self.missing(absence),
+            };
+        }
+        let found = capped(txts.iter().map(|t| shown(t)).collect());
+        match txts.iter().find(|t| loose_eq(t, expected.as_bytes())) {
+            Some(near) => diagnostics.push(self.near_miss(near, expected)),
+            None => diagnostics.push(Diagnostic::VerificationOtherToken {
+                name: self.name(),
+                found: found.clone(),
+                expected: expected.to_owned(),
+            }),
+        }
+        (RecordStatus::Mismatch { found }, diagnostics)
+    }
+
+    /// A TXT value such as a DKIM key: exact, or equal but for white space (DKIM tag lists
+    /// allow folding white space, RFC 6376 section 3.2).
+    fn txt_value(&self, records: &[AnswerRecord], absence: Absence, expected: &str) -> Outcome {
+        let txts = txt_values(records);
+        if txts.iter().any(|t| eq_ignoring_space(t, expected.as_bytes())) {
+            return (RecordStatus::Found, Vec::new());
+        }
+        let mut diagnostics: Vec<Diagnostic> =
+            self.cname_instead_of_txt(records, expected).into_iter().collect();
+        if txts.is_empty() {
+            return match cname_targets(records).next() {
+                Some(target) => (mismatch_cname(target), diagnostics),
+                None => self.missing(absence),
+            };
+        }
+        let found = capped(txts.iter().map(|t| shown(t)).collect());
+        match txts.iter().find(|t| loose_eq(t, expected.as_bytes())) {
+            Some(near) => diagnostics.push(self.near_miss(near, expected)),
+            None => diagnostics.push(Diagnostic::ValueMismatch {
+                name: self.name(),
+                record_type: RecordType::Txt,
+                expected: expected.to_owned(),
+                found: found.clone(),
+            }),
+        }
+        (RecordStatus::Mismatch { found }, diagnostics)
+    }
+
+    /// The MAIL FROM SPF record: exactly one SPF record, containing the provider's mechanism.
+    fn spf(
+        &self,
+        records: &[AnswerRecord],
+        absence: Absence,
+        expected: &str,
+        mechanism: &str,
+    ) -> Outcome {
+        let txts = txt_values(records);
+        let spfs: Vec<&[u8]> = txts.iter().map(|t| &**t).filter(|t| is_spf(t)).collect();
+        match spfs.as_slice() {
+            [one] if has_mechanism(one, mechanism) => (RecordStatus::Found, Vec::new()),
+            [one] => (
+                RecordStatus::Mismatch { found: vec![shown(one)] },
+                vec![Diagnostic::SpfMissingInclude {
+                    name: self.name(),
+                    found: shown(one),
+                    mechanism: mechanism.to_owned(),
+                    expected: expected.to_owned(),
+                }],
+            ),
+            [] => {
+                if let Some(near) = txts.iter().find(|t| loose_eq(t, expected.as_bytes())) {
+                    let found = capped(txts.iter().map(|t| shown(t)).collect());
+                    return (
+                        RecordStatus::Mismatch { found },
+                        vec![self.near_miss(near, expected)],
+                    );
+                }
+                if let Some(target) = cname_targets(records).next() {
+                    let diagnostics = self.cname_instead_of_txt(records, expected);
+                    return (mismatch_cname(target), diagnostics.into_iter().collect());
+                }
+                if txts.is_empty() {
+                    self.missing(absence)
+                } else {
+                    self.missing(Absence::NoneOfTheKind)
+                }
+            }
+            many => {
+                let found = capped(many.iter().map(|t| shown(t)).collect());
+                let diagnostic = Diagnostic::SpfMultiple {
+                    name: self.name(),
+                    count: many.len(),
+                    found: found.clone(),
+                    mechanism: mechanism.to_owned(),
+                };
+                (RecordStatus::Mismatch { found }, vec![diagnostic])
+            }
+        }
+    }
+
+    fn near_miss(&self, found: &[u8], expected: &str) -> Diagnostic {
+        Diagnostic::NearMiss {
+            name: self.name(),
+            expected: expected.to_owned(),
+            found: shown(found),
+        }
+    }
+
+    /// An MX: the platform's exchange must be there, and no other exchange may have the same
+    /// or a better preference.
+    fn mx(&self, records: &[AnswerRecord], absence: Absence, exchange: &DomainName) -> Outcome {
+        let expected = exchange.as_str();
+        let mxs: Vec<(u16, &str)> = records
+            .iter()
+            .filter_map(|r| match r.data() {
+                RecordData::Mx { preference, exchange } => Some((*preference, exchange.as_str())),
+                _ => None,
+            })
+            .collect();
+        if mxs.is_empty() {
+            return self.missing(absence);
+        }
+        let show = |&(p, h): &(u16, &str)| shorten(&format!("{p} {h}"));
+        let found = capped(mxs.iter().map(show).collect());
+        let best = mxs.iter().filter(|(_, h)| host_eq(h, expected)).map(|(p, _)| *p).min();
+        let relative_target = |h: &str| Diagnostic::RelativeTarget {
+            name: self.name(),
+            record_type: RecordType::Mx,
+            found: shorten(h),
+            expected: expected.to_owned(),
+        };
+        let Some(best) = best else {
+            let diagnostic = match mxs.iter().find(|(_, h)| is_zone_appended(h, expected)) {
+                Some((_, h)) => relative_target(h),
+                None => Diagnostic::ValueMismatch {
+                    name: self.name(),
+                    record_type: RecordType::Mx,
+                    expected: self.record.value().to_string(),
+                    found: found.clone(),
+                },
+            };
+            return (RecordStatus::Mismatch { found }, vec![diagnostic]);
+        };
+        let others: Vec<&(u16, &str)> =
+            mxs.iter().filter(|(p, h)| *p <= best && !host_eq(h, expected)).collect();
+        if others.is_empty() {
+            return (RecordStatus::Found, Vec::new());
+        }
+        let mut diagnostics: Vec<Diagnostic> = others
+            .iter()
+            .find(|(_, h)| is_zone_appended(h, expected))
+            .map(|(_, h)| relative_target(h))
+            .into_iter()
+            .collect();
+        diagnostics.push(Diagnostic::CompetingMx {
+            name: self.name(),
+            expected: expected.to_owned(),
+            preference: best,
+            others: capped(others.into_iter().map(show).collect()),
+        });
+        (RecordStatus::Mismatch { found }, diagnostics)
+    }
+
+    /// A CNAME (DKIM delegation): the exact target; else what sits there instead.
+    fn cname(
+        &self,
+        records: &[AnswerRecord],
+        absence: Absence,
+        target: &DomainName,
+        sibling: Option<&Answer>,
+    ) -> Outcome {
+        let expected = target.as_str();
+        let targets: Vec<&str> = cname_targets(records).collect();
+        if targets.iter().any(|t| host_eq(t, expected)) {
+            return (RecordStatus::Found, Vec::new());
+        }
+        if let Some(first) = targets.first() {
+            let found = capped(targets.iter().map(|t| shorten(t)).collect());
+            let diagnostic = match targets.iter().find(|t| is_zone_appended(t, expected)) {
+                Some(t) => Diagnostic::RelativeTarget {
+                    name: self.name(),
+                    record_type: RecordType::Cname,
+                    found: shorten(t),
+                    expected: expected.to_owned(),
+                },
+                None if self.record.purpose() == Purpose::Dkim => Diagnostic::DkimWrongTarget {
+                    name: self.name(),
+                    found: shorten(first),
+                    expected: expected.to_owned(),
+                },
+                None => Diagnostic::ValueMismatch {
+                    name: self.name(),
+                    record_type: RecordType::Cname,
+                    expected: expected.to_owned(),
+                    found: found.clone(),
+                },
+            };
+            return (RecordStatus::Mismatch { found }, vec![diagnostic]);
+        }
+        let txts = txt_values(sibling.map(Answer::records).unwrap_or_default());
+        if let Some(first) = txts.first() {
+            let found = capped(txts.iter().map(|t| shown(t)).collect());
+            let diagnostic = Diagnostic::TxtInsteadOfCname {
+                name: self.name(),
+                found: shown(first),
+                expected: expected.to_owned(),
+            };
+            return (RecordStatus::Mismatch { found }, vec![diagnostic]);
+        }
+        self.missing(absence)
+    }
+
+    /// The first doubled name that holds the expected record, as a diagnostic.
+    fn doubled<'a>(
+        &self,
+        probe: &Probe,
+        answer: &impl Fn(usize) -> &'a Answer,
+    ) -> Option<Diagnostic> {
+        probe.doubled.iter().find_map(|(i, zone)| {
+            let records = answer(*i).records();
+            if !self.matches_expected(records) {
+                return None;
+            }
+            let found_at = format!("{}.{zone}", self.record.name());
+            Some(Diagnostic::DoubledName {
+                name: self.name(),
+                record_type: self.record.record_type(),
+                found_at,
+                zone: zone.to_string(),
+                host: self.record.host_in_zone(zone).unwrap_or_else(|| self.record.host()),
+            })
+        })
+    }
+
+    /// Whether `records` hold the expected value (or a near miss of it).
+    fn matches_expected(&self, records: &[AnswerRecord]) -> bool {
+        match self.record.value() {
+            RecordValue::Txt(expected) => txt_values(records).iter().any(|t| {
+                loose_eq(t, expected.as_bytes())
+                    || (self.record.purpose() == Purpose::MailFromSpf
+                        && is_spf(t)
+                        && self.spf_mechanism.is_some_and(|m| has_mechanism(t, m)))
+            }),
+            RecordValue::Mx { exchange, .. } => records.iter().any(|r| match r.data() {
+                RecordData::Mx { exchange: found, .. } => {
+                    host_eq(found, exchange.as_str()) || is_zone_appended(found, exchange.as_str())
+                }
+                _ => false,
+            }),
+            RecordValue::Cname(target) => cname_targets(records)
+                .any(|t| host_eq(t, target.as_str()) || is_zone_appended(t, target.as_str())),
+        }
+    }
+}
+
+/// A mismatch showing the CNAME found where a TXT record belongs.
+fn mismatch_cname(target: &str) -> RecordStatus {
+    RecordStatus::Mismatch { found: vec![format!("CNAME {}", shorten(target))] }
+}

@@ -1,0 +1,320 @@
+//! [`RequiredRecord`]: one DNS record an admin must publish, and how it is written down.
+//!
+//! A record renders two ways: as a BIND zone-file line with an absolute name (its `Display`),
+//! for admins who edit zone files or paste into an import box; and as the host and value an
+//! admin types into a DNS provider's web form ([`RequiredRecord::host`], [`RecordValue`]).
+//! TXT values longer than 255 bytes are split into several quoted character-strings, as DNS
+//! requires (a 2048-bit DKIM key is about 400 bytes).
+
+use std::fmt;
+
+use super::RecordName;
+use crate::name::DomainName;
+
+/// The most bytes one DNS character-string can hold.
+pub const MAX_CHARACTER_STRING: usize = 255;
+
+/// The DNS record types the checks publish and query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "UPPERCASE"))]
+#[non_exhaustive]
+pub enum RecordType {
+    /// Text record.
+    Txt,
+    /// Mail exchanger.
+    Mx,
+    /// Alias.
+    Cname,
+}
+
+impl RecordType {
+    /// The type's mnemonic, e.g. `TXT`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Txt => "TXT",
+            Self::Mx => "MX",
+            Self::Cname => "CNAME",
+        }
+    }
+}
+
+impl fmt::Display for RecordType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a record is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
+pub enum Purpose {
+    /// The TXT record that proves the organization controls the domain.
+    Verification,
+    /// The MX record that sends the domain's mail to the platform.
+    InboundMx,
+    /// A DKIM record (CNAME delegation or TXT key).
+    Dkim,
+    /// The MX record of the custom MAIL FROM domain (bounces and complaints).
+    MailFromMx,
+    /// The SPF record of the custom MAIL FROM domain.
+    MailFromSpf,
+}
+
+impl Purpose {
+    /// A stable, machine-readable name, e.g. `inbound_mx`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Verification => "verification",
+            Self::InboundMx => "inbound_mx",
+            Self::Dkim => "dkim",
+            Self::MailFromMx => "mail_from_mx",
+            Self::MailFromSpf => "mail_from_spf",
+        }
+    }
+
+    /// A short label for people, e.g. `inbound MX`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Verification => "verification",
+            Self::InboundMx => "inbound MX",
+            Self::Dkim => "DKIM",
+            Self::MailFromMx => "MAIL FROM MX",
+            Self::MailFromSpf => "MAIL FROM SPF",
+        }
+    }
+}
+
+impl fmt::Display for Purpose {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// Whether a record must be published for the domain to work at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum Requirement {
+    /// Needed to verify the domain or receive mail on it.
+    Required,
+    /// Improves sending (DKIM signatures, a custom MAIL FROM); mail flows without it.
+    Optional,
+}
+
+/// A record's value.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
+pub enum RecordValue {
+    /// A TXT value: printable ASCII, before any splitting into character-strings.
+    Txt(String),
+    /// An MX value.
+    Mx {
+        /// Lower is tried first.
+        preference: u16,
+        /// The mail exchanger.
+        exchange: DomainName,
+    },
+    /// A CNAME target.
+    Cname(DomainName),
+}
+
+impl RecordValue {
+    /// The record type this value belongs to.
+    pub fn record_type(&self) -> RecordType {
+        match self {
+            Self::Txt(_) => RecordType::Txt,
+            Self::Mx { .. } => RecordType::Mx,
+            Self::Cname(_) => RecordType::Cname,
+        }
+    }
+
+    /// The value as a zone file writes it: quoted, split TXT strings; absolute host names.
+    pub fn to_zone_rdata(&self) -> String {
+        match self {
+            Self::Txt(text) => quote_txt(text),
+            Self::Mx { preference, exchange } => format!("{preference} {exchange}."),
+            Self::Cname(target) => format!("{target}."),
+        }
+    }
+}
+
+/// The value as typed into a web form: the TXT text as is, `preference host` for MX, the
+/// target host for CNAME.
+impl fmt::Display for RecordValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Txt(text) => f.write_str(text),
+            Self::Mx { preference, exchange } => write!(f, "{preference} {exchange}"),
+            Self::Cname(target) => write!(f, "{target}"),
+        }
+    }
+}
+
+/// Renders a TXT value as quoted character-strings of at most 255 bytes each.
+///
+/// The value is printable ASCII (every constructor guarantees it), so each chunk boundary is
+/// a character boundary; `"` and `\` are escaped.
+pub(crate) fn quote_txt(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for (i, chunk) in text.as_bytes().chunks(MAX_CHARACTER_STRING).enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push('"');
+        for &b in chunk {
+            match b {
+                b'"' | b'\\' => {
+                    out.push('\\');
+                    out.push(char::from(b));
+                }
+                0x20..=0x7e => out.push(char::from(b)),
+                _ => out.push_str(&format!("\\{b:03}")),
+            }
+        }
+        out.push('"');
+    }
+    if out.is_empty() {
+        out.push_str("\"\"");
+    }
+    out
+}
+
+/// One DNS record an admin must publish for a mail domain.
+///
+/// ```
+/// use email_routing::dns::{DomainSetup, ProviderProfile, Purpose, VerificationToken};
+/// let setup = DomainSetup::custom(
+///     "support.customer.com".parse().unwrap(),
+///     ProviderProfile::ses("us-east-1")?,
+///     VerificationToken::new("pmBGN/7MjnfhTKUZ06Enqq1PeGUaOkw8lGhcfwefcHU=")?,
+/// )?;
+/// let verification = &setup.required_records()[0];
+/// assert_eq!(verification.purpose(), Purpose::Verification);
+/// assert_eq!(
+///     verification.to_string(),
+///     "_amazonses.support.customer.com. 3600 IN TXT \"pmBGN/7MjnfhTKUZ06Enqq1PeGUaOkw8lGhcfwefcHU=\""
+/// );
+/// assert_eq!(verification.host(), "_amazonses");
+/// let mx = &setup.required_records()[1];
+/// assert_eq!(mx.to_string(), "support.customer.com. 3600 IN MX 10 inbound-smtp.us-east-1.amazonaws.com.");
+/// assert_eq!(mx.host(), "@");
+/// # Ok::<(), email_routing::dns::DnsSetupError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct RequiredRecord {
+    name: RecordName,
+    domain: DomainName,
+    value: RecordValue,
+    purpose: Purpose,
+    requirement: Requirement,
+    ttl: u32,
+}
+
+impl RequiredRecord {
+    /// Made only by [`DomainSetup`](super::DomainSetup), from validated parts.
+    pub(crate) fn new(
+        name: RecordName,
+        domain: &DomainName,
+        value: RecordValue,
+        purpose: Purpose,
+        requirement: Requirement,
+        ttl: u32,
+    ) -> Self {
+        Self { name, domain: domain.clone(), value, purpose, requirement, ttl }
+    }
+
+    /// The record's owner name.
+    pub fn name(&self) -> &RecordName {
+        &self.name
+    }
+
+    /// The mail domain the record belongs to.
+    pub fn domain(&self) -> &DomainName {
+        &self.domain
+    }
+
+    /// The record type.
+    pub fn record_type(&self) -> RecordType {
+        self.value.record_type()
+    }
+
+    /// The value to publish.
+    pub fn value(&self) -> &RecordValue {
+        &self.value
+    }
+
+    /// What the record is for.
+    pub fn purpose(&self) -> Purpose {
+        self.purpose
+    }
+
+    /// Whether it is required or optional.
+    pub fn requirement(&self) -> Requirement {
+        self.requirement
+    }
+
+    /// Whether it is required.
+    pub fn is_required(&self) -> bool {
+        self.requirement == Requirement::Required
+    }
+
+    /// The suggested TTL in seconds.
+    pub fn ttl(&self) -> u32 {
+        self.ttl
+    }
+
+    /// The host to type into a DNS provider's web form when the zone is the mail domain
+    /// itself: `@` for the apex, e.g. `_amazonses` for the verification record.
+    pub fn host(&self) -> String {
+        self.name.relative_to(&self.domain).unwrap_or_else(|| self.name.to_fqdn())
+    }
+
+    /// The host to type when the zone being edited is `zone` (for `support.customer.com` kept in
+    /// the `customer.com` zone: `_amazonses.support`). `None` if the record is not in `zone`.
+    pub fn host_in_zone(&self, zone: &DomainName) -> Option<String> {
+        self.name.relative_to(zone)
+    }
+}
+
+/// A BIND zone-file line: `<name>. <ttl> IN <type> <value>`.
+impl fmt::Display for RequiredRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}. {} IN {} {}",
+            self.name,
+            self.ttl,
+            self.record_type(),
+            self.value.to_zone_rdata()
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_txt_is_one_string() {
+        assert_eq!(quote_txt("abc"), "\"abc\"");
+        assert_eq!(quote_txt(""), "\"\"");
+        assert_eq!(quote_txt("a\"b\\c"), "\"a\\\"b\\\\c\"");
+    }
+
+    #[test]
+    fn long_txt_is_split_at_255_bytes() {
+        let value = "x".repeat(600);
+        let quoted = quote_txt(&value);
+        let parts: Vec<&str> = quoted.split(' ').collect();
+        assert_eq!(parts.len(), 3);
+        assert_eq!(parts[0].len(), 257);
+        assert_eq!(parts[1].len(), 257);
+        assert_eq!(parts[2].len(), 92);
+    }
+}

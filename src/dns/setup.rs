@@ -1,0 +1,495 @@
+//! [`DomainSetup`]: one domain's DNS setup, and the records it needs.
+//!
+//! A setup joins a [`Domain`], a [`ProviderProfile`] and the values the platform issued for the
+//! domain (verification token, DKIM tokens or keys, an optional MAIL FROM name). Every rule is
+//! checked as the setup is made, and the list of [`RequiredRecord`]s is computed then, so
+//! reading it never fails. Hosted subdomains need no records from the admin: the platform
+//! publishes them, and their setup lists none.
+
+use std::collections::HashSet;
+
+use super::{
+    DkimForm, DkimKey, DkimToken, DnsSetupError, DomainCheck, ProviderProfile, Purpose, RecordName,
+    RecordValue, RequiredRecord, Requirement, VerificationToken,
+};
+use crate::config::{Domain, DomainKind};
+use crate::name::DomainName;
+
+/// The DKIM material of a setup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Dkim {
+    None,
+    Tokens(Vec<DkimToken>),
+    Keys(Vec<DkimKey>),
+}
+
+/// One domain's DNS setup: what the admin must publish, and what [`DomainCheck`] verifies.
+///
+/// ```
+/// use email_routing::dns::{DkimToken, DomainSetup, ProviderProfile, Purpose, VerificationToken};
+/// let setup = DomainSetup::custom(
+///     "support.customer.com".parse().unwrap(),
+///     ProviderProfile::ses("us-east-1")?,
+///     VerificationToken::new("pmBGN/7MjnfhTKUZ06Enqq1PeGUaOkw8lGhcfwefcHU=")?,
+/// )?
+/// .with_dkim_tokens([DkimToken::new("tok1")?, DkimToken::new("tok2")?, DkimToken::new("tok3")?])?
+/// .with_mail_from("bounce.support.customer.com".parse().unwrap())?;
+///
+/// let purposes: Vec<Purpose> = setup.required_records().iter().map(|r| r.purpose()).collect();
+/// assert_eq!(purposes.len(), 7);
+/// assert_eq!(setup.required_records()[2].to_string(),
+///     "tok1._domainkey.support.customer.com. 3600 IN CNAME tok1.dkim.amazonses.com.");
+/// # Ok::<(), email_routing::dns::DnsSetupError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DomainSetup {
+    domain: Domain,
+    profile: ProviderProfile,
+    token: Option<VerificationToken>,
+    dkim: Dkim,
+    mail_from: Option<DomainName>,
+    inbound_mx: bool,
+    records: Vec<RequiredRecord>,
+}
+
+impl DomainSetup {
+    /// The setup of `domain`. A custom domain needs the verification `token`; a hosted
+    /// subdomain ignores it and lists no records.
+    pub fn new(
+        domain: Domain,
+        profile: ProviderProfile,
+        token: Option<VerificationToken>,
+    ) -> Result<Self, DnsSetupError> {
+        let token = match domain.kind() {
+            DomainKind::HostedSubdomain => None,
+            _ => Some(token.ok_or_else(|| DnsSetupError::TokenMissing {
+                domain: domain.name().to_string(),
+            })?),
+        };
+        Self {
+            domain,
+            profile,
+            token,
+            dkim: Dkim::None,
+            mail_from: None,
+            inbound_mx: true,
+            records: Vec::new(),
+        }
+        .rebuilt()
+    }
+
+    /// The setup of a custom domain, verified with `token`.
+    pub fn custom(
+        name: DomainName,
+        profile: ProviderProfile,
+        token: VerificationToken,
+    ) -> Result<Self, DnsSetupError> {
+        Self::new(Domain::custom(name), profile, Some(token))
+    }
+
+    /// Adds Easy-DKIM style CNAME delegations, one per token. The profile must publish DKIM as
+    /// CNAMEs, and exactly as many tokens as it issues must be given.
+    pub fn with_dkim_tokens(
+        mut self,
+        tokens: impl IntoIterator<Item = DkimToken>,
+    ) -> Result<Self, DnsSetupError> {
+        let form = self.dkim_form()?;
+        let DkimForm::Cname { count, .. } = form else {
+            return Err(self.form_mismatch(form));
+        };
+        let tokens: Vec<DkimToken> = tokens.into_iter().collect();
+        if tokens.len() != usize::from(count.get()) {
+            return Err(DnsSetupError::DkimCount {
+                count: tokens.len(),
+                expected: usize::from(count.get()),
+            });
+        }
+        no_duplicates(tokens.iter().map(DkimToken::as_str))?;
+        self.dkim = Dkim::Tokens(tokens);
+        self.rebuilt()
+    }
+
+    /// Adds DKIM TXT keys, one per selector. The profile must publish DKIM as TXT keys.
+    pub fn with_dkim_keys(
+        mut self,
+        keys: impl IntoIterator<Item = DkimKey>,
+    ) -> Result<Self, DnsSetupError> {
+        let form = self.dkim_form()?;
+        if !matches!(form, DkimForm::TxtKey) {
+            return Err(self.form_mismatch(form));
+        }
+        let keys: Vec<DkimKey> = keys.into_iter().collect();
+        if keys.is_empty() {
+            return Err(DnsSetupError::DkimCount { count: 0, expected: 1 });
+        }
+        no_duplicates(keys.iter().map(DkimKey::selector))?;
+        self.dkim = Dkim::Keys(keys);
+        self.rebuilt()
+    }
+
+    /// Adds a custom MAIL FROM domain: a proper subdomain of a custom domain (label boundary,
+    /// never the domain itself). Whether it clashes with a domain the organization receives
+    /// mail on is checked by [`check_mail_from_against`](Self::check_mail_from_against).
+    pub fn with_mail_from(mut self, mail_from: DomainName) -> Result<Self, DnsSetupError> {
+        let domain = self.domain.name();
+        if !self.domain.is_custom() {
+            return Err(DnsSetupError::MailFromHosted { domain: domain.to_string() });
+        }
+        if &mail_from == domain {
+            return Err(DnsSetupError::MailFromEqualsDomain { domain: domain.to_string() });
+        }
+        if !mail_from.is_subdomain_of(domain) {
+            return Err(DnsSetupError::MailFromNotSubdomain {
+                mail_from: mail_from.to_string(),
+                domain: domain.to_string(),
+            });
+        }
+        if self.profile.mail_from().is_none() {
+            return Err(DnsSetupError::MailFromUnsupported {
+                profile: self.profile.name().to_owned(),
+            });
+        }
+        self.mail_from = Some(mail_from);
+        self.rebuilt()
+    }
+
+    /// Leaves out the inbound MX record: the organization keeps its own MX and forwards mail
+    /// to a hosted address instead.
+    pub fn without_inbound_mx(mut self) -> Self {
+        self.inbound_mx = false;
+        self.records.retain(|r| r.purpose() != Purpose::InboundMx);
+        self
+    }
+
+    /// Checks the MAIL FROM domain against the domains the organization receives mail on: it
+    /// must be none of them, because its MX points to the provider's feedback host. The
+    /// organization's configuration calls this with its receiving domains.
+    ///
+    /// ```
+    /// # use email_routing::dns::{DomainSetup, ProviderProfile, VerificationToken};
+    /// # use email_routing::DomainName;
+    /// let setup = DomainSetup::custom(
+    ///     "customer.com".parse().unwrap(),
+    ///     ProviderProfile::ses("us-east-1")?,
+    ///     VerificationToken::new("token")?,
+    /// )?
+    /// .with_mail_from("mail.customer.com".parse().unwrap())?;
+    /// let receiving: Vec<DomainName> =
+    ///     vec!["customer.com".parse().unwrap(), "mail.customer.com".parse().unwrap()];
+    /// let err = setup.check_mail_from_against(&receiving).unwrap_err();
+    /// assert_eq!(err.code(), "dns.mail_from_receives");
+    /// # Ok::<(), email_routing::dns::DnsSetupError>(())
+    /// ```
+    pub fn check_mail_from_against<'a>(
+        &self,
+        receiving: impl IntoIterator<Item = &'a DomainName>,
+    ) -> Result<(), DnsSetupError> {
+        let Some(mail_from) = &self.mail_from else {
+            return Ok(());
+        };
+        if receiving.into_iter().any(|d| d == mail_from) {
+            return Err(DnsSetupError::MailFromReceives { mail_from: mail_from.to_string() });
+        }
+        Ok(())
+    }
+
+    /// The domain.
+    pub fn domain(&self) -> &Domain {
+        &self.domain
+    }
+
+    /// The domain's name.
+    pub fn name(&self) -> &DomainName {
+        self.domain.name()
+    }
+
+    /// The provider profile.
+    pub fn profile(&self) -> &ProviderProfile {
+        &self.profile
+    }
+
+    /// The verification token (none for a hosted subdomain).
+    pub fn verification_token(&self) -> Option<&VerificationToken> {
+        self.token.as_ref()
+    }
+
+    /// The custom MAIL FROM domain, if one is set.
+    pub fn mail_from(&self) -> Option<&DomainName> {
+        self.mail_from.as_ref()
+    }
+
+    /// Whether DKIM records are part of the setup.
+    pub fn has_dkim(&self) -> bool {
+        self.dkim != Dkim::None
+    }
+
+    /// Whether the inbound MX record is part of the setup.
+    pub fn has_inbound_mx(&self) -> bool {
+        self.inbound_mx
+    }
+
+    /// Whether the domain is a hosted subdomain (no records for the admin to publish).
+    pub fn is_hosted(&self) -> bool {
+        !self.domain.is_custom()
+    }
+
+    /// Every record the admin must publish, in a stable order: verification, inbound MX,
+    /// DKIM, MAIL FROM MX, MAIL FROM SPF. Empty for a hosted subdomain.
+    pub fn required_records(&self) -> &[RequiredRecord] {
+        &self.records
+    }
+
+    /// The sans-I/O check of these records: the queries it needs, and their evaluation.
+    pub fn check(&self) -> DomainCheck {
+        DomainCheck::new(self)
+    }
+
+    /// The DKIM form of the profile, or why DKIM cannot be added.
+    fn dkim_form(&self) -> Result<DkimForm, DnsSetupError> {
+        if !self.domain.is_custom() {
+            return Err(DnsSetupError::HostedDomain { domain: self.domain.name().to_string() });
+        }
+        self.profile.dkim().cloned().ok_or_else(|| DnsSetupError::DkimUnsupported {
+            profile: self.profile.name().to_owned(),
+        })
+    }
+
+    fn form_mismatch(&self, form: DkimForm) -> DnsSetupError {
+        DnsSetupError::DkimFormMismatch {
+            profile: self.profile.name().to_owned(),
+            expected: form.describe(),
+        }
+    }
+
+    /// Recomputes the record list after a change; fails if a name would be invalid.
+    fn rebuilt(mut self) -> Result<Self, DnsSetupError> {
+        self.records = self.build_records()?;
+        Ok(self)
+    }
+
+    fn build_records(&self) -> Result<Vec<RequiredRecord>, DnsSetupError> {
+        let Some(token) = &self.token else {
+            return Ok(Vec::new());
+        };
+        let domain = self.domain.name();
+        let profile = &self.profile;
+        let ttl = profile.ttl();
+        let record = |name, value, purpose, requirement| {
+            RequiredRecord::new(name, domain, value, purpose, requirement, ttl)
+        };
+        let mut records = vec![record(
+            profile.verification_name(domain)?,
+            RecordValue::Txt(token.as_str().to_owned()),
+            Purpose::Verification,
+            Requirement::Required,
+        )];
+        if self.inbound_mx {
+            let mx = profile.inbound_mx();
+            records.push(record(
+                RecordName::of_domain(domain),
+                RecordValue::Mx { preference: mx.preference(), exchange: mx.host().clone() },
+                Purpose::InboundMx,
+                Requirement::Required,
+            ));
+        }
+        match (&self.dkim, profile.dkim()) {
+            (Dkim::Tokens(tokens), Some(DkimForm::Cname { target_suffix, .. })) => {
+                for t in tokens {
+                    let target =
+                        DomainName::new(&format!("{t}.{target_suffix}")).map_err(|_| {
+                            DnsSetupError::DkimTokenInvalid {
+                                token: t.to_string(),
+                                max: crate::name::MAX_LABEL_OCTETS,
+                            }
+                        })?;
+                    records.push(record(
+                        RecordName::under(&format!("{t}._domainkey"), domain)?,
+                        RecordValue::Cname(target),
+                        Purpose::Dkim,
+                        Requirement::Optional,
+                    ));
+                }
+            }
+            (Dkim::Keys(keys), _) => {
+                for k in keys {
+                    records.push(record(
+                        RecordName::under(&format!("{}._domainkey", k.selector()), domain)?,
+                        RecordValue::Txt(k.record_value()),
+                        Purpose::Dkim,
+                        Requirement::Optional,
+                    ));
+                }
+            }
+            _ => {}
+        }
+        if let (Some(mail_from), Some(format)) = (&self.mail_from, profile.mail_from()) {
+            let mx = format.mx();
+            records.push(record(
+                RecordName::of_domain(mail_from),
+                RecordValue::Mx { preference: mx.preference(), exchange: mx.host().clone() },
+                Purpose::MailFromMx,
+                Requirement::Optional,
+            ));
+            records.push(record(
+                RecordName::of_domain(mail_from),
+                RecordValue::Txt(format.spf_record().to_owned()),
+                Purpose::MailFromSpf,
+                Requirement::Optional,
+            ));
+        }
+        Ok(records)
+    }
+}
+
+/// Refuses a repeated token or selector.
+fn no_duplicates<'a>(items: impl Iterator<Item = &'a str>) -> Result<(), DnsSetupError> {
+    let mut seen = HashSet::new();
+    for item in items {
+        if !seen.insert(item) {
+            return Err(DnsSetupError::DkimDuplicate { token: item.to_owned() });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dns::{DkimKeyType, SpfAll};
+
+    fn ses() -> ProviderProfile {
+        ProviderProfile::ses("us-east-1").unwrap()
+    }
+
+    fn token() -> VerificationToken {
+        VerificationToken::new("tok").unwrap()
+    }
+
+    fn name(s: &str) -> DomainName {
+        s.parse().unwrap()
+    }
+
+    fn dkim(ts: &[&str]) -> Vec<DkimToken> {
+        ts.iter().map(|t| DkimToken::new(t).unwrap()).collect()
+    }
+
+    #[test]
+    fn hosted_subdomains_need_no_records() {
+        let domain = Domain::hosted("acme", &name("mail.example.net")).unwrap();
+        let setup = DomainSetup::new(domain, ses(), None).unwrap();
+        assert!(setup.required_records().is_empty());
+        assert!(setup.check().queries().is_empty());
+        let err = setup.clone().with_dkim_tokens(dkim(&["a", "b", "c"])).unwrap_err();
+        assert_eq!(err.code(), "dns.hosted_domain");
+        let err = setup.with_mail_from(name("x.acme.mail.example.net")).unwrap_err();
+        assert_eq!(err.code(), "dns.mail_from_hosted");
+    }
+
+    #[test]
+    fn custom_domains_need_a_token() {
+        let err = DomainSetup::new(Domain::custom(name("customer.com")), ses(), None).unwrap_err();
+        assert_eq!(err.code(), "dns.token_missing");
+    }
+
+    #[test]
+    fn mail_from_must_be_a_proper_subdomain() {
+        let setup = DomainSetup::custom(name("support.customer.com"), ses(), token()).unwrap();
+        let code = |n: &str| setup.clone().with_mail_from(name(n)).unwrap_err().code();
+        assert_eq!(code("support.customer.com"), "dns.mail_from_equals_domain");
+        assert_eq!(code("customer.com"), "dns.mail_from_not_subdomain");
+        assert_eq!(code("badsupport.customer.com"), "dns.mail_from_not_subdomain");
+        assert_eq!(code("bounce.other.com"), "dns.mail_from_not_subdomain");
+        let ok = setup.with_mail_from(name("a.b.support.customer.com")).unwrap();
+        assert!(ok.check_mail_from_against([&name("support.customer.com")]).is_ok());
+        let err = ok.check_mail_from_against([&name("a.b.support.customer.com")]).unwrap_err();
+        assert_eq!(err.code(), "dns.mail_from_receives");
+    }
+
+    #[test]
+    fn dkim_tokens_follow_the_profile() {
+        let setup = DomainSetup::custom(name("customer.com"), ses(), token()).unwrap();
+        assert_eq!(
+            setup.clone().with_dkim_tokens(dkim(&["a", "b"])).unwrap_err().code(),
+            "dns.dkim_count"
+        );
+        assert_eq!(
+            setup.clone().with_dkim_tokens(dkim(&["a", "b", "A"])).unwrap_err().code(),
+            "dns.dkim_duplicate"
+        );
+        let key = DkimKey::new("s1", DkimKeyType::Rsa, "abc").unwrap();
+        assert_eq!(
+            setup.clone().with_dkim_keys([key.clone()]).unwrap_err().code(),
+            "dns.dkim_form_mismatch"
+        );
+
+        let txt_profile = ProviderProfile::builder("Own keys")
+            .verification_txt("_verify")
+            .inbound_mx(10, "mx.example.net")
+            .dkim(DkimForm::TxtKey)
+            .mail_from(10, "fb.example.net", "spf.example.net", SpfAll::Fail)
+            .build()
+            .unwrap();
+        let setup = DomainSetup::custom(name("customer.com"), txt_profile, token()).unwrap();
+        assert_eq!(
+            setup.clone().with_dkim_tokens(dkim(&["a"])).unwrap_err().code(),
+            "dns.dkim_form_mismatch"
+        );
+        let setup =
+            setup.with_dkim_keys([key]).unwrap().with_mail_from(name("fb.customer.com")).unwrap();
+        let lines: Vec<String> = setup.required_records().iter().map(|r| r.to_string()).collect();
+        assert_eq!(
+            lines,
+            [
+                "_verify.customer.com. 3600 IN TXT \"tok\"",
+                "customer.com. 3600 IN MX 10 mx.example.net.",
+                "s1._domainkey.customer.com. 3600 IN TXT \"v=DKIM1; k=rsa; p=abc\"",
+                "fb.customer.com. 3600 IN MX 10 fb.example.net.",
+                "fb.customer.com. 3600 IN TXT \"v=spf1 include:spf.example.net -all\"",
+            ]
+        );
+        let no_dkim = ProviderProfile::builder("No DKIM")
+            .verification_txt("_verify")
+            .inbound_mx(10, "mx.example.net")
+            .build()
+            .unwrap();
+        let setup = DomainSetup::custom(name("customer.com"), no_dkim, token()).unwrap();
+        assert_eq!(
+            setup.clone().with_dkim_tokens(dkim(&["a"])).unwrap_err().code(),
+            "dns.dkim_unsupported"
+        );
+        assert_eq!(
+            setup.with_mail_from(name("b.customer.com")).unwrap_err().code(),
+            "dns.mail_from_unsupported"
+        );
+    }
+
+    #[test]
+    fn hosts_are_relative_to_the_domain_or_a_zone() {
+        let setup = DomainSetup::custom(name("support.customer.com"), ses(), token())
+            .unwrap()
+            .with_dkim_tokens(dkim(&["t1", "t2", "t3"]))
+            .unwrap()
+            .without_inbound_mx();
+        let records = setup.required_records();
+        assert_eq!(records.len(), 4);
+        assert_eq!(records[1].host(), "t1._domainkey");
+        assert_eq!(
+            records[1].host_in_zone(&name("customer.com")).as_deref(),
+            Some("t1._domainkey.support")
+        );
+        assert_eq!(records[1].host_in_zone(&name("other.com")), None);
+    }
+
+    #[test]
+    fn long_names_are_refused_when_the_setup_is_made() {
+        let long = format!(
+            "{}.{}.{}.{}.com",
+            "a".repeat(63),
+            "b".repeat(63),
+            "c".repeat(63),
+            "d".repeat(50)
+        );
+        let err = DomainSetup::custom(name(&long), ses(), token()).unwrap_err();
+        assert_eq!(err.code(), "dns.record_name_too_long");
+    }
+}

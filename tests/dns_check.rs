@@ -1,0 +1,368 @@
+//! The check against an in-memory DNS: one test per common mistake, and the outcomes that must
+//! stay apart (found, missing, mismatch, unknown; NXDOMAIN and NODATA).
+
+use email_routing::DomainName;
+use email_routing::dns::{
+    Absence, Answer, AnswerRecord, Answers, DkimToken, DomainReport, DomainSetup, InMemoryDns,
+    LookupFailure, ProviderProfile, Purpose, RecordData, RecordStatus, RecordType, TxtData,
+    VerificationToken,
+};
+
+const TOKEN: &str = "pmBGN/7MjnfhTKUZ06Enqq1PeGUaOkw8lGhcfwefcHU=";
+const D: &str = "support.customer.com";
+const FEEDBACK: &str = "feedback-smtp.us-east-1.amazonses.com.";
+const SPF: &str = "v=spf1 include:amazonses.com ~all";
+
+fn name(s: &str) -> DomainName {
+    s.parse().unwrap()
+}
+
+fn setup() -> DomainSetup {
+    DomainSetup::custom(
+        name(D),
+        ProviderProfile::ses("us-east-1").unwrap(),
+        VerificationToken::new(TOKEN).unwrap(),
+    )
+    .unwrap()
+    .with_dkim_tokens(["tok1", "tok2", "tok3"].map(|t| DkimToken::new(t).unwrap()))
+    .unwrap()
+    .with_mail_from(name("bounce.support.customer.com"))
+    .unwrap()
+}
+
+/// Every record published correctly.
+fn published() -> InMemoryDns {
+    let mut dns = InMemoryDns::new();
+    dns.publish_all(setup().required_records());
+    dns
+}
+
+fn check(dns: &InMemoryDns) -> DomainReport {
+    setup().check().run(dns)
+}
+
+fn entry(report: &DomainReport, purpose: Purpose) -> &email_routing::dns::RecordReport {
+    report.entries_for(purpose).next().unwrap()
+}
+
+fn codes(report: &DomainReport, purpose: Purpose) -> Vec<&'static str> {
+    report.entries_for(purpose).flat_map(|e| e.diagnostics().iter().map(|d| d.code())).collect()
+}
+
+#[test]
+fn everything_published_is_found() {
+    let report = check(&published());
+    assert_eq!(report.entries().len(), 7);
+    assert!(report.all_found(), "{report:#?}");
+    assert!(report.required_found());
+    assert_eq!(report.diagnostics().count(), 0);
+    assert_eq!(report.summary().found, 7);
+}
+
+#[test]
+fn nothing_published_is_missing_with_nxdomain_kept_apart_from_nodata() {
+    let mut dns = InMemoryDns::new();
+    // The apex exists (it has an A record in real life) but has no MX.
+    dns.add_txt(D, "some other text");
+    let report = check(&dns);
+    assert!(!report.required_found());
+    assert_eq!(
+        entry(&report, Purpose::Verification).status(),
+        &RecordStatus::Missing { absence: Absence::NoSuchName }
+    );
+    assert_eq!(
+        entry(&report, Purpose::InboundMx).status(),
+        &RecordStatus::Missing { absence: Absence::NoData }
+    );
+    for e in report.entries() {
+        assert_eq!(e.diagnostics().len(), 1);
+        assert_eq!(e.diagnostics()[0].code(), "dns.record_missing");
+    }
+    let message = entry(&report, Purpose::Verification).diagnostics()[0].to_string();
+    assert!(message.contains("host \"_amazonses\""), "{message}");
+    assert!(message.contains(TOKEN), "{message}");
+}
+
+#[test]
+fn mistake_1_doubled_name_when_the_zone_is_the_domain() {
+    let mut dns = published();
+    dns.remove("_amazonses.support.customer.com", RecordType::Txt);
+    dns.add_txt("_amazonses.support.customer.com.support.customer.com", TOKEN);
+    let report = check(&dns);
+    let e = entry(&report, Purpose::Verification);
+    assert!(matches!(e.status(), RecordStatus::Missing { .. }));
+    assert_eq!(codes(&report, Purpose::Verification), ["dns.doubled_name"]);
+    let message = e.diagnostics()[0].to_string();
+    assert!(message.contains("change the host to \"_amazonses\""), "{message}");
+}
+
+#[test]
+fn mistake_1_doubled_name_when_the_zone_is_the_parent() {
+    let mut dns = published();
+    dns.remove("tok2._domainkey.support.customer.com", RecordType::Cname);
+    dns.add_cname("tok2._domainkey.support.customer.com.customer.com", "tok2.dkim.amazonses.com.");
+    dns.remove("bounce.support.customer.com", RecordType::Mx);
+    dns.add_mx("bounce.support.customer.com.customer.com", 10, FEEDBACK);
+    let report = check(&dns);
+    let dkim: Vec<_> = report.entries_for(Purpose::Dkim).collect();
+    assert!(dkim[1].status().is_definitive_miss());
+    let d = &dkim[1].diagnostics()[0];
+    assert_eq!(d.code(), "dns.doubled_name");
+    assert!(d.to_string().contains("\"tok2._domainkey.support\""), "{d}");
+    assert_eq!(codes(&report, Purpose::MailFromMx), ["dns.doubled_name"]);
+}
+
+#[test]
+fn a_wildcard_elsewhere_is_not_taken_for_a_doubled_name() {
+    let mut dns = published();
+    dns.remove("_amazonses.support.customer.com", RecordType::Txt);
+    dns.add_txt("_amazonses.support.customer.com.support.customer.com", "unrelated");
+    let report = check(&dns);
+    assert_eq!(codes(&report, Purpose::Verification), ["dns.record_missing"]);
+}
+
+#[test]
+fn mistake_2_value_differs_only_by_case_quotes_or_spaces() {
+    for near in [format!("\"{TOKEN}\""), format!("  {TOKEN} "), TOKEN.to_lowercase()] {
+        let mut dns = published();
+        dns.remove("_amazonses.support.customer.com", RecordType::Txt);
+        dns.add_txt("_amazonses.support.customer.com", &near);
+        let report = check(&dns);
+        let e = entry(&report, Purpose::Verification);
+        assert!(matches!(e.status(), RecordStatus::Mismatch { .. }), "{near}");
+        assert_eq!(codes(&report, Purpose::Verification), ["dns.value_near_miss"], "{near}");
+    }
+    let mut dns = published();
+    dns.remove("bounce.support.customer.com", RecordType::Txt);
+    dns.add_txt("bounce.support.customer.com", &format!("\"{SPF}\""));
+    assert_eq!(codes(&check(&dns), Purpose::MailFromSpf), ["dns.value_near_miss"]);
+}
+
+#[test]
+fn mistake_3_cname_where_txt_belongs_and_the_reverse() {
+    let mut dns = published();
+    dns.remove("_amazonses.support.customer.com", RecordType::Txt);
+    dns.add_cname("_amazonses.support.customer.com", "verify.elsewhere.example.");
+    let report = check(&dns);
+    let e = entry(&report, Purpose::Verification);
+    assert_eq!(
+        e.status(),
+        &RecordStatus::Mismatch { found: vec!["CNAME verify.elsewhere.example.".into()] }
+    );
+    assert_eq!(codes(&report, Purpose::Verification), ["dns.cname_instead_of_txt"]);
+
+    let mut dns = published();
+    dns.remove("tok1._domainkey.support.customer.com", RecordType::Cname);
+    dns.add_txt("tok1._domainkey.support.customer.com", "tok1.dkim.amazonses.com");
+    let report = check(&dns);
+    let first = report.entries_for(Purpose::Dkim).next().unwrap();
+    assert!(matches!(first.status(), RecordStatus::Mismatch { .. }));
+    assert_eq!(first.diagnostics()[0].code(), "dns.txt_instead_of_cname");
+}
+
+#[test]
+fn a_verification_record_reached_through_a_cname_counts() {
+    let mut dns = published();
+    dns.remove("_amazonses.support.customer.com", RecordType::Txt);
+    dns.add_cname("_amazonses.support.customer.com", "verify.customer.com.");
+    dns.add_txt("verify.customer.com", TOKEN);
+    assert!(check(&dns).all_found());
+}
+
+#[test]
+fn mistake_4_another_mx_with_equal_or_better_preference() {
+    for preference in [10, 5, 0] {
+        let mut dns = published();
+        dns.add_mx(D, preference, "mx.oldprovider.example.");
+        let report = check(&dns);
+        let e = entry(&report, Purpose::InboundMx);
+        assert!(matches!(e.status(), RecordStatus::Mismatch { .. }), "{preference}");
+        assert_eq!(codes(&report, Purpose::InboundMx), ["dns.mx_competing"]);
+        assert!(e.diagnostics()[0].to_string().contains("mx.oldprovider.example"));
+    }
+    // A backup with a worse preference is fine.
+    let mut dns = published();
+    dns.add_mx(D, 20, "backup.customer.com.");
+    assert!(check(&dns).all_found());
+    // A null MX (RFC 7505) next to the platform's competes too.
+    let mut dns = published();
+    dns.add_mx(D, 0, ".");
+    assert_eq!(codes(&check(&dns), Purpose::InboundMx), ["dns.mx_competing"]);
+}
+
+#[test]
+fn mx_pointing_elsewhere_is_a_mismatch() {
+    let mut dns = published();
+    dns.remove(D, RecordType::Mx);
+    dns.add_mx(D, 10, "aspmx.l.google.com.");
+    let report = check(&dns);
+    let e = entry(&report, Purpose::InboundMx);
+    assert_eq!(
+        e.status(),
+        &RecordStatus::Mismatch { found: vec!["10 aspmx.l.google.com.".into()] }
+    );
+    assert_eq!(codes(&report, Purpose::InboundMx), ["dns.value_mismatch"]);
+}
+
+#[test]
+fn mistake_5_target_written_without_the_final_dot() {
+    let mut dns = published();
+    dns.remove(D, RecordType::Mx);
+    dns.add_mx(D, 10, "inbound-smtp.us-east-1.amazonaws.com.support.customer.com.");
+    let report = check(&dns);
+    assert_eq!(codes(&report, Purpose::InboundMx), ["dns.relative_target"]);
+
+    let mut dns = published();
+    dns.remove("tok3._domainkey.support.customer.com", RecordType::Cname);
+    dns.add_cname("tok3._domainkey.support.customer.com", "tok3.dkim.amazonses.com.customer.com.");
+    let report = check(&dns);
+    let third = report.entries_for(Purpose::Dkim).nth(2).unwrap();
+    assert_eq!(third.diagnostics()[0].code(), "dns.relative_target");
+}
+
+#[test]
+fn mistake_6_several_spf_records_or_no_include() {
+    let mut dns = published();
+    dns.add_txt("bounce.support.customer.com", "v=spf1 include:_spf.google.com ~all");
+    let report = check(&dns);
+    let e = entry(&report, Purpose::MailFromSpf);
+    assert!(matches!(e.status(), RecordStatus::Mismatch { found } if found.len() == 2));
+    assert_eq!(codes(&report, Purpose::MailFromSpf), ["dns.spf_multiple"]);
+
+    let mut dns = published();
+    dns.remove("bounce.support.customer.com", RecordType::Txt);
+    dns.add_txt("bounce.support.customer.com", "v=spf1 mx -all");
+    assert_eq!(codes(&check(&dns), Purpose::MailFromSpf), ["dns.spf_missing_include"]);
+
+    // One SPF record with the include and more is right; other TXT records do not count.
+    let mut dns = published();
+    dns.remove("bounce.support.customer.com", RecordType::Txt);
+    dns.add_txt("bounce.support.customer.com", "v=spf1 mx include:amazonses.com -all");
+    dns.add_txt("bounce.support.customer.com", "google-site-verification=abc");
+    assert!(check(&dns).all_found());
+
+    // Only non-SPF TXT records: the SPF record is missing.
+    let mut dns = published();
+    dns.remove("bounce.support.customer.com", RecordType::Txt);
+    dns.add_txt("bounce.support.customer.com", "google-site-verification=abc");
+    let report = check(&dns);
+    assert_eq!(
+        entry(&report, Purpose::MailFromSpf).status(),
+        &RecordStatus::Missing { absence: Absence::NoneOfTheKind }
+    );
+}
+
+#[test]
+fn mistake_7_dkim_cname_to_the_wrong_target() {
+    let mut dns = published();
+    dns.remove("tok1._domainkey.support.customer.com", RecordType::Cname);
+    dns.add_cname("tok1._domainkey.support.customer.com", "tok2.dkim.amazonses.com.");
+    let report = check(&dns);
+    let first = report.entries_for(Purpose::Dkim).next().unwrap();
+    assert!(matches!(first.status(), RecordStatus::Mismatch { .. }));
+    assert_eq!(first.diagnostics()[0].code(), "dns.dkim_wrong_target");
+    assert!(first.diagnostics()[0].to_string().contains("tok1.dkim.amazonses.com"));
+}
+
+#[test]
+fn mistake_8_only_another_accounts_token() {
+    let mut dns = published();
+    dns.remove("_amazonses.support.customer.com", RecordType::Txt);
+    dns.add_txt("_amazonses.support.customer.com", "SomeoneElsesToken0000000000000000000000000=");
+    let report = check(&dns);
+    assert_eq!(codes(&report, Purpose::Verification), ["dns.verification_other_token"]);
+    // Next to the right token, other tokens are harmless.
+    let mut dns = published();
+    dns.add_txt("_amazonses.support.customer.com", "SomeoneElsesToken0000000000000000000000000=");
+    assert!(check(&dns).all_found());
+}
+
+#[test]
+fn transient_failures_are_unknown_not_missing() {
+    for failure in [LookupFailure::Timeout, LookupFailure::ServerFailure, LookupFailure::Refused] {
+        let mut dns = published();
+        dns.fail("_amazonses.support.customer.com", failure.clone());
+        let report = check(&dns);
+        let e = entry(&report, Purpose::Verification);
+        assert_eq!(e.status(), &RecordStatus::Unknown { failure: failure.clone() });
+        assert_eq!(e.diagnostics()[0].code(), "dns.lookup_failed");
+        assert_eq!(report.summary().unknown, 1);
+    }
+}
+
+#[test]
+fn answers_that_were_never_supplied_are_unknown() {
+    let report = setup().check().evaluate(&Answers::new());
+    assert_eq!(report.entries().len(), 7);
+    for e in report.entries() {
+        assert_eq!(e.status(), &RecordStatus::Unknown { failure: LookupFailure::NotAsked });
+    }
+}
+
+#[test]
+fn txt_character_strings_are_joined_before_comparing() {
+    let check = setup().check();
+    let (head, tail) = TOKEN.split_at(10);
+    let answers: Answers = check
+        .queries()
+        .iter()
+        .map(|q| {
+            let answer = if q.name().as_str() == "_amazonses.support.customer.com" {
+                let data = RecordData::Txt(TxtData::new([head, tail]));
+                Answer::Records(vec![AnswerRecord::new("_amazonses.support.customer.com.", data)])
+            } else {
+                Answer::NoSuchName
+            };
+            (q.clone(), answer)
+        })
+        .collect();
+    let report = check.evaluate(&answers);
+    assert!(entry(&report, Purpose::Verification).status().is_found());
+}
+
+#[test]
+fn the_plan_asks_each_question_once_and_includes_the_diagnostic_queries() {
+    let check = setup().check();
+    let queries = check.queries();
+    let mut unique = queries.to_vec();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), queries.len());
+    let has = |n: &str, t: RecordType| {
+        queries.iter().any(|q| q.name().as_str() == n && q.record_type() == t)
+    };
+    assert!(has("_amazonses.support.customer.com", RecordType::Txt));
+    assert!(has("_amazonses.support.customer.com.support.customer.com", RecordType::Txt));
+    assert!(has("_amazonses.support.customer.com.customer.com", RecordType::Txt));
+    assert!(has("tok1._domainkey.support.customer.com", RecordType::Cname));
+    assert!(has("tok1._domainkey.support.customer.com", RecordType::Txt));
+    assert!(has("support.customer.com", RecordType::Mx));
+    assert!(has("bounce.support.customer.com", RecordType::Mx));
+    assert!(has("bounce.support.customer.com", RecordType::Txt));
+}
+
+#[tokio::test]
+async fn the_async_driver_gives_the_same_report() {
+    let mut dns = published();
+    dns.add_mx(D, 10, "mx.oldprovider.example.");
+    dns.fail("tok2._domainkey.support.customer.com", LookupFailure::Timeout);
+    let check = setup().check();
+    assert_eq!(check.run_async(&dns).await, check.run(&dns));
+}
+
+#[test]
+fn a_setup_without_inbound_mx_does_not_check_it() {
+    let setup = setup().without_inbound_mx();
+    let report = setup.check().run(&InMemoryDns::new());
+    assert_eq!(report.entries().len(), 6);
+    assert_eq!(report.entries_for(Purpose::InboundMx).count(), 0);
+}
+
+#[test]
+fn the_async_driver_future_is_send() {
+    fn assert_send<T: Send>(_: &T) {}
+    let dns = published();
+    let check = setup().check();
+    let future = check.run_async(&dns);
+    assert_send(&future);
+}

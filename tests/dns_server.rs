@@ -1,0 +1,174 @@
+//! A real authoritative server (hickory-server, in-process on 127.0.0.1, UDP and TCP) serving a
+//! zone made from the required records, checked through the `resolver` feature.
+#![cfg(feature = "resolver")]
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use email_routing::ProviderProfile;
+use email_routing::dns::{
+    DkimToken, DomainReport, DomainSetup, DomainStatus, HickoryLookup, Purpose, RecordStatus,
+    RequiredRecord, ResolverOptions, Timestamp, VerificationState, VerificationToken,
+};
+use hickory_server::Server;
+use hickory_server::net::runtime::TokioRuntimeProvider;
+use hickory_server::proto::rr::{LowerName, Name};
+use hickory_server::proto::serialize::txt::Parser;
+use hickory_server::store::in_memory::InMemoryZoneHandler;
+use hickory_server::zone_handler::{AxfrPolicy, Catalog, ZoneHandler, ZoneType};
+use tokio::net::{TcpListener, UdpSocket};
+
+const TOKEN: &str = "pmBGN/7MjnfhTKUZ06Enqq1PeGUaOkw8lGhcfwefcHU=";
+const ZONE: &str = "customer.com";
+const T0: Timestamp = Timestamp::from_unix_millis(1_700_000_000_000);
+
+fn setup() -> DomainSetup {
+    DomainSetup::custom(
+        "support.customer.com".parse().unwrap(),
+        ProviderProfile::ses("us-east-1").unwrap(),
+        VerificationToken::new(TOKEN).unwrap(),
+    )
+    .unwrap()
+    .with_dkim_tokens(["tok1", "tok2", "tok3"].map(|t| DkimToken::new(t).unwrap()))
+    .unwrap()
+    .with_mail_from("bounce.support.customer.com".parse().unwrap())
+    .unwrap()
+}
+
+/// Zone text: SOA and NS, then `lines`.
+fn zone_text(lines: impl IntoIterator<Item = String>) -> String {
+    let mut text = format!(
+        "$ORIGIN {ZONE}.\n@ 300 IN SOA ns1.{ZONE}. hostmaster.{ZONE}. 1 7200 3600 1209600 300\n@ 300 IN NS ns1.{ZONE}.\n"
+    );
+    for line in lines {
+        text.push_str(&line);
+        text.push('\n');
+    }
+    text
+}
+
+fn rendered(records: &[RequiredRecord], skip: impl Fn(&RequiredRecord) -> bool) -> Vec<String> {
+    records.iter().filter(|r| !skip(r)).map(ToString::to_string).collect()
+}
+
+/// Serves `text` on an ephemeral port of 127.0.0.1, over UDP and TCP.
+async fn serve(text: &str) -> (SocketAddr, Server<Catalog>) {
+    let origin = Name::from_ascii(format!("{ZONE}.")).unwrap();
+    let (_, records) = Parser::new(text, None, Some(origin.clone())).parse().unwrap();
+    let handler = InMemoryZoneHandler::<TokioRuntimeProvider>::new(
+        origin.clone(),
+        records,
+        ZoneType::Primary,
+        AxfrPolicy::Deny,
+    )
+    .unwrap();
+    let mut catalog = Catalog::new();
+    let handlers: Vec<Arc<dyn ZoneHandler>> = vec![Arc::new(handler)];
+    catalog.upsert(LowerName::new(&origin), handlers);
+    // The same port for UDP and TCP; retry if another process holds the TCP side.
+    for _ in 0..20 {
+        let udp = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let addr = udp.local_addr().unwrap();
+        let Ok(tcp) = TcpListener::bind(addr).await else { continue };
+        let mut server = Server::new(catalog);
+        server.register_socket(udp);
+        server.register_listener(tcp, Duration::from_secs(5), 1024);
+        return (addr, server);
+    }
+    panic!("no free port pair on 127.0.0.1");
+}
+
+fn options() -> ResolverOptions {
+    ResolverOptions::default().timeout(Duration::from_secs(1)).attempts(1).no_cache()
+}
+
+async fn check_against(text: &str) -> DomainReport {
+    let (addr, mut server) = serve(text).await;
+    let dns = HickoryLookup::with_nameserver(addr, options()).unwrap();
+    // The check runs on another worker: its future must be Send.
+    let report = tokio::spawn(async move { setup().check().run_async(&dns).await }).await.unwrap();
+    server.shutdown_gracefully().await.unwrap();
+    report
+}
+
+fn entry(report: &DomainReport, purpose: Purpose) -> &email_routing::dns::RecordReport {
+    report.entries_for(purpose).next().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_correct_zone_is_found_and_verifies() {
+    let setup = setup();
+    let report = check_against(&zone_text(rendered(setup.required_records(), |_| false))).await;
+    assert!(report.all_found(), "{report:#?}");
+    let mut status = DomainStatus::new(&setup, T0);
+    status.observe(&report, T0.plus_hours(1)).unwrap();
+    assert!(matches!(status.verification(), VerificationState::Verified { .. }));
+    assert!(status.can_send() && status.can_receive());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_token_is_a_mismatch() {
+    let setup = setup();
+    let mut lines = rendered(setup.required_records(), |r| r.purpose() == Purpose::Verification);
+    lines.push(
+        "_amazonses.support 300 IN TXT \"AnotherAccountsToken000000000000000000000=\"".into(),
+    );
+    let report = check_against(&zone_text(lines)).await;
+    let e = entry(&report, Purpose::Verification);
+    assert!(matches!(e.status(), RecordStatus::Mismatch { .. }), "{e:#?}");
+    assert_eq!(e.diagnostics()[0].code(), "dns.verification_other_token");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_mx_is_missing() {
+    let setup = setup();
+    let lines = rendered(setup.required_records(), |r| r.purpose() == Purpose::InboundMx);
+    let report = check_against(&zone_text(lines)).await;
+    let e = entry(&report, Purpose::InboundMx);
+    assert!(matches!(e.status(), RecordStatus::Missing { .. }), "{e:#?}");
+    assert_eq!(e.diagnostics()[0].code(), "dns.record_missing");
+    assert!(entry(&report, Purpose::Verification).status().is_found());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_doubled_name_is_diagnosed() {
+    let setup = setup();
+    let mut lines = rendered(setup.required_records(), |r| r.purpose() == Purpose::Verification);
+    // The admin typed the full name into the host field of the customer.com zone.
+    lines.push(format!("_amazonses.support.customer.com 300 IN TXT \"{TOKEN}\""));
+    let report = check_against(&zone_text(lines)).await;
+    let e = entry(&report, Purpose::Verification);
+    assert!(matches!(e.status(), RecordStatus::Missing { .. }), "{e:#?}");
+    assert_eq!(e.diagnostics()[0].code(), "dns.doubled_name");
+    assert!(e.diagnostics()[0].to_string().contains("\"_amazonses.support\""));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_listening_is_unknown_and_a_verified_domain_stays_verified() {
+    let port = {
+        let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        socket.local_addr().unwrap().port()
+    };
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let dns = HickoryLookup::with_nameserver(addr, options()).unwrap();
+    let setup = setup();
+    let started = std::time::Instant::now();
+    let report = setup.check().run_async(&dns).await;
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert_eq!(report.summary().unknown, report.entries().len(), "{report:#?}");
+    for e in report.entries() {
+        assert_eq!(e.diagnostics()[0].code(), "dns.lookup_failed");
+    }
+
+    // A domain verified earlier is not downgraded by a server that does not answer.
+    let mut status = DomainStatus::new(&setup, T0);
+    let mut good = email_routing::InMemoryDns::new();
+    good.publish_all(setup.required_records());
+    status.observe(&setup.check().run(&good), T0.plus_hours(1)).unwrap();
+    for h in [2, 50, 100, 200] {
+        status.observe(&report, T0.plus_hours(h)).unwrap();
+    }
+    assert!(matches!(status.verification(), VerificationState::Verified { .. }));
+    assert!(status.can_send() && status.can_receive());
+}
