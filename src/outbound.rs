@@ -43,12 +43,13 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt::{self, Write as _};
 use std::hash::BuildHasher;
 
 use crate::address::{AddressError, EmailAddress};
 use crate::config::{DomainKind, OrgEmailConfig};
+use crate::dns::DomainStatus;
 use crate::inbound::RecipientField;
 use crate::mailbox::{Mailbox, parse_mailbox_list, write_encoded_words};
 use crate::name::DomainName;
@@ -87,6 +88,25 @@ impl SendingDomains for BTreeSet<DomainName> {
 impl SendingDomains for [DomainName] {
     fn can_send(&self, domain: &DomainName) -> bool {
         self.contains(domain)
+    }
+}
+
+/// The DNS checks' verdict: a domain may send once its status says so.
+impl SendingDomains for DomainStatus {
+    fn can_send(&self, domain: &DomainName) -> bool {
+        self.domain() == domain && DomainStatus::can_send(self)
+    }
+}
+
+impl SendingDomains for [DomainStatus] {
+    fn can_send(&self, domain: &DomainName) -> bool {
+        self.iter().any(|status| SendingDomains::can_send(status, domain))
+    }
+}
+
+impl<S: BuildHasher> SendingDomains for HashMap<DomainName, DomainStatus, S> {
+    fn can_send(&self, domain: &DomainName) -> bool {
+        self.get(domain).is_some_and(DomainStatus::can_send)
     }
 }
 

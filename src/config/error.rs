@@ -198,6 +198,10 @@ pub enum ConfigError {
         /// The limit.
         max: usize,
     },
+    /// A DNS setup does not fit the organization (for example, its MAIL FROM domain is a
+    /// domain the organization receives mail on).
+    #[error(transparent)]
+    DnsSetup(#[from] crate::dns::DnsSetupError),
     /// An address could not be parsed.
     #[error(transparent)]
     Address(#[from] AddressError),
@@ -236,6 +240,7 @@ impl ConfigError {
             Self::DuplicateAutoBcc { .. } => "route.bcc_duplicate",
             Self::AutoBccIsSelf { .. } => "route.bcc_is_self",
             Self::TooManySkills { .. } => "route.too_many_skills",
+            Self::DnsSetup(e) => e.code(),
             Self::Address(e) => e.code(),
             Self::DisplayName(e) => e.code(),
             Self::Id(e) => e.code(),
