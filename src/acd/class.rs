@@ -3,9 +3,14 @@
 //!
 //! An agent qualifies for a whole class or for none of it, so the best interaction for an
 //! agent is the best head among the classes it qualifies for. The heads and requirement
-//! bitsets of all classes sit in parallel arrays so that this search is a tight scan over a
-//! few bytes per class, without touching the interactions themselves. A class exists only
-//! while some interaction in it waits.
+//! bitsets of the classes sit in parallel arrays so that this search is a tight scan over a
+//! few bytes per class, without touching the interactions themselves.
+//!
+//! The arrays are split into buckets by the class's highest skill bit (skills get bits in the
+//! order they first appear, so that is usually its least common skill), plus one bucket for
+//! classes that require no skill. An agent can only qualify for classes in the buckets of its
+//! own skills, so it scans those buckets and skips the rest. A class exists only while some
+//! interaction in it waits.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -22,8 +27,36 @@ pub(crate) struct Class {
     pub(crate) requirements: Requirements,
     /// Slot of each waiting interaction, by its place in the routing order.
     pub(crate) waiting: BTreeMap<Order, u32>,
-    /// Where this class sits in the parallel `live_*` arrays.
-    live_at: u32,
+    /// Which bucket holds this class, and where in its arrays.
+    bucket: u8,
+    at: u32,
+}
+
+/// The bucket of classes that require no skill (the others are numbered by skill bit).
+const NO_SKILL_BUCKET: u8 = MAX_DISTINCT_SKILLS as u8;
+
+/// Live classes with the same highest skill bit, as parallel arrays in no particular order.
+#[derive(Debug, Clone, Default)]
+struct Bucket {
+    class: Vec<u32>,
+    skills: Vec<Bits>,
+    language: Vec<Bits>,
+    /// The first (best) place in each class.
+    head: Vec<Order>,
+}
+
+impl Bucket {
+    /// Scans for the class with the first head among those the agent qualifies for, and
+    /// improves `best` with it: a few instructions per class, no branch on the data.
+    fn improve(&self, lacking_skills: Bits, lacking_languages: Bits, best: &mut (Order, u32)) {
+        let rows = self.skills.iter().zip(&self.language).zip(&self.head).zip(&self.class);
+        for (((&skills, &language), &head), &class) in rows {
+            let qualifies = (skills & lacking_skills) | (language & lacking_languages) == 0;
+            if qualifies & (head < best.0) {
+                *best = (head, class);
+            }
+        }
+    }
 }
 
 /// All requirement classes with waiting interactions, and the interning of their skills and
@@ -33,15 +66,12 @@ pub(crate) struct Classes {
     /// By class number; `None` for numbers free for reuse.
     slots: Vec<Option<Class>>,
     free: Vec<u32>,
+    live: usize,
     by_bits: HashMap<(Bits, Bits), u32>,
     skills: Interner<Skill>,
     languages: Interner<Language>,
-    // Parallel arrays, one element per live class, in no particular order.
-    live_class: Vec<u32>,
-    live_skills: Vec<Bits>,
-    live_language: Vec<Bits>,
-    /// The first (best) place in each live class.
-    live_head: Vec<Order>,
+    /// Indexed by highest skill bit; the last is [`NO_SKILL_BUCKET`].
+    buckets: Vec<Bucket>,
 }
 
 impl Classes {
@@ -49,19 +79,17 @@ impl Classes {
         Self {
             slots: Vec::new(),
             free: Vec::new(),
+            live: 0,
             by_bits: HashMap::new(),
             skills: Interner::new(),
             languages: Interner::new(),
-            live_class: Vec::new(),
-            live_skills: Vec::new(),
-            live_language: Vec::new(),
-            live_head: Vec::new(),
+            buckets: vec![Bucket::default(); MAX_DISTINCT_SKILLS + 1],
         }
     }
 
     /// How many classes have waiting interactions.
     pub(crate) fn live_count(&self) -> usize {
-        self.live_class.len()
+        self.live
     }
 
     pub(crate) fn get(&self, class: u32) -> Option<&Class> {
@@ -93,13 +121,14 @@ impl Classes {
                 }
             }
         }
-        if let Some(language) = requirements.language() {
-            if self.languages.bit(language).is_none() && self.languages.free_bits() == 0 {
-                return Err(AcdError::TooManyLanguages {
-                    language: language.to_string(),
-                    limit: MAX_DISTINCT_LANGUAGES,
-                });
-            }
+        if let Some(language) = requirements.language()
+            && self.languages.bit(language).is_none()
+            && self.languages.free_bits() == 0
+        {
+            return Err(AcdError::TooManyLanguages {
+                language: language.to_string(),
+                limit: MAX_DISTINCT_LANGUAGES,
+            });
         }
         // Capacity was checked above, so every acquisition succeeds.
         let mut skill_bits: Bits = 0;
@@ -122,15 +151,22 @@ impl Classes {
             }
         };
         self.by_bits.insert((skill_bits, language_bits), class);
+        let bucket_number = match skill_bits {
+            0 => NO_SKILL_BUCKET,
+            bits => (Bits::BITS - 1 - bits.leading_zeros()) as u8,
+        };
+        let bucket = &mut self.buckets[usize::from(bucket_number)];
         self.slots[class as usize] = Some(Class {
             requirements: requirements.clone(),
             waiting: BTreeMap::new(),
-            live_at: self.live_class.len() as u32,
+            bucket: bucket_number,
+            at: bucket.class.len() as u32,
         });
-        self.live_class.push(class);
-        self.live_skills.push(skill_bits);
-        self.live_language.push(language_bits);
-        self.live_head.push(Order::MAX);
+        bucket.class.push(class);
+        bucket.skills.push(skill_bits);
+        bucket.language.push(language_bits);
+        bucket.head.push(Order::MAX);
+        self.live += 1;
         Ok(class)
     }
 
@@ -138,7 +174,7 @@ impl Classes {
     pub(crate) fn insert(&mut self, class: u32, order: Order, slot: u32) {
         if let Some(Some(c)) = self.slots.get_mut(class as usize) {
             c.waiting.insert(order, slot);
-            let head = &mut self.live_head[c.live_at as usize];
+            let head = &mut self.buckets[usize::from(c.bucket)].head[c.at as usize];
             if order < *head {
                 *head = order;
             }
@@ -149,8 +185,7 @@ impl Classes {
     pub(crate) fn remove(&mut self, class: u32, order: Order) {
         if let Some(Some(c)) = self.slots.get_mut(class as usize) {
             c.waiting.remove(&order);
-            let live_at = c.live_at as usize;
-            if self.live_head[live_at] == order {
+            if self.buckets[usize::from(c.bucket)].head[c.at as usize] == order {
                 self.refresh_head(class);
             }
         }
@@ -162,26 +197,23 @@ impl Classes {
             c.waiting.remove(&old);
             c.waiting.insert(new, slot);
             if let Some((&first, _)) = c.waiting.first_key_value() {
-                self.live_head[c.live_at as usize] = first;
+                self.buckets[usize::from(c.bucket)].head[c.at as usize] = first;
             }
         }
     }
 
-    /// Takes the first interaction of the live class at `live_at`: its order and slot.
-    pub(crate) fn pop_head(&mut self, live_at: usize) -> Option<(u32, Order, u32)> {
-        let class = *self.live_class.get(live_at)?;
+    /// Takes the first interaction of `class`: its order and slot.
+    pub(crate) fn pop_head(&mut self, class: u32) -> Option<(Order, u32)> {
         let c = self.slots.get_mut(class as usize)?.as_mut()?;
-        let (order, slot) = c.waiting.pop_first()?;
+        let first = c.waiting.pop_first()?;
         self.refresh_head(class);
-        Some((class, order, slot))
+        Some(first)
     }
 
-    /// The first interaction of the live class at `live_at`: its class, order and slot.
-    pub(crate) fn head(&self, live_at: usize) -> Option<(u32, Order, u32)> {
-        let class = *self.live_class.get(live_at)?;
-        let c = self.get(class)?;
-        let (&order, &slot) = c.waiting.first_key_value()?;
-        Some((class, order, slot))
+    /// The first interaction of `class`: its order and slot.
+    pub(crate) fn head(&self, class: u32) -> Option<(Order, u32)> {
+        let (&order, &slot) = self.get(class)?.waiting.first_key_value()?;
+        Some((order, slot))
     }
 
     /// Recomputes the head of `class` after its first interaction left; drops the class
@@ -190,47 +222,53 @@ impl Classes {
         let Some(Some(c)) = self.slots.get(class as usize) else {
             return;
         };
-        let live_at = c.live_at as usize;
+        let (bucket, at) = (usize::from(c.bucket), c.at as usize);
         if let Some((&first, _)) = c.waiting.first_key_value() {
-            self.live_head[live_at] = first;
+            self.buckets[bucket].head[at] = first;
             return;
         }
         let Some(c) = self.slots[class as usize].take() else {
             return;
         };
         self.free.push(class);
-        self.by_bits.remove(&(self.live_skills[live_at], self.live_language[live_at]));
+        self.live -= 1;
+        let b = &mut self.buckets[bucket];
+        self.by_bits.remove(&(b.skills[at], b.language[at]));
+        b.class.swap_remove(at);
+        b.skills.swap_remove(at);
+        b.language.swap_remove(at);
+        b.head.swap_remove(at);
+        if let Some(&moved) = b.class.get(at)
+            && let Some(Some(m)) = self.slots.get_mut(moved as usize)
+        {
+            m.at = at as u32;
+        }
         for skill in c.requirements.skills() {
             self.skills.release(skill);
         }
         if let Some(language) = c.requirements.language() {
             self.languages.release(language);
         }
-        self.live_class.swap_remove(live_at);
-        self.live_skills.swap_remove(live_at);
-        self.live_language.swap_remove(live_at);
-        self.live_head.swap_remove(live_at);
-        if let Some(&moved) = self.live_class.get(live_at) {
-            if let Some(Some(m)) = self.slots.get_mut(moved as usize) {
-                m.live_at = live_at as u32;
-            }
-        }
     }
 
-    /// The live class whose head comes first among those an agent with these skill and
-    /// language bits qualifies for: a scan over all live classes, a few instructions each.
-    pub(crate) fn best_for(&self, agent_skills: Bits, agent_languages: Bits) -> Option<usize> {
-        let mut best = Order::MAX;
-        let mut best_at = None;
-        let classes = self.live_skills.iter().zip(&self.live_language).zip(&self.live_head);
-        for (at, ((&skills, &language), &head)) in classes.enumerate() {
-            let qualifies = (skills & !agent_skills) | (language & !agent_languages) == 0;
-            if qualifies && head < best {
-                best = head;
-                best_at = Some(at);
-            }
+    /// The class whose head comes first among those an agent with these skill and language
+    /// bits qualifies for: a scan of the no-skill bucket and of the bucket of each of the
+    /// agent's skill bits.
+    pub(crate) fn best_for(&self, agent_skills: Bits, agent_languages: Bits) -> Option<u32> {
+        let (lacking_skills, lacking_languages) = (!agent_skills, !agent_languages);
+        let mut best = (Order::MAX, u32::MAX);
+        self.buckets[usize::from(NO_SKILL_BUCKET)].improve(
+            lacking_skills,
+            lacking_languages,
+            &mut best,
+        );
+        let mut bits = agent_skills;
+        while bits != 0 {
+            let bit = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            self.buckets[bit].improve(lacking_skills, lacking_languages, &mut best);
         }
-        best_at
+        (best.0 != Order::MAX).then_some(best.1)
     }
 
     /// The skill and language bits of `agent`'s skills and languages that some class uses.
@@ -240,21 +278,17 @@ impl Classes {
 
     /// Every live class with its interactions, in no particular order.
     pub(crate) fn live(&self) -> impl Iterator<Item = &Class> {
-        self.live_class.iter().filter_map(|&class| self.get(class))
+        self.slots.iter().filter_map(Option::as_ref)
     }
 
-    /// Every live class, mutably, in no particular order.
-    pub(crate) fn live_mut(&mut self) -> impl Iterator<Item = &mut Class> {
-        self.slots.iter_mut().filter_map(Option::as_mut)
-    }
-
-    /// Re-reads every live head (after the orders were renumbered).
-    pub(crate) fn refresh_all_heads(&mut self) {
-        for at in 0..self.live_class.len() {
-            if let Some(c) = self.get(self.live_class[at]) {
-                if let Some((&first, _)) = c.waiting.first_key_value() {
-                    self.live_head[at] = first;
-                }
+    /// Re-sorts every class after the orders of its interactions were renumbered, using
+    /// `order_of` to read each slot's new order.
+    pub(crate) fn rebuild(&mut self, mut order_of: impl FnMut(u32) -> Option<Order>) {
+        for c in self.slots.iter_mut().filter_map(Option::as_mut) {
+            c.waiting =
+                c.waiting.values().filter_map(|&slot| Some((order_of(slot)?, slot))).collect();
+            if let Some((&first, _)) = c.waiting.first_key_value() {
+                self.buckets[usize::from(c.bucket)].head[c.at as usize] = first;
             }
         }
     }

@@ -228,8 +228,8 @@ impl<Id, S> AcdQueue<Id, S> {
     /// agent speaks. `None` if there is none.
     pub fn next_for(&mut self, agent: &Agent) -> Option<Interaction<Id>> {
         let (skills, languages) = self.classes.agent_bits(agent);
-        let live_at = self.classes.best_for(skills, languages)?;
-        let (_, order, slot) = self.classes.pop_head(live_at)?;
+        let class = self.classes.best_for(skills, languages)?;
+        let (order, slot) = self.classes.pop_head(class)?;
         let entry = self.vacate(slot)?;
         self.index.remove_slot(entry.hash, slot);
         Some(Interaction { id: entry.id, order })
@@ -238,8 +238,8 @@ impl<Id, S> AcdQueue<Id, S> {
     /// The interaction [`next_for`](Self::next_for) would take for `agent`, left in place.
     pub fn peek_for(&self, agent: &Agent) -> Option<Waiting<'_, Id>> {
         let (skills, languages) = self.classes.agent_bits(agent);
-        let live_at = self.classes.best_for(skills, languages)?;
-        let (class, order, slot) = self.classes.head(live_at)?;
+        let class = self.classes.best_for(skills, languages)?;
+        let (order, slot) = self.classes.head(class)?;
         self.view(class, order, slot)
     }
 
@@ -329,17 +329,10 @@ impl<Id, S> AcdQueue<Id, S> {
             }
         }
         let slab = &self.slab;
-        for class in self.classes.live_mut() {
-            class.waiting = class
-                .waiting
-                .values()
-                .filter_map(|&slot| match slab.get(slot as usize) {
-                    Some(Slot::Occupied(entry)) => Some((entry.order, slot)),
-                    _ => None,
-                })
-                .collect();
-        }
-        self.classes.refresh_all_heads();
+        self.classes.rebuild(|slot| match slab.get(slot as usize) {
+            Some(Slot::Occupied(entry)) => Some(entry.order),
+            _ => None,
+        });
         self.next_seq = all.len() as u64;
     }
 }
