@@ -88,6 +88,17 @@ fn enqueue(c: &mut Criterion) {
     });
     group
         .bench_function("acd_queue", |b| b.iter_with_large_drop(|| queue_of(black_box(&arrivals))));
+    // For scale: the id lookup alone, which any queue that refuses duplicate ids and removes
+    // by id needs (std's HashMap, the same ids).
+    group.bench_function("hash_map_ids_only", |b| {
+        b.iter_with_large_drop(|| {
+            let mut ids = std::collections::HashMap::new();
+            for id in 0..arrivals.len() as u64 {
+                ids.insert(black_box(id), id as u32);
+            }
+            ids
+        })
+    });
     group.finish();
 }
 

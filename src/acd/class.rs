@@ -68,6 +68,8 @@ pub(crate) struct Classes {
     free: Vec<u32>,
     live: usize,
     by_bits: HashMap<(Bits, Bits), u32>,
+    /// The class that requires nothing, if live: the common case, found without hashing.
+    no_requirement: Option<u32>,
     skills: Interner<Skill>,
     languages: Interner<Language>,
     /// Indexed by highest skill bit; the last is [`NO_SKILL_BUCKET`].
@@ -81,6 +83,7 @@ impl Classes {
             free: Vec::new(),
             live: 0,
             by_bits: HashMap::new(),
+            no_requirement: None,
             skills: Interner::new(),
             languages: Interner::new(),
             buckets: vec![Bucket::default(); MAX_DISTINCT_SKILLS + 1],
@@ -100,6 +103,11 @@ impl Classes {
     /// language) if no interaction with these requirements waits. A new class starts with no
     /// interaction: the caller must add one at once.
     pub(crate) fn find_or_create(&mut self, requirements: &Requirements) -> Result<u32, AcdError> {
+        let requires_nothing =
+            requirements.skills().is_empty() && requirements.language().is_none();
+        if let (true, Some(class)) = (requires_nothing, self.no_requirement) {
+            return Ok(class);
+        }
         let mut unknown_skills =
             requirements.skills().iter().filter(|s| self.skills.bit(s).is_none());
         if let Some(first_unknown) = unknown_skills.next() {
@@ -151,6 +159,9 @@ impl Classes {
             }
         };
         self.by_bits.insert((skill_bits, language_bits), class);
+        if requires_nothing {
+            self.no_requirement = Some(class);
+        }
         let bucket_number = match skill_bits {
             0 => NO_SKILL_BUCKET,
             bits => (Bits::BITS - 1 - bits.leading_zeros()) as u8,
@@ -234,6 +245,9 @@ impl Classes {
         self.live -= 1;
         let b = &mut self.buckets[bucket];
         self.by_bits.remove(&(b.skills[at], b.language[at]));
+        if self.no_requirement == Some(class) {
+            self.no_requirement = None;
+        }
         b.class.swap_remove(at);
         b.skills.swap_remove(at);
         b.language.swap_remove(at);
