@@ -17,7 +17,7 @@
 //! ```
 //! use email_routing::acd::replay;
 //! let log = "\
-//! # two mails, one needing billing
+//! ## two mails, one needing billing
 //! 1000 enqueue id=a priority=10
 //! 1000 enqueue id=b priority=20 skills=billing
 //! 2000 next
@@ -27,7 +27,7 @@
 //! let (mut out, mut warnings) = (Vec::new(), Vec::new());
 //! replay::run(log.as_bytes(), &mut out, &mut warnings).unwrap();
 //! assert_eq!(String::from_utf8(out).unwrap(), "2000 a\n2000 b\n");
-//! assert!(String::from_utf8(warnings).unwrap().contains("line 7"));
+//! assert!(String::from_utf8(warnings).unwrap().contains("line 6: warning: remove id=a"));
 //! ```
 
 use std::io::{self, BufRead, Write};
