@@ -55,11 +55,20 @@ enum Slot<Id> {
 /// With `n` interactions waiting in `c` requirement classes (distinct skill sets plus
 /// language, see [`class_count`](Self::class_count)):
 /// - [`enqueue`](Self::enqueue), [`remove`](Self::remove),
-///   [`reprioritize`](Self::reprioritize): O(log n);
-/// - [`next_for`](Self::next_for), [`peek_for`](Self::peek_for): O(c + log n) plus one hash
-///   lookup per agent skill and language. The `c` part is a scan of 48 bytes per class
-///   (requirement bitsets and head), about a nanosecond each; interactions are never scanned;
-/// - [`score`](Self::score), [`get`](Self::get): O(1).
+///   [`reprioritize`](Self::reprioritize): O(log n), plus a hash lookup per required skill when
+///   the requirements are not those of a live class;
+/// - [`next_for`](Self::next_for), [`peek_for`](Self::peek_for): O(c + log n), plus one hash
+///   lookup per agent skill and language. Interactions are never scanned; the `c` part is a
+///   branch-free scan of about 50 bytes per class (requirement bitsets and head), limited to
+///   the classes that require no skill or whose rarest skill the agent has. Measured: about
+///   1.3 µs per take with 1M waiting in 1,000 classes, for an agent with 16 skills;
+/// - [`score`](Self::score), [`get`](Self::get), [`contains`](Self::contains): O(1).
+///
+/// # Memory
+/// About 76 to 92 bytes per waiting interaction beyond the id itself (measured with a
+/// counting allocator at 100k to 1M waiting, `u64` ids): a slab entry of 24 bytes plus the
+/// id (32 in all for a `u64`), 8 bytes per id-index bucket at 37-75% load, and about 30 bytes
+/// of per-class B-tree. Each id is stored once and never cloned.
 ///
 /// ```
 /// use email_routing::{Language, Priority, Skill};
