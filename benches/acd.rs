@@ -224,20 +224,38 @@ fn remove(c: &mut Criterion) {
     let arrivals = arrivals(N);
     let mut queue = queue_of(&arrivals);
     let none = Requirements::none();
+    // Every id once, in random order (Fisher-Yates), walked in chunks: each removal finds
+    // its id waiting in a queue of at least 990k.
     let mut rng = Rng(0xD1B5_4A32_D192_ED03);
+    let mut order: Vec<u64> = (0..N as u64).collect();
+    for i in (1..order.len()).rev() {
+        order.swap(i, rng.below(i as u64 + 1) as usize);
+    }
+    let mut cursor = 0;
     let mut group = configure(c, "acd_remove");
     group.bench_function("acd_queue", |b| {
         b.iter_custom(|iters| {
-            let ids: Vec<u64> = (0..iters).map(|_| rng.below(N as u64)).collect();
-            let mut removed = Vec::with_capacity(ids.len());
-            let start = Instant::now();
-            for id in &ids {
-                removed.push(queue.remove(black_box(id)));
-            }
-            let elapsed = start.elapsed();
-            // Untimed: put them back, so every removal finds a 1M queue.
-            for r in removed.into_iter().flatten() {
-                queue.enqueue(*r.id(), r.priority(), &none, r.enqueued_at()).unwrap();
+            let mut elapsed = Duration::ZERO;
+            let mut left = iters;
+            while left > 0 {
+                let chunk = left.min(10_000) as usize;
+                left -= chunk as u64;
+                if cursor + chunk > order.len() {
+                    cursor = 0;
+                }
+                let ids = &order[cursor..cursor + chunk];
+                cursor += chunk;
+                let mut removed = Vec::with_capacity(chunk);
+                let start = Instant::now();
+                for id in ids {
+                    removed.push(queue.remove(black_box(id)));
+                }
+                elapsed += start.elapsed();
+                // Untimed: put them back, so the queue stays at 1M.
+                for r in removed {
+                    let r = r.expect("every id is waiting");
+                    queue.enqueue(*r.id(), r.priority(), &none, r.enqueued_at()).unwrap();
+                }
             }
             elapsed
         })

@@ -26,6 +26,7 @@ mod key;
 mod queue;
 pub mod replay;
 mod requirements;
+mod slab;
 #[cfg(feature = "serde")]
 mod snapshot;
 
