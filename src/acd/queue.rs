@@ -47,6 +47,13 @@ pub const MAX_WAITING: usize = i32::MAX as usize;
 /// id (32 in all for a `u64`), 8 bytes per id-index bucket at 37-75% load, and about 30 bytes
 /// of per-class B-tree. Each id is stored once and never cloned.
 ///
+/// # Snapshot (feature `serde`)
+/// A queue serializes to `{"waiting": [{"id", "priority", "enqueued_at", "requirements"?}, ...]}`
+/// in routing order (`requirements` = `{"skills": [...], "language": ...}`, omitted when
+/// empty). Deserializing enqueues the list in order, so interactions that tie on key and
+/// `enqueued_at` keep their order and later enqueues come after them; it validates like
+/// [`enqueue`](Self::enqueue) and names the position of a refused entry.
+///
 /// ```
 /// use email_routing::{Language, Priority, Skill};
 /// use email_routing::acd::{AcdQueue, Agent, Requirements, Timestamp};
