@@ -70,6 +70,7 @@ mod name;
 pub mod outbound;
 mod text;
 
+pub use acd::{AcdError, AcdQueue, Agent, Requirements, Score};
 pub use address::{
     AddressError, DisplayName, DisplayNameError, EmailAddress, MAX_ADDRESS_OCTETS,
     MAX_DISPLAY_NAME_CHARS, MAX_LOCAL_PART_OCTETS,

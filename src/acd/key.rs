@@ -207,11 +207,8 @@ impl Order {
     /// The priority.
     pub(crate) fn priority(self) -> Priority {
         let biased = ((self.0 >> SEQ_BITS) & ((1 << PRIORITY_BITS) - 1)) as i64;
-        match Priority::new(biased + i64::from(Priority::MIN)) {
-            Ok(priority) => priority,
-            // Unreachable: the field was packed from a valid priority.
-            Err(_) => Priority::default(),
-        }
+        // Always in range: the field was packed from a valid priority.
+        Priority::new(biased + i64::from(Priority::MIN)).unwrap_or_default()
     }
 
     /// The enqueue time, recovered from key and priority.

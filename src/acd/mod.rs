@@ -17,7 +17,7 @@
 //!   numbers derived from it. The queue never reads a clock.
 //! - [`replay`]: replays a text log of queue events, e.g. a day's traffic.
 //! - With the `serde` feature, an [`AcdQueue`] serializes to a snapshot that restores to the
-//!   same order (see the `snapshot` source file for the format).
+//!   same order (format in [`AcdQueue`]'s documentation).
 
 mod class;
 mod error;
@@ -26,6 +26,7 @@ mod key;
 mod queue;
 pub mod replay;
 mod requirements;
+mod slab;
 #[cfg(feature = "serde")]
 mod snapshot;
 

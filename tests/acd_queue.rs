@@ -1,0 +1,329 @@
+//! The ACD queue's rules, each at its boundary.
+
+use email_routing::acd::{
+    AcdQueue, Agent, MAX_DISTINCT_LANGUAGES, MAX_DISTINCT_SKILLS, ROUTING_KEY_MAX, ROUTING_KEY_MIN,
+    Requirements, Timestamp, routing_key,
+};
+use email_routing::{Language, Priority, Skill};
+
+const NOW: i64 = 1_780_000_000_000;
+
+fn p(v: i64) -> Priority {
+    Priority::new(v).unwrap()
+}
+fn t(ms: i64) -> Timestamp {
+    Timestamp::from_millis(ms).unwrap()
+}
+fn skill(s: &str) -> Skill {
+    Skill::new(s).unwrap()
+}
+fn lang(s: &str) -> Language {
+    Language::new(s).unwrap()
+}
+fn none() -> Requirements {
+    Requirements::none()
+}
+fn ids<S>(queue: &AcdQueue<&'static str, S>) -> Vec<&'static str> {
+    queue.iter().map(|w| *w.id()).collect()
+}
+fn take_all(queue: &mut AcdQueue<&'static str>, agent: &Agent) -> Vec<&'static str> {
+    std::iter::from_fn(|| queue.next_for(agent).map(|i| i.into_id())).collect()
+}
+
+#[test]
+fn design_example_priority_20_after_4_minutes_beats_10_after_6() {
+    let mut queue = AcdQueue::new();
+    queue.enqueue("p10", p(10), &none(), t(NOW - 6 * 60_000)).unwrap();
+    queue.enqueue("p20", p(20), &none(), t(NOW - 4 * 60_000)).unwrap();
+    assert_eq!(queue.score(&"p20", t(NOW)).unwrap().milli_points(), 24_000);
+    assert_eq!(queue.score(&"p10", t(NOW)).unwrap().milli_points(), 16_000);
+    assert_eq!(take_all(&mut queue, &Agent::none()), ["p20", "p10"]);
+}
+
+#[test]
+fn score_has_millisecond_resolution_not_whole_minutes() {
+    let mut queue = AcdQueue::new();
+    // 59.999 s more waiting is worth just under one point: no rounding to whole minutes.
+    queue.enqueue("older", p(0), &none(), t(NOW - 59_999)).unwrap();
+    queue.enqueue("one-point", p(1), &none(), t(NOW)).unwrap();
+    assert_eq!(queue.score(&"older", t(NOW)).unwrap().as_millis(), 59_999);
+    assert_eq!(queue.score(&"one-point", t(NOW)).unwrap().as_millis(), 60_000);
+    assert_eq!(ids(&queue), ["one-point", "older"]);
+    // The order never changes as time passes.
+    let later = t(NOW + 3_600_000);
+    assert!(queue.score(&"one-point", later).unwrap() > queue.score(&"older", later).unwrap());
+    assert!(queue.score(&"nobody", later).is_none());
+}
+
+#[test]
+fn ties_go_to_earlier_enqueued_at_then_earlier_enqueue() {
+    let mut queue = AcdQueue::new();
+    // Same key: priority 11 one minute later equals priority 10 now.
+    queue.enqueue("later-p11", p(11), &none(), t(NOW + 60_000)).unwrap();
+    queue.enqueue("now-p10-first", p(10), &none(), t(NOW)).unwrap();
+    queue.enqueue("now-p10-second", p(10), &none(), t(NOW)).unwrap();
+    assert_eq!(routing_key(p(11), t(NOW + 60_000)), routing_key(p(10), t(NOW)));
+    assert_eq!(ids(&queue), ["now-p10-first", "now-p10-second", "later-p11"]);
+    assert_eq!(
+        take_all(&mut queue, &Agent::none()),
+        ["now-p10-first", "now-p10-second", "later-p11"]
+    );
+}
+
+#[test]
+fn extreme_priorities_and_timestamps_do_not_overflow() {
+    let mut queue = AcdQueue::new();
+    queue.enqueue("max-now", p(25_000_000), &none(), t(NOW)).unwrap();
+    queue.enqueue("min-now", p(-25_000_000), &none(), t(NOW)).unwrap();
+    queue.enqueue("max-epoch", p(25_000_000), &none(), t(0)).unwrap();
+    queue.enqueue("min-end", p(-25_000_000), &none(), t(Timestamp::MAX_MILLIS)).unwrap();
+    queue.enqueue("zero-now", p(0), &none(), t(NOW)).unwrap();
+    assert_eq!(ids(&queue), ["max-epoch", "max-now", "zero-now", "min-now", "min-end"]);
+    assert_eq!(queue.get(&"max-epoch").unwrap().routing_key(), ROUTING_KEY_MAX);
+    assert_eq!(queue.get(&"min-end").unwrap().routing_key(), ROUTING_KEY_MIN);
+    assert_eq!(
+        queue.score(&"min-end", t(0)).unwrap().as_millis(),
+        -25_000_000 * 60_000 - Timestamp::MAX_MILLIS
+    );
+    assert_eq!(
+        queue.score(&"max-epoch", t(Timestamp::MAX_MILLIS)).unwrap().as_millis(),
+        25_000_000 * 60_000 + Timestamp::MAX_MILLIS
+    );
+    // Exact as f64 (a Redis sorted-set score).
+    for key in [ROUTING_KEY_MIN, ROUTING_KEY_MAX] {
+        assert_eq!(key as f64 as i64, key);
+    }
+    let err = Timestamp::from_millis(Timestamp::MAX_MILLIS + 1).unwrap_err();
+    assert_eq!(err.code(), "acd.timestamp_out_of_range");
+    assert!(err.to_string().contains("253402300799999"));
+    assert!(Timestamp::from_millis(i64::MIN).is_err());
+}
+
+#[test]
+fn an_agent_without_a_required_skill_or_language_gets_nothing() {
+    let mut queue = AcdQueue::new();
+    let billing_en = Requirements::none().with_skill(skill("billing")).with_language(lang("en"));
+    queue.enqueue("b-en", p(5), &billing_en, t(NOW)).unwrap();
+    queue
+        .enqueue("vip", p(9), &Requirements::new([skill("vip"), skill("billing")], None), t(NOW))
+        .unwrap();
+
+    assert!(queue.next_for(&Agent::none()).is_none());
+    assert!(queue.next_for(&Agent::none().with_skill(skill("billing"))).is_none());
+    assert!(queue.next_for(&Agent::none().with_language(lang("EN"))).is_none());
+    let billing_es = Agent::new([skill("billing")], [lang("es")]);
+    assert!(queue.peek_for(&billing_es).is_none());
+    // Unknown skills of the agent are ignored.
+    let agent = Agent::new([skill("billing"), skill("never-required")], [lang("en"), lang("es")]);
+    assert_eq!(queue.next_for(&agent).unwrap().into_id(), "b-en");
+    assert!(queue.next_for(&agent).is_none());
+    let vip = Agent::new([skill("vip"), skill("billing")], []);
+    assert_eq!(queue.peek_for(&vip).unwrap().requirements().skills().len(), 2);
+    assert_eq!(queue.next_for(&vip).unwrap().into_id(), "vip");
+    assert!(queue.is_empty());
+    assert_eq!(queue.class_count(), 0);
+}
+
+#[test]
+fn agent_gets_the_best_interaction_it_qualifies_for_across_classes() {
+    let mut queue = AcdQueue::new();
+    let tech = Requirements::none().with_skill(skill("tech"));
+    let sales = Requirements::none().with_skill(skill("sales"));
+    queue.enqueue("sales-high", p(50), &sales, t(NOW)).unwrap();
+    queue.enqueue("tech-old", p(1), &tech, t(NOW - 120_000)).unwrap();
+    queue.enqueue("any-mid", p(2), &none(), t(NOW)).unwrap();
+    assert_eq!(queue.class_count(), 3);
+    let tech_agent = Agent::none().with_skill(skill("tech"));
+    assert_eq!(take_all(&mut queue, &tech_agent), ["tech-old", "any-mid"]);
+    assert_eq!(ids(&queue), ["sales-high"]);
+}
+
+#[test]
+fn reprioritize_applies_at_once_and_keeps_the_wait() {
+    let mut queue = AcdQueue::new();
+    queue.enqueue("a", p(0), &none(), t(NOW - 600_000)).unwrap();
+    queue.enqueue("b", p(0), &none(), t(NOW - 60_000)).unwrap();
+    assert_eq!(ids(&queue), ["a", "b"]);
+    assert_eq!(queue.reprioritize(&"b", p(10)), Some(p(0)));
+    assert_eq!(ids(&queue), ["b", "a"]);
+    let b = queue.get(&"b").unwrap();
+    assert_eq!(b.enqueued_at(), t(NOW - 60_000));
+    assert_eq!(b.score(t(NOW)).milli_points(), 11_000);
+    assert_eq!(queue.reprioritize(&"b", p(10)), Some(p(10)));
+    assert_eq!(queue.reprioritize(&"missing", p(1)), None);
+    // Back to equal priority: "a" waited longer.
+    queue.reprioritize(&"b", p(0));
+    assert_eq!(take_all(&mut queue, &Agent::none()), ["a", "b"]);
+}
+
+#[test]
+fn remove_returns_the_entry_once() {
+    let mut queue = AcdQueue::new();
+    let vip = Requirements::none().with_skill(skill("vip"));
+    queue.enqueue("a", p(3), &vip, t(NOW)).unwrap();
+    queue.enqueue("b", p(1), &none(), t(NOW)).unwrap();
+    let removed = queue.remove(&"a").unwrap();
+    assert_eq!((*removed.id(), removed.priority(), removed.enqueued_at()), ("a", p(3), t(NOW)));
+    assert!(queue.remove(&"a").is_none());
+    assert!(!queue.contains(&"a"));
+    assert_eq!(queue.len(), 1);
+    assert_eq!(queue.class_count(), 1);
+    // The id may wait again once gone.
+    queue.enqueue("a", p(0), &none(), t(NOW)).unwrap();
+    assert_eq!(ids(&queue), ["b", "a"]);
+}
+
+#[test]
+fn string_ids_are_removed_by_str() {
+    let mut queue: AcdQueue<String> = AcdQueue::new();
+    queue.enqueue("mail-1".to_owned(), p(0), &none(), t(NOW)).unwrap();
+    assert!(queue.contains("mail-1"));
+    assert_eq!(queue.remove("mail-1").unwrap().into_id(), "mail-1");
+}
+
+#[test]
+fn a_duplicate_id_is_refused_and_changes_nothing() {
+    let mut queue = AcdQueue::new();
+    queue.enqueue("a", p(1), &none(), t(NOW)).unwrap();
+    let err = queue.enqueue("a", p(9), &none(), t(NOW)).unwrap_err();
+    assert_eq!(err.code(), "acd.duplicate_id");
+    assert!(err.to_string().contains("\"a\""), "{err}");
+    assert_eq!(queue.len(), 1);
+    assert_eq!(queue.get(&"a").unwrap().priority(), p(1));
+}
+
+#[test]
+fn distinct_skills_in_use_are_limited_and_freed_when_no_longer_required() {
+    let mut queue: AcdQueue<usize> = AcdQueue::new();
+    let skills: Vec<Skill> = (0..=MAX_DISTINCT_SKILLS).map(|i| skill(&format!("s{i}"))).collect();
+    for (i, s) in skills[..MAX_DISTINCT_SKILLS].iter().enumerate() {
+        queue.enqueue(i, p(0), &Requirements::none().with_skill(s.clone()), t(NOW)).unwrap();
+    }
+    let extra = Requirements::none().with_skill(skills[MAX_DISTINCT_SKILLS].clone());
+    let err = queue.enqueue(999, p(0), &extra, t(NOW)).unwrap_err();
+    assert_eq!(err.code(), "acd.too_many_skills");
+    assert!(err.to_string().contains("128"), "{err}");
+    assert_eq!(queue.len(), MAX_DISTINCT_SKILLS);
+    // A known skill still works; once one skill is no longer required, a new one fits.
+    queue.enqueue(500, p(0), &Requirements::none().with_skill(skills[0].clone()), t(NOW)).unwrap();
+    queue.remove(&7).unwrap();
+    queue.enqueue(999, p(0), &extra, t(NOW)).unwrap();
+    let agent = Agent::none().with_skill(skills[MAX_DISTINCT_SKILLS].clone());
+    assert_eq!(queue.next_for(&agent).unwrap().into_id(), 999);
+    assert!(queue.next_for(&Agent::none().with_skill(skills[7].clone())).is_none());
+}
+
+#[test]
+fn distinct_languages_in_use_are_limited() {
+    let mut queue: AcdQueue<usize> = AcdQueue::new();
+    for i in 0..MAX_DISTINCT_LANGUAGES {
+        let r = Requirements::none().with_language(lang(&format!("x-{i}")));
+        queue.enqueue(i, p(0), &r, t(NOW)).unwrap();
+    }
+    let r = Requirements::none().with_language(lang("x-new"));
+    assert_eq!(queue.enqueue(9999, p(0), &r, t(NOW)).unwrap_err().code(), "acd.too_many_languages");
+}
+
+#[test]
+fn iter_is_in_routing_order_across_classes() {
+    let mut queue = AcdQueue::new();
+    let a = Requirements::none().with_skill(skill("a"));
+    let b = Requirements::none().with_language(lang("fr"));
+    queue.enqueue("3", p(1), &a, t(NOW)).unwrap();
+    queue.enqueue("1", p(3), &b, t(NOW)).unwrap();
+    queue.enqueue("2", p(2), &none(), t(NOW)).unwrap();
+    queue.enqueue("4", p(0), &b, t(NOW)).unwrap();
+    assert_eq!(queue.iter().len(), 4);
+    assert_eq!(ids(&queue), ["1", "2", "3", "4"]);
+    assert_eq!((&queue).into_iter().count(), 4);
+    assert!(format!("{queue:?}").contains("len: 4"));
+    queue.clear();
+    assert!(queue.is_empty() && queue.iter().next().is_none());
+}
+
+#[cfg(feature = "serde")]
+mod snapshot {
+    use super::*;
+
+    /// Runs the same operations on a queue that goes through a snapshot half-way and on one
+    /// that does not; both must hand out the same interactions.
+    #[test]
+    fn snapshot_mid_sequence_then_continue_matches_an_unsnapshotted_queue() {
+        let billing = Requirements::none().with_skill(skill("billing")).with_language(lang("en"));
+        let mut plain: AcdQueue<String> = AcdQueue::new();
+        let fill = |queue: &mut AcdQueue<String>, from: usize| {
+            for i in from..from + 30 {
+                let requirements = if i % 3 == 0 { billing.clone() } else { none() };
+                // Many ties: same priority and time, told apart by enqueue order.
+                let at = t(NOW + (i as i64 % 4) * 60_000);
+                queue.enqueue(format!("m{i}"), p(i as i64 % 2), &requirements, at).unwrap();
+            }
+        };
+        fill(&mut plain, 0);
+        plain.reprioritize("m4", p(7));
+        plain.remove("m5");
+
+        let json = serde_json::to_string(&plain).unwrap();
+        let mut restored: AcdQueue<String> = serde_json::from_str(&json).unwrap();
+        assert_eq!(serde_json::to_string(&restored).unwrap(), json);
+
+        for queue in [&mut plain, &mut restored] {
+            fill(queue, 30);
+            queue.reprioritize("m40", p(-1));
+        }
+        let generalist = Agent::none();
+        let billing_agent = Agent::new([skill("billing")], [lang("en")]);
+        loop {
+            for agent in [&generalist, &billing_agent, &billing_agent] {
+                let a = plain.next_for(agent).map(|i| (i.into_id(), 0));
+                let b = restored.next_for(agent).map(|i| (i.into_id(), 0));
+                assert_eq!(a, b);
+            }
+            if plain.is_empty() {
+                break;
+            }
+        }
+        assert!(restored.is_empty());
+    }
+
+    #[test]
+    fn snapshot_format() {
+        let mut queue: AcdQueue<String> = AcdQueue::new();
+        let r = Requirements::none().with_skill(skill("billing")).with_language(lang("EN"));
+        queue.enqueue("b".into(), p(20), &r, t(1_000)).unwrap();
+        queue.enqueue("a".into(), p(10), &none(), t(2_000)).unwrap();
+        assert_eq!(
+            serde_json::to_value(&queue).unwrap(),
+            serde_json::json!({"waiting": [
+                {"id": "b", "priority": 20, "enqueued_at": 1000,
+                 "requirements": {"skills": ["billing"], "language": "en"}},
+                {"id": "a", "priority": 10, "enqueued_at": 2000},
+            ]})
+        );
+    }
+
+    #[test]
+    fn restore_validates() {
+        let restore =
+            |json: &str| serde_json::from_str::<AcdQueue<String>>(json).unwrap_err().to_string();
+        let dup = r#"{"waiting":[{"id":"a","priority":1,"enqueued_at":5},{"id":"a","priority":2,"enqueued_at":6}]}"#;
+        let err = restore(dup);
+        assert!(err.contains("waiting[1]") && err.contains("acd.duplicate_id"), "{err}");
+        assert!(
+            restore(r#"{"waiting":[{"id":"a","priority":25000001,"enqueued_at":5}]}"#)
+                .contains("priority")
+        );
+        assert!(
+            restore(r#"{"waiting":[{"id":"a","priority":1,"enqueued_at":-5}]}"#)
+                .contains("timestamp")
+        );
+        assert!(
+            restore(r#"{"waiting":[{"id":"a","priority":1,"enqueued_at":5,"extra":1}]}"#)
+                .contains("extra")
+        );
+        assert!(restore(r#"{"waiting":[{"id":"a","priority":1,"enqueued_at":5,"requirements":{"skills":[" "]}}]}"#).contains("empty"));
+        assert!(restore(r#"{}"#).contains("waiting"));
+        let ok: AcdQueue<String> = serde_json::from_str(r#"{"waiting":[]}"#).unwrap();
+        assert!(ok.is_empty());
+    }
+}
