@@ -45,7 +45,7 @@ fn arrivals(n: usize) -> Vec<Arrival> {
             t += rng.below(10) as i64; // about 200 arrivals per second
             Arrival {
                 priority: Priority::new(rng.below(21) as i64).unwrap(),
-                enqueued_at: Timestamp::from_millis(t).unwrap(),
+                enqueued_at: Timestamp::from_unix_millis(t).unwrap(),
             }
         })
         .collect()
@@ -209,7 +209,7 @@ fn next_for_skills(c: &mut Criterion) {
                     let class = class_of[*t.id() as usize];
                     class_of.push(class);
                     later += 5;
-                    let at = Timestamp::from_millis(later).unwrap();
+                    let at = Timestamp::from_unix_millis(later).unwrap();
                     queue.enqueue(next_id, t.priority(), &classes[class], at).unwrap();
                     next_id += 1;
                 }

@@ -37,7 +37,7 @@ fn big_org() -> OrgEmailConfig {
 
 fn dispatch(c: &mut Criterion) {
     let org = big_org();
-    let now = Timestamp::from_millis(1_780_000_000_000).unwrap();
+    let now = Timestamp::from_unix_millis(1_780_000_000_000).unwrap();
     let raw = "Agent517@Support.Customer.com";
     let mut group = c.benchmark_group("dispatch");
     group.bench_function("email_routing", |b| {

@@ -22,7 +22,7 @@
 //! # let help: EmailAddress = "help@support.customer.com".parse()?;
 //! # org.add_route(AddressRoute::new(help, DisplayName::new("Help")?,
 //! #     RoutingTarget::Flow { flow: FlowId::new("triage")? }))?;
-//! let mail = InboundEmail::new(ScanVerdict::Clean, Timestamp::from_millis(1_780_000_000_000)?)
+//! let mail = InboundEmail::new(ScanVerdict::Clean, Timestamp::from_unix_millis(1_780_000_000_000)?)
 //!     .with_envelope_recipient("not an address")
 //!     .with_header_to("Customer Help <HELP@support.customer.com>");
 //! let dispatch = org.dispatch(&mail);

@@ -69,6 +69,7 @@ mod mailbox;
 mod name;
 pub mod outbound;
 mod text;
+mod time;
 
 pub use acd::{AcdError, AcdQueue, Agent, Requirements, Score};
 pub use address::{
@@ -94,3 +95,4 @@ pub use outbound::{
     AgentView, Header, MAX_RECIPIENTS, MAX_SUBJECT_CHARS, OutboundDraft, OutboundEnvelope,
     OutboundError, SendingDomains, Subject,
 };
+pub use time::{Timestamp, TimestampError};

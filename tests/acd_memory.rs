@@ -53,7 +53,7 @@ fn bytes_per_interaction(n: usize, classes: &[Requirements]) -> f64 {
         t += (rng % 10) as i64;
         let priority = Priority::new((rng >> 8) as i64 % 21).unwrap();
         let requirements = &classes[(rng >> 16) as usize % classes.len()];
-        queue.enqueue(id, priority, requirements, Timestamp::from_millis(t).unwrap()).unwrap();
+        queue.enqueue(id, priority, requirements, Timestamp::from_unix_millis(t).unwrap()).unwrap();
     }
     let after = LIVE_BYTES.load(Ordering::Relaxed);
     let per = (after - before) as f64 / n as f64 - ID_BYTES;

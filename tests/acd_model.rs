@@ -113,7 +113,7 @@ impl Reference {
 }
 
 fn summary<W: std::ops::Deref<Target = u8>>(id: W, p: Priority, at: Timestamp) -> (u8, i64, i64) {
-    (*id, i64::from(p.get()), at.as_millis())
+    (*id, i64::from(p.get()), at.unix_millis())
 }
 
 fn check(ops: Vec<Op>) -> Result<(), TestCaseError> {
@@ -130,7 +130,7 @@ fn check(ops: Vec<Op>) -> Result<(), TestCaseError> {
                     id,
                     Priority::new(priority).unwrap(),
                     &requirements,
-                    Timestamp::from_millis(at).unwrap(),
+                    Timestamp::from_unix_millis(at).unwrap(),
                 );
                 if reference.position(id).is_some() {
                     prop_assert_eq!(result.unwrap_err().code(), "acd.duplicate_id");
@@ -173,8 +173,9 @@ fn check(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 prop_assert_eq!(got, want);
             }
             Op::Score { id, now } => {
-                let got =
-                    queue.score(&id, Timestamp::from_millis(now).unwrap()).map(|s| s.as_millis());
+                let got = queue
+                    .score(&id, Timestamp::from_unix_millis(now).unwrap())
+                    .map(|s| s.as_millis());
                 let want = reference.position(id).map(|i| reference.entries[i].key() + now);
                 prop_assert_eq!(got, want);
             }

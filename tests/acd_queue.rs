@@ -12,7 +12,7 @@ fn p(v: i64) -> Priority {
     Priority::new(v).unwrap()
 }
 fn t(ms: i64) -> Timestamp {
-    Timestamp::from_millis(ms).unwrap()
+    Timestamp::from_unix_millis(ms).unwrap()
 }
 fn skill(s: &str) -> Skill {
     Skill::new(s).unwrap()
@@ -93,10 +93,10 @@ fn extreme_priorities_and_timestamps_do_not_overflow() {
     for key in [ROUTING_KEY_MIN, ROUTING_KEY_MAX] {
         assert_eq!(key as f64 as i64, key);
     }
-    let err = Timestamp::from_millis(Timestamp::MAX_MILLIS + 1).unwrap_err();
-    assert_eq!(err.code(), "acd.timestamp_out_of_range");
+    let err = Timestamp::from_unix_millis(Timestamp::MAX_MILLIS + 1).unwrap_err();
+    assert_eq!(err.code(), "timestamp.out_of_range");
     assert!(err.to_string().contains("253402300799999"));
-    assert!(Timestamp::from_millis(i64::MIN).is_err());
+    assert!(Timestamp::from_unix_millis(i64::MIN).is_err());
 }
 
 #[test]

@@ -95,7 +95,7 @@ fn a_duplicate_enqueue_is_an_error_with_its_line() {
 #[test]
 fn parse_line_gives_events() {
     let e = parse_line("  5 enqueue priority=-3 id=q skills=b,a language=pt-BR ").unwrap().unwrap();
-    assert_eq!(e.at.as_millis(), 5);
+    assert_eq!(e.at.unix_millis(), 5);
     let Event::Enqueue { id, priority, requirements } = e.event else { panic!("{e:?}") };
     assert_eq!((id.as_str(), priority.get()), ("q", -3));
     assert_eq!(requirements.skills().len(), 2);

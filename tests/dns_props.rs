@@ -95,8 +95,8 @@ proptest! {
             .collect();
         let report = check.evaluate(&answers);
         assert_well_formed(&report, setup.required_records().len());
-        let mut status = DomainStatus::new(&setup, Timestamp::from_unix_millis(0));
-        status.observe(&report, Timestamp::from_unix_millis(1)).unwrap();
+        let mut status = DomainStatus::new(&setup, Timestamp::default());
+        status.observe(&report, Timestamp::default().plus_millis(1)).unwrap();
     }
 }
 

@@ -21,7 +21,10 @@ use tokio::net::{TcpListener, UdpSocket};
 
 const TOKEN: &str = "pmBGN/7MjnfhTKUZ06Enqq1PeGUaOkw8lGhcfwefcHU=";
 const ZONE: &str = "customer.com";
-const T0: Timestamp = Timestamp::from_unix_millis(1_700_000_000_000);
+const T0: Timestamp = match Timestamp::from_unix_millis(1_700_000_000_000) {
+    Ok(t) => t,
+    Err(_) => panic!("in range"),
+};
 
 fn setup() -> DomainSetup {
     DomainSetup::custom(

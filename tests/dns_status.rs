@@ -8,7 +8,10 @@ use email_routing::dns::{
 
 const D: &str = "customer.com";
 const VERIFY: &str = "_amazonses.customer.com";
-const T0: Timestamp = Timestamp::from_unix_millis(1_700_000_000_000);
+const T0: Timestamp = match Timestamp::from_unix_millis(1_700_000_000_000) {
+    Ok(t) => t,
+    Err(_) => panic!("in range"),
+};
 
 fn setup() -> DomainSetup {
     DomainSetup::custom(

@@ -6,7 +6,7 @@ use email_routing::*;
 const NOW: i64 = 1_780_000_000_000;
 
 fn at(ms: i64) -> Timestamp {
-    Timestamp::from_millis(ms).unwrap()
+    Timestamp::from_unix_millis(ms).unwrap()
 }
 
 fn org() -> OrgEmailConfig {

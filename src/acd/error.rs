@@ -17,19 +17,6 @@ pub enum AcdError {
         /// The offending id (its `Debug` rendering).
         id: String,
     },
-    /// A timestamp is outside the supported range.
-    #[error(
-        "timestamp {millis} ms is outside {min}..={max} (milliseconds since the Unix epoch, \
-         up to the end of year 9999): pass a time in that range"
-    )]
-    TimestampOutOfRange {
-        /// The offending value, in milliseconds since the Unix epoch.
-        millis: i64,
-        /// The earliest supported timestamp.
-        min: i64,
-        /// The latest supported timestamp.
-        max: i64,
-    },
     /// Enqueuing would need more distinct skills than the queue can compare at once.
     #[error(
         "skill {skill:?} would be distinct skill number {} among waiting interactions; the \
@@ -66,14 +53,17 @@ impl AcdError {
     /// A stable, machine-readable code for this error, e.g. `acd.duplicate_id`.
     ///
     /// ```
-    /// use email_routing::acd::{AcdError, Timestamp};
-    /// let err = Timestamp::from_millis(-1).unwrap_err();
-    /// assert_eq!(err.code(), "acd.timestamp_out_of_range");
+    /// use email_routing::acd::{AcdQueue, Requirements};
+    /// use email_routing::{Priority, Timestamp};
+    /// let mut queue = AcdQueue::new();
+    /// let at = Timestamp::from_unix_millis(1_780_000_000_000).unwrap();
+    /// queue.enqueue(7, Priority::default(), &Requirements::none(), at).unwrap();
+    /// let err = queue.enqueue(7, Priority::default(), &Requirements::none(), at).unwrap_err();
+    /// assert_eq!(err.code(), "acd.duplicate_id");
     /// ```
     pub fn code(&self) -> &'static str {
         match self {
             Self::DuplicateId { .. } => "acd.duplicate_id",
-            Self::TimestampOutOfRange { .. } => "acd.timestamp_out_of_range",
             Self::TooManySkills { .. } => "acd.too_many_skills",
             Self::TooManyLanguages { .. } => "acd.too_many_languages",
             Self::Full { .. } => "acd.full",

@@ -6,8 +6,8 @@
 
 use std::fmt;
 
-use super::AcdError;
 use crate::Priority;
+use crate::time::Timestamp;
 
 /// How many milliseconds of waiting one point of priority is worth: one minute.
 pub const MILLIS_PER_POINT: i64 = 60_000;
@@ -21,66 +21,6 @@ pub const ROUTING_KEY_MIN: i64 = Priority::MIN as i64 * MILLIS_PER_POINT - Times
 ///
 /// `Priority::MAX * 60_000` = `1_500_000_000_000`.
 pub const ROUTING_KEY_MAX: i64 = Priority::MAX as i64 * MILLIS_PER_POINT - Timestamp::MIN_MILLIS;
-
-/// A point in time: milliseconds since the Unix epoch, `0..=`[`Timestamp::MAX_MILLIS`].
-///
-/// The queue never reads a clock; the host passes the time in. The range ends with year 9999,
-/// which keeps every [`routing_key`] within ±2^53 (see there).
-///
-/// ```
-/// use email_routing::acd::Timestamp;
-/// let t = Timestamp::from_millis(1_780_000_000_000).unwrap();
-/// assert_eq!(t.as_millis(), 1_780_000_000_000);
-/// assert_eq!(Timestamp::from_millis(-1).unwrap_err().code(), "acd.timestamp_out_of_range");
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(try_from = "i64", into = "i64"))]
-pub struct Timestamp(i64);
-
-impl Timestamp {
-    /// The earliest supported time: the Unix epoch.
-    pub const MIN_MILLIS: i64 = 0;
-    /// The latest supported time: 9999-12-31T23:59:59.999Z.
-    pub const MAX_MILLIS: i64 = 253_402_300_799_999;
-
-    /// Checks the range and creates a timestamp from milliseconds since the Unix epoch.
-    pub fn from_millis(millis: i64) -> Result<Self, AcdError> {
-        if (Self::MIN_MILLIS..=Self::MAX_MILLIS).contains(&millis) {
-            Ok(Self(millis))
-        } else {
-            Err(AcdError::TimestampOutOfRange {
-                millis,
-                min: Self::MIN_MILLIS,
-                max: Self::MAX_MILLIS,
-            })
-        }
-    }
-
-    /// Milliseconds since the Unix epoch.
-    pub fn as_millis(self) -> i64 {
-        self.0
-    }
-}
-
-impl fmt::Display for Timestamp {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)
-    }
-}
-
-impl TryFrom<i64> for Timestamp {
-    type Error = AcdError;
-    fn try_from(millis: i64) -> Result<Self, AcdError> {
-        Self::from_millis(millis)
-    }
-}
-
-impl From<Timestamp> for i64 {
-    fn from(t: Timestamp) -> i64 {
-        t.0
-    }
-}
 
 /// The fixed routing key of an interaction: `priority * 60_000 - enqueued_at_ms`.
 ///
@@ -99,13 +39,13 @@ impl From<Timestamp> for i64 {
 /// use email_routing::acd::{routing_key, Timestamp};
 /// let now = 1_780_000_000_000;
 /// // Priority 20 after 4 minutes beats priority 10 after 6 minutes.
-/// let a = routing_key(Priority::new(20).unwrap(), Timestamp::from_millis(now - 240_000).unwrap());
-/// let b = routing_key(Priority::new(10).unwrap(), Timestamp::from_millis(now - 360_000).unwrap());
+/// let a = routing_key(Priority::new(20).unwrap(), Timestamp::from_unix_millis(now - 240_000).unwrap());
+/// let b = routing_key(Priority::new(10).unwrap(), Timestamp::from_unix_millis(now - 360_000).unwrap());
 /// assert!(a > b);
 /// assert_eq!(a - b, 8 * 60_000); // 24 points against 16
 /// ```
 pub fn routing_key(priority: Priority, enqueued_at: Timestamp) -> i64 {
-    i64::from(priority.get()) * MILLIS_PER_POINT - enqueued_at.as_millis()
+    i64::from(priority.get()) * MILLIS_PER_POINT - enqueued_at.unix_millis()
 }
 
 /// An interaction's score at some moment: minutes waited plus priority, at millisecond
@@ -214,7 +154,8 @@ impl Order {
     /// The enqueue time, recovered from key and priority.
     pub(crate) fn enqueued_at(self) -> Timestamp {
         let millis = i64::from(self.priority().get()) * MILLIS_PER_POINT - self.routing_key();
-        Timestamp(millis)
+        // Always in range: the key was packed from a valid timestamp.
+        Timestamp::from_unix_millis(millis).unwrap_or_default()
     }
 
     /// The enqueue sequence number.
@@ -231,7 +172,7 @@ mod tests {
         Priority::new(v).unwrap()
     }
     fn t(ms: i64) -> Timestamp {
-        Timestamp::from_millis(ms).unwrap()
+        Timestamp::from_unix_millis(ms).unwrap()
     }
 
     #[test]
@@ -253,7 +194,7 @@ mod tests {
         ] {
             let o = Order::new(p(prio), t(ms), seq);
             assert_eq!(o.priority().get() as i64, prio);
-            assert_eq!(o.enqueued_at().as_millis(), ms);
+            assert_eq!(o.enqueued_at().unix_millis(), ms);
             assert_eq!(o.seq(), seq);
             assert_eq!(o.routing_key(), routing_key(p(prio), t(ms)));
             assert_eq!(o.with_seq(3).seq(), 3);

@@ -30,7 +30,8 @@ mod slab;
 #[cfg(feature = "serde")]
 mod snapshot;
 
+pub use crate::time::Timestamp;
 pub use error::AcdError;
-pub use key::{MILLIS_PER_POINT, ROUTING_KEY_MAX, ROUTING_KEY_MIN, Score, Timestamp, routing_key};
+pub use key::{MILLIS_PER_POINT, ROUTING_KEY_MAX, ROUTING_KEY_MIN, Score, routing_key};
 pub use queue::{AcdQueue, Interaction, Iter, MAX_WAITING, Waiting};
 pub use requirements::{Agent, MAX_DISTINCT_LANGUAGES, MAX_DISTINCT_SKILLS, Requirements};

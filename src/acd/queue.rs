@@ -59,7 +59,7 @@ pub const MAX_WAITING: usize = i32::MAX as usize;
 /// use email_routing::acd::{AcdQueue, Agent, Requirements, Timestamp};
 ///
 /// let now = 1_780_000_000_000;
-/// let at = |ms| Timestamp::from_millis(ms).unwrap();
+/// let at = |ms| Timestamp::from_unix_millis(ms).unwrap();
 /// let billing = Skill::new("billing").unwrap();
 /// let mut queue = AcdQueue::new();
 /// queue.enqueue("mail-1", Priority::new(10).unwrap(), &Requirements::none(), at(now - 360_000))?;
@@ -119,7 +119,7 @@ impl<Id> Interaction<Id> {
 
     /// Its score at `now`.
     pub fn score(&self, now: Timestamp) -> Score {
-        Score::from_millis(self.order.routing_key() + now.as_millis())
+        Score::from_millis(self.order.routing_key() + now.unix_millis())
     }
 }
 
@@ -162,7 +162,7 @@ impl<'a, Id> Waiting<'a, Id> {
 
     /// Its score at `now`.
     pub fn score(&self, now: Timestamp) -> Score {
-        Score::from_millis(self.order.routing_key() + now.as_millis())
+        Score::from_millis(self.order.routing_key() + now.unix_millis())
     }
 
     /// What an agent needs to take it.
@@ -489,7 +489,7 @@ mod tests {
     #[test]
     fn renumbering_keeps_the_order() {
         let p = |v| Priority::new(v).unwrap();
-        let t = |ms| Timestamp::from_millis(ms).unwrap();
+        let t = |ms| Timestamp::from_unix_millis(ms).unwrap();
         let mut queue: AcdQueue<u32> = AcdQueue::new();
         queue.next_seq = SEQ_MAX - 3;
         for id in 0..20 {
@@ -508,7 +508,7 @@ mod tests {
     #[test]
     fn tombstones_are_bounded_and_freed() {
         let p = |v| Priority::new(v).unwrap();
-        let t = |ms| Timestamp::from_millis(ms).unwrap();
+        let t = |ms| Timestamp::from_unix_millis(ms).unwrap();
         let mut queue: AcdQueue<u32> = AcdQueue::new();
         for id in 0..1_000 {
             queue.enqueue(id, p(0), &Requirements::none(), t(1_000 + i64::from(id))).unwrap();

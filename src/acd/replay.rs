@@ -232,7 +232,7 @@ fn bad_value(field: &'static str, value: &str, source: IdError) -> ReplayError {
 /// ```
 /// use email_routing::acd::replay::{parse_line, Event};
 /// let parsed = parse_line("1000 remove id=a").unwrap().unwrap();
-/// assert_eq!(parsed.at.as_millis(), 1000);
+/// assert_eq!(parsed.at.unix_millis(), 1000);
 /// assert_eq!(parsed.event, Event::Remove { id: "a".into() });
 /// assert_eq!(parse_line("  # note").unwrap(), None);
 /// assert_eq!(parse_line("1000 dequeue").unwrap_err().code(), "replay.unknown_event");
@@ -244,9 +244,10 @@ pub fn parse_line(line: &str) -> Result<Option<TimedEvent>, ReplayError> {
     }
     let mut tokens = line.split_whitespace();
     let time = tokens.next().unwrap_or_default();
-    let at = time.parse::<i64>().ok().and_then(|ms| Timestamp::from_millis(ms).ok()).ok_or_else(
-        || ReplayError::BadTime { value: time.to_owned(), max: Timestamp::MAX_MILLIS },
-    )?;
+    let at =
+        time.parse::<i64>().ok().and_then(|ms| Timestamp::from_unix_millis(ms).ok()).ok_or_else(
+            || ReplayError::BadTime { value: time.to_owned(), max: Timestamp::MAX_MILLIS },
+        )?;
     let event = match tokens.next() {
         None => return Err(ReplayError::MissingEvent),
         Some("enqueue") => {
@@ -375,7 +376,7 @@ pub fn run(
         let line = line?;
         let fail = |error| RunError::Line { line: number, error };
         let Some(event) = parse_line(&line).map_err(fail)? else { continue };
-        let at = event.at;
+        let at = event.at.unix_millis();
         let described = match &event.event {
             Event::Remove { id } => format!("remove id={id}"),
             Event::Reprioritize { id, .. } => format!("reprioritize id={id}"),

@@ -68,8 +68,8 @@
 //! assert_eq!(verification.diagnostics()[0].code(), "dns.doubled_name");
 //! println!("{}", verification.diagnostics()[0]); // says to type `_amazonses.support`
 //!
-//! let mut status = DomainStatus::new(&setup, Timestamp::from_unix_millis(0));
-//! status.observe(&report, Timestamp::from_unix_millis(60_000)).unwrap();
+//! let mut status = DomainStatus::new(&setup, Timestamp::default());
+//! status.observe(&report, Timestamp::default().plus_millis(60_000)).unwrap();
 //! assert!(!status.can_send());
 //! # Ok::<(), email_routing::dns::DnsSetupError>(())
 //! ```
@@ -90,10 +90,10 @@ mod report;
 mod resolver;
 mod setup;
 mod status;
-mod timestamp;
 mod token;
 mod zone;
 
+pub use crate::time::Timestamp;
 pub use answer::{Answer, AnswerRecord, Answers, LookupFailure, Query, RecordData, TxtData};
 pub use check::{DomainCheck, MAX_ZONE_GUESSES};
 pub use diagnostics::Diagnostic;
@@ -116,7 +116,6 @@ pub use status::{
     DOWNGRADE_MISSES, DOWNGRADE_SPAN_HOURS, DomainStatus, FailureReason, FeatureStatus,
     StatusError, VERIFICATION_WINDOW_HOURS, VerificationState,
 };
-pub use timestamp::Timestamp;
 pub use token::{
     DkimKey, DkimKeyType, DkimToken, MAX_DKIM_KEY_CHARS, MAX_TOKEN_BYTES, VerificationToken,
 };

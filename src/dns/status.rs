@@ -20,9 +20,9 @@
 //!
 //! Time is always a parameter; the status never reads a clock.
 
-use super::timestamp::HOUR_MS;
 use super::{DomainReport, DomainSetup, Purpose, RecordReport, Timestamp};
 use crate::name::DomainName;
+use crate::time::HOUR_MS;
 
 /// How long a pending verification may wait for its record, in hours.
 pub const VERIFICATION_WINDOW_HOURS: i64 = 72;
@@ -240,7 +240,7 @@ fn seen<'a>(entries: impl Iterator<Item = &'a RecordReport>) -> Option<Seen> {
 ///     ProviderProfile::ses("us-east-1")?,
 ///     VerificationToken::new("tok")?,
 /// )?;
-/// let t0 = Timestamp::from_unix_millis(1_700_000_000_000);
+/// let t0 = Timestamp::from_unix_millis(1_700_000_000_000).unwrap();
 /// let mut status = DomainStatus::new(&setup, t0);
 /// assert!(!status.can_send());
 ///
