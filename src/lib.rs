@@ -9,6 +9,8 @@
 //!
 //! ```
 //! use email_routing::*;
+//! use email_routing::acd::{AcdQueue, Agent};
+//! use email_routing::dns::{DomainSetup, InMemoryDns, ProviderProfile, VerificationToken};
 //!
 //! // 1. The organization: a hosted subdomain and a custom domain.
 //! let root: DomainName = "mail.example.net".parse()?;
@@ -20,41 +22,71 @@
 //! let help: EmailAddress = "help@support.customer.com".parse()?;
 //! let queue = QueueRoute::new(QueueId::new("support")?)
 //!     .with_skills([Skill::new("billing")?])?
-//!     .with_language(Language::new("en")?)
 //!     .with_priority(Priority::new(10)?);
 //! org.add_route(
 //!     AddressRoute::new(help.clone(), DisplayName::new("Customer Help")?, RoutingTarget::Queue(queue))
 //!         .with_spam_policy(SpamPolicy::RouteToFlow { flow: FlowId::new("spam-review")? }),
 //! )?;
 //!
-//! // 3. Incoming mail finds its route whatever the case of the local part.
-//! let route = org.route_for(&"HELP@support.customer.com".parse()?).expect("configured");
-//! assert!(matches!(route.routing(), RoutingTarget::Queue(q) if q.priority().get() == 10));
+//! // 3. What to publish, and is it published? (Here: an in-memory DNS the admin filled.)
+//! let setup = DomainSetup::custom(
+//!     "support.customer.com".parse()?,
+//!     ProviderProfile::ses("us-east-1")?,
+//!     VerificationToken::new("pmBGN/7MjnfhTKUZ06Enqq1PeGUaOkw8lGhcfwefcHU=")?,
+//! )?;
+//! let mut dns = InMemoryDns::new();
+//! dns.publish_all(setup.required_records());
+//! let t0 = Timestamp::from_unix_millis(1_780_000_000_000)?;
+//! let mut status = DomainStatus::new(&setup, t0);
+//! status.observe(&setup.check().run(&dns), t0.plus_hours(1))?;
+//! assert!(status.can_send() && status.can_receive());
+//!
+//! // 4. Mail arrives; clean mail for help@ waits in the support queue.
+//! let mail = InboundEmail::new(ScanVerdict::Clean, t0.plus_hours(2))
+//!     .with_envelope_recipient("HELP@support.customer.com");
+//! let DispatchAction::Queue(dispatch) = org.dispatch(&mail).action().clone() else { panic!() };
+//! let mut support = AcdQueue::new();
+//! dispatch.enqueue_into(&mut support, "mail-1")?;
+//!
+//! // 5. Only an agent with the billing skill gets it.
+//! assert!(support.next_for(&Agent::none()).is_none());
+//! let agent = Agent::none().with_skill(Skill::new("billing")?);
+//! assert_eq!(support.next_for(&agent).map(|i| i.into_id()), Some("mail-1"));
+//!
+//! // 6. The reply leaves from the verified domain.
+//! let reply = OutboundDraft::reply_on(help).to("Jane <jane@example.org>").subject("Re: invoice");
+//! let envelope = org.compose(&reply, &status)?;
+//! assert_eq!(envelope.from().to_string(), "Customer Help <help@support.customer.com>");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! Data flows one way: configuration, then DNS (what to publish, is it published), then
+//! inbound (which route), then the ACD (who answers), then outbound (the reply).
 //!
 //! ## Modules
 //!
 //! | Piece | What it is for |
 //! |---|---|
 //! | [`DomainName`] | IDNA (UTS #46) and DNS rules; special-use names refused |
-//! | [`EmailAddress`], [`DisplayName`] | header-safe addresses and from names |
-//! | [`Priority`], [`QueueId`], [`FlowId`], [`Skill`], [`Language`] | small validated values |
-//! | [`OrgEmailConfig`], [`Domain`], [`AddressRoute`] | the organization and its rules |
-//! | [`dns`] | records to publish and a sans-I/O verifier |
-//! | [`acd`] | the score-ordered, skill-aware queue |
+//! | [`EmailAddress`], [`DisplayName`], [`Mailbox`] | header-safe addresses and names |
+//! | [`Priority`], [`QueueId`], [`FlowId`], [`Skill`], [`Language`], [`Timestamp`] | small validated values |
+//! | [`OrgEmailConfig`], [`Domain`], [`AddressRoute`] | the organization and its cross-object rules |
+//! | [`dns`] | records to publish, a sans-I/O verifier, statuses, in-memory and hickory lookups |
+//! | [`inbound`] | which configured address a message is for, and what happens to it |
+//! | [`acd`] | the score-ordered, skill- and language-aware queue |
+//! | [`outbound`] | the reply: limits, hidden auto-BCC, safe headers |
 //!
 //! ## Errors
 //!
 //! Every error is a `#[non_exhaustive]` enum whose variants carry the offending value and the
 //! limit, with a stable machine-readable `code()` (such as `route.bcc_too_many`) a REST layer
-//! can return, and a message that says what to do.
+//! can return, and a message that says what to do. The README lists every code.
 //!
 //! ## Features
 //!
 //! - `serde` (default): serialize and deserialize every model type. Deserializing re-checks
 //!   every rule, cross-object ones included: no file can produce an invalid value.
-//! - `resolver`: an async DNS lookup over hickory-resolver (tokio).
+//! - `resolver`: `dns::HickoryLookup`, an async DNS lookup over hickory-resolver (tokio).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -96,3 +128,8 @@ pub use outbound::{
     OutboundError, SendingDomains, Subject,
 };
 pub use time::{Timestamp, TimestampError};
+
+/// The README's examples, compiled and run as doc-tests so they cannot go stale.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
