@@ -93,35 +93,44 @@ impl Ctx<'_> {
 
     /// The verification token: exact match; other tokens may sit next to it.
     fn verification(&self, records: &[AnswerRecord], absence: Absence, expected: &str) -> Outcome {
-        let txts = txt_values(records);
-        if txts.iter().any(|t| **t == *expected.as_bytes()) {
-            return (RecordStatus::Found, Vec::new());
-        }
-        let mut diagnostics: Vec<Diagnostic> =
-            self.cname_instead_of_txt(records, expected).into_iter().collect();
-        if txts.is_empty() {
-            return match cname_targets(records).next() {
-                Some(target) => (mismatch_cname(target), diagnostics),
-                None => self.missing(absence),
-            };
-        }
-        let found = capped(txts.iter().map(|t| shown(t)).collect());
-        match txts.iter().find(|t| loose_eq(t, expected.as_bytes())) {
-            Some(near) => diagnostics.push(self.near_miss(near, expected)),
-            None => diagnostics.push(Diagnostic::VerificationOtherToken {
+        self.txt_against(
+            records,
+            absence,
+            expected,
+            |found, wanted| found == wanted,
+            |found| Diagnostic::VerificationOtherToken {
                 name: self.name(),
-                found: found.clone(),
+                found,
                 expected: expected.to_owned(),
-            }),
-        }
-        (RecordStatus::Mismatch { found }, diagnostics)
+            },
+        )
     }
 
     /// A TXT value such as a DKIM key: exact, or equal but for white space (DKIM tag lists
     /// allow folding white space, RFC 6376 section 3.2).
     fn txt_value(&self, records: &[AnswerRecord], absence: Absence, expected: &str) -> Outcome {
+        self.txt_against(records, absence, expected, eq_ignoring_space, |found| {
+            Diagnostic::ValueMismatch {
+                name: self.name(),
+                record_type: RecordType::Txt,
+                expected: expected.to_owned(),
+                found,
+            }
+        })
+    }
+
+    /// The TXT comparison both share: found when `matches`; otherwise a CNAME in the way, a
+    /// near miss (case, quotes, white space), or `otherwise` with what was found.
+    fn txt_against(
+        &self,
+        records: &[AnswerRecord],
+        absence: Absence,
+        expected: &str,
+        matches: impl Fn(&[u8], &[u8]) -> bool,
+        otherwise: impl FnOnce(Vec<String>) -> Diagnostic,
+    ) -> Outcome {
         let txts = txt_values(records);
-        if txts.iter().any(|t| eq_ignoring_space(t, expected.as_bytes())) {
+        if txts.iter().any(|t| matches(t, expected.as_bytes())) {
             return (RecordStatus::Found, Vec::new());
         }
         let mut diagnostics: Vec<Diagnostic> =
@@ -135,12 +144,7 @@ impl Ctx<'_> {
         let found = capped(txts.iter().map(|t| shown(t)).collect());
         match txts.iter().find(|t| loose_eq(t, expected.as_bytes())) {
             Some(near) => diagnostics.push(self.near_miss(near, expected)),
-            None => diagnostics.push(Diagnostic::ValueMismatch {
-                name: self.name(),
-                record_type: RecordType::Txt,
-                expected: expected.to_owned(),
-                found: found.clone(),
-            }),
+            None => diagnostics.push(otherwise(found.clone())),
         }
         (RecordStatus::Mismatch { found }, diagnostics)
     }
