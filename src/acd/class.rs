@@ -1,5 +1,5 @@
-//! Requirement classes: waiting interactions grouped by identical requirements, one ordered
-//! set per class.
+//! Requirement classes: waiting interactions grouped by identical requirements, one heap per
+//! class.
 //!
 //! An agent qualifies for a whole class or for none of it, so the best interaction for an
 //! agent is the best head among the classes it qualifies for. The heads and requirement
@@ -12,41 +12,87 @@
 //! own skills, so it scans those buckets and skips the rest. A class exists only while some
 //! interaction in it waits.
 //!
-//! Removing an interaction that is not at the head of its class leaves its place in the
-//! class's B-tree as a tombstone (the queue marks its slot as left) instead of descending the
-//! tree: removal by id then costs two memory reads instead of a tree walk. Tombstones are
-//! dropped for free when they reach the head, and a class sweeps its tree in one sequential
-//! pass once they exceed an eighth of it, which bounds the memory they hold.
+//! Each class keeps its interactions in a 4-ary heap of (order, slot) with lazy deletion:
+//! removing an interaction or changing its priority does not search the heap; it leaves the
+//! old entry behind, stale (the slab no longer holds that order in that slot). Two rules keep
+//! this cheap and bounded:
+//! - the top of every heap is current: after an operation that may have made it stale, stale
+//!   entries are popped until a current one surfaces, so the head is always exact;
+//! - a class compacts its heap (one linear pass and a linear-time rebuild) once stale entries
+//!   outnumber current ones, or when the heap is full and at least an eighth of it is stale
+//!   (so that stale entries do not make it grow). Each compaction is paid for by the
+//!   removals or priority changes that made the entries stale, or by the arrivals that
+//!   filled the room it makes: O(1) amortized each.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use super::AcdError;
+use super::heap::{Heap, Pending};
 use super::key::Order;
 use super::requirements::{
     Bits, Interner, MAX_DISTINCT_LANGUAGES, MAX_DISTINCT_SKILLS, Requirements,
 };
 use crate::{Language, Skill};
 
-/// The interactions of one requirement class, in routing order.
+/// The interactions of one requirement class.
 #[derive(Debug, Clone)]
 pub(crate) struct Class {
     pub(crate) requirements: Requirements,
-    /// Slot of each waiting interaction, by its place in the routing order.
-    pub(crate) waiting: BTreeMap<Order, u32>,
-    /// How many places in `waiting` are tombstones (never the first one).
-    tombstones: u32,
+    /// The places of the class's waiting interactions, plus stale places; the top is current.
+    waiting: Heap,
+    /// How many of the class's interactions wait (current entries of `waiting`).
+    live: usize,
     /// Which bucket holds this class, and where in its arrays.
     bucket: u8,
     at: u32,
 }
 
-/// What a class asks the slab about a slot it lists.
-pub(crate) trait Tombstones {
-    /// Whether the slot's interaction already left the queue (a tombstone). If so the slab
-    /// frees the slot, since the class is about to drop it.
-    fn release_if_left(&mut self, slot: u32) -> bool;
-    /// The place of the slot's interaction, if it is still waiting.
-    fn order(&self, slot: u32) -> Option<Order>;
+impl Class {
+    fn stale(&self) -> usize {
+        self.waiting.len().saturating_sub(self.live)
+    }
+}
+
+/// What a class asks the slab about a place it lists.
+pub(crate) trait Current {
+    /// Whether the interaction in `slot` is waiting at `order`: false once it left (the slot
+    /// is free or holds a later interaction) or its priority changed.
+    fn is_current(&self, slot: u32, order: Order) -> bool;
+}
+
+/// Heaps smaller than this grow rather than compact when full, and never shrink: growing is
+/// cheap for them.
+const MIN_COMPACTION: usize = 64;
+
+/// Pushes `entry` onto the heap of `c`, which holds `current` current entries.
+///
+/// A full heap makes room by dropping its stale entries when at least an eighth of it is
+/// stale, and otherwise doubles, like a `Vec`. So it only grows when more than 7/8 of it is
+/// current, and its capacity stays below about 2.3 times the interactions it held when it
+/// last grew, under any mix of arrivals and removals. Compacting costs O(len) and frees at
+/// least len/8 places, so at most eight steps of it per push; a queue that only fills never
+/// compacts.
+fn push(c: &mut Class, entry: Pending, current: usize, slab: &impl Current) {
+    let len = c.waiting.len();
+    if len == c.waiting.capacity() {
+        if len >= MIN_COMPACTION && len.saturating_sub(current) * 8 >= len {
+            compact(c, slab);
+        } else {
+            c.waiting.reserve(1);
+        }
+    }
+    c.waiting.push(entry);
+}
+
+/// Drops the stale entries of `c`: one pass, then a rebuild in linear time. The head stays:
+/// it was current, and it is still the first. A heap left less than half full gives back
+/// the unused part beyond half of what it holds.
+fn compact(c: &mut Class, slab: &impl Current) {
+    c.waiting.retain(|entry| slab.is_current(entry.slot, entry.order()));
+    let len = c.waiting.len();
+    if c.waiting.capacity() > 2 * len && c.waiting.capacity() > MIN_COMPACTION {
+        c.waiting.shrink_to((len + len / 2).max(MIN_COMPACTION));
+    }
 }
 
 /// The bucket of classes that require no skill (the others are numbered by skill bit).
@@ -186,8 +232,8 @@ impl Classes {
         let bucket = &mut self.buckets[usize::from(bucket_number)];
         self.slots[class as usize] = Some(Class {
             requirements: requirements.clone(),
-            waiting: BTreeMap::new(),
-            tombstones: 0,
+            waiting: Heap::default(),
+            live: 0,
             bucket: bucket_number,
             at: bucket.class.len() as u32,
         });
@@ -199,91 +245,114 @@ impl Classes {
         Ok(class)
     }
 
-    /// Adds the interaction in `slot` to `class` at `order`.
-    pub(crate) fn insert(&mut self, class: u32, order: Order, slot: u32) {
-        if let Some(Some(c)) = self.slots.get_mut(class as usize) {
-            c.waiting.insert(order, slot);
-            let head = &mut self.buckets[usize::from(c.bucket)].head[c.at as usize];
-            if order < *head {
-                *head = order;
-            }
-        }
-    }
-
-    /// Forgets the interaction at `order` in `class`, whose slot the queue has marked as left.
-    /// At the head it goes at once (with any tombstones behind it); elsewhere it stays as a
-    /// tombstone until it reaches the head or the class sweeps its tree.
-    pub(crate) fn remove(&mut self, class: u32, order: Order, slab: &mut impl Tombstones) {
+    /// Adds the interaction in `slot` to `class` at `order` (the slab holds it already).
+    pub(crate) fn insert(&mut self, class: u32, order: Order, slot: u32, slab: &impl Current) {
         let Some(Some(c)) = self.slots.get_mut(class as usize) else {
             return;
         };
-        if self.buckets[usize::from(c.bucket)].head[c.at as usize] == order {
-            if let Some((_, slot)) = c.waiting.pop_first() {
-                slab.release_if_left(slot);
-            }
-            self.settle_head(class, slab);
-            return;
-        }
-        c.tombstones += 1;
-        if c.tombstones as usize * 8 > c.waiting.len() {
-            // One sequential pass over the leaves, removing in place.
-            c.waiting.retain(|_, slot| !slab.release_if_left(*slot));
-            c.tombstones = 0;
+        push(c, Pending::new(order, slot), c.live, slab);
+        c.live += 1;
+        let head = &mut self.buckets[usize::from(c.bucket)].head[c.at as usize];
+        if order < *head {
+            *head = order;
         }
     }
 
-    /// Moves the interaction in `slot` from `old` to `new` within `class`.
+    /// Forgets the interaction that was at `order` in `class`, which the slab no longer holds.
+    /// Its entry stays in the heap, stale, unless it was the head.
+    pub(crate) fn remove(&mut self, class: u32, order: Order, slab: &impl Current) {
+        let Some(Some(c)) = self.slots.get_mut(class as usize) else {
+            return;
+        };
+        c.live = c.live.saturating_sub(1);
+        if c.live == 0 {
+            self.drop_class(class);
+        } else if self.buckets[usize::from(c.bucket)].head[c.at as usize] == order {
+            self.settle_head(class, slab);
+        } else if c.stale() > c.live {
+            compact(c, slab);
+        }
+    }
+
+    /// Moves the interaction in `slot` from `old` to `new` within `class` (the slab holds
+    /// `new` already). The entry at `old` stays in the heap, stale, unless it was the head.
     pub(crate) fn reorder(
         &mut self,
         class: u32,
         old: Order,
         new: Order,
         slot: u32,
-        slab: &mut impl Tombstones,
+        slab: &impl Current,
     ) {
-        if let Some(Some(c)) = self.slots.get_mut(class as usize) {
-            c.waiting.remove(&old);
-            c.waiting.insert(new, slot);
+        let Some(Some(c)) = self.slots.get_mut(class as usize) else {
+            return;
+        };
+        // Every interaction of the class but this one has a current entry.
+        push(c, Pending::new(new, slot), c.live.saturating_sub(1), slab);
+        let head = &mut self.buckets[usize::from(c.bucket)].head[c.at as usize];
+        if *head == old {
             self.settle_head(class, slab);
+        } else {
+            if new < *head {
+                *head = new;
+            }
+            if c.stale() > c.live {
+                compact(c, slab);
+            }
         }
     }
 
-    /// Takes the first interaction of `class`: its order and slot.
-    pub(crate) fn pop_head(
-        &mut self,
-        class: u32,
-        slab: &mut impl Tombstones,
-    ) -> Option<(Order, u32)> {
+    /// Drops every stale entry of `class` at once.
+    pub(crate) fn compact(&mut self, class: u32, slab: &impl Current) {
+        if let Some(Some(c)) = self.slots.get_mut(class as usize) {
+            compact(c, slab);
+        }
+    }
+
+    /// Takes the first interaction of `class`: its order and slot. The slab still holds it;
+    /// the caller takes it out.
+    pub(crate) fn pop_head(&mut self, class: u32, slab: &impl Current) -> Option<(Order, u32)> {
         let c = self.slots.get_mut(class as usize)?.as_mut()?;
-        let first = c.waiting.pop_first()?;
-        self.settle_head(class, slab);
-        Some(first)
+        let first = c.waiting.pop()?;
+        debug_assert!(slab.is_current(first.slot, first.order()), "a class heap's top is current");
+        c.live = c.live.saturating_sub(1);
+        if c.live == 0 {
+            self.drop_class(class);
+        } else {
+            self.settle_head(class, slab);
+        }
+        Some((first.order(), first.slot))
     }
 
     /// The first interaction of `class`: its order and slot.
     pub(crate) fn head(&self, class: u32) -> Option<(Order, u32)> {
-        let (&order, &slot) = self.get(class)?.waiting.first_key_value()?;
-        Some((order, slot))
+        let first = self.get(class)?.waiting.peek()?;
+        Some((first.order(), first.slot))
     }
 
-    /// Drops the tombstones at the front of `class` and records its new head; drops the class
-    /// (freeing its skill and language bits) when no interaction is left.
-    fn settle_head(&mut self, class: u32, slab: &mut impl Tombstones) {
+    /// Pops the stale entries at the top of `class` and records its new head.
+    fn settle_head(&mut self, class: u32, slab: &impl Current) {
         let Some(Some(c)) = self.slots.get_mut(class as usize) else {
             return;
         };
-        let (bucket, at) = (usize::from(c.bucket), c.at as usize);
-        while let Some((&first, &slot)) = c.waiting.first_key_value() {
-            if !slab.release_if_left(slot) {
-                self.buckets[bucket].head[at] = first;
+        while let Some(first) = c.waiting.peek() {
+            let order = first.order();
+            if slab.is_current(first.slot, order) {
+                self.buckets[usize::from(c.bucket)].head[c.at as usize] = order;
                 return;
             }
-            c.waiting.pop_first();
-            c.tombstones = c.tombstones.saturating_sub(1);
+            c.waiting.pop();
         }
-        let Some(c) = self.slots[class as usize].take() else {
+        // Not reached while `live` counts the current entries: one of them would be on top.
+        self.drop_class(class);
+    }
+
+    /// Drops `class`, which no interaction is waiting in, freeing its skill and language bits.
+    fn drop_class(&mut self, class: u32) {
+        let Some(c) = self.slots.get_mut(class as usize).and_then(Option::take) else {
             return;
         };
+        let (bucket, at) = (usize::from(c.bucket), c.at as usize);
         self.free.push(class);
         self.live -= 1;
         let b = &mut self.buckets[bucket];
@@ -333,26 +402,32 @@ impl Classes {
         (self.skills.mask_of(agent.skills()), self.languages.mask_of(agent.languages()))
     }
 
-    /// Every live class with its interactions, in no particular order.
-    pub(crate) fn live(&self) -> impl Iterator<Item = &Class> {
-        self.slots.iter().filter_map(Option::as_ref)
+    /// How many entries the class heaps hold, stale ones included, and how many of them are
+    /// stale.
+    #[cfg(test)]
+    pub(crate) fn entries(&self) -> (usize, usize) {
+        self.slots
+            .iter()
+            .filter_map(Option::as_ref)
+            .fold((0, 0), |(all, stale), c| (all + c.waiting.len(), stale + c.stale()))
     }
 
-    /// Drops every tombstone, then re-sorts every class by the orders the slab now holds (after
-    /// the queue renumbered them).
-    pub(crate) fn rebuild(&mut self, slab: &mut impl Tombstones) {
+    /// Refills every class heap with the waiting interactions `(class, order, slot)`, given in
+    /// routing order (so each push is O(1)), dropping every stale entry. For the queue's
+    /// renumbering.
+    pub(crate) fn rebuild(&mut self, in_order: impl IntoIterator<Item = (u32, Order, u32)>) {
         for c in self.slots.iter_mut().filter_map(Option::as_mut) {
-            let slots: Vec<u32> = c.waiting.values().copied().collect();
-            c.waiting = slots
-                .into_iter()
-                .filter_map(|slot| match slab.release_if_left(slot) {
-                    true => None,
-                    false => Some((slab.order(slot)?, slot)),
-                })
-                .collect();
-            c.tombstones = 0;
-            if let Some((&first, _)) = c.waiting.first_key_value() {
-                self.buckets[usize::from(c.bucket)].head[c.at as usize] = first;
+            c.waiting.clear();
+        }
+        for (class, order, slot) in in_order {
+            if let Some(Some(c)) = self.slots.get_mut(class as usize) {
+                c.waiting.push(Pending::new(order, slot));
+            }
+        }
+        for c in self.slots.iter_mut().filter_map(Option::as_mut) {
+            c.live = c.waiting.len();
+            if let Some(first) = c.waiting.peek() {
+                self.buckets[usize::from(c.bucket)].head[c.at as usize] = first.order();
             }
         }
     }

@@ -2,20 +2,39 @@
 //!
 //! An open-addressing hash table (linear probing, backward-shift deletion) of slot numbers.
 //! The ids themselves stay in the queue's slab, so each id is stored once and never cloned;
-//! a bucket holds the slot and 32 bits of the id's hash, which is enough to skip most
-//! non-matching slots without touching the slab and to move buckets when the table grows.
+//! a bucket (8 bytes) holds the slot and 32 bits of the id's hash, which is enough to skip
+//! most non-matching slots without touching the slab and to move buckets when the table
+//! grows.
 
-/// A bucket: a slot number (or [`EMPTY`]) and the low 32 bits of its id's hash.
-#[derive(Debug, Clone, Copy)]
-struct Bucket {
-    slot: u32,
-    hash: u32,
-}
+/// A bucket: the high 32 bits hold the low 32 bits of the id's hash, the low 32 bits the
+/// slot number plus one. An all-zero bucket is empty, so a new table is a zeroed allocation:
+/// fresh pages from the system, without a pass to fill them.
+type Bucket = u64;
 
-const EMPTY: u32 = u32::MAX;
-const EMPTY_BUCKET: Bucket = Bucket { slot: EMPTY, hash: 0 };
+const EMPTY: Bucket = 0;
 /// The smallest table, in buckets, once anything is stored.
 const MIN_BUCKETS: usize = 16;
+
+fn bucket(hash: u32, slot: u32) -> Bucket {
+    // Slot numbers stay below u32::MAX (the queue holds at most i32::MAX interactions).
+    u64::from(hash) << 32 | u64::from(slot.wrapping_add(1))
+}
+
+fn hash_of(bucket: Bucket) -> u32 {
+    (bucket >> 32) as u32
+}
+
+fn slot_of(bucket: Bucket) -> u32 {
+    (bucket as u32).wrapping_sub(1)
+}
+
+/// Where a probe for an id ended.
+pub(crate) enum Probe {
+    /// The bucket holding the id's slot.
+    Found(usize),
+    /// The id is not stored; this empty bucket is where it goes (see [`IdIndex::fill`]).
+    Vacant(usize),
+}
 
 /// Slot numbers by id hash. The caller supplies hashes and the id comparison.
 #[derive(Debug, Clone, Default)]
@@ -36,8 +55,10 @@ impl IdIndex {
         self.buckets.len().wrapping_sub(1)
     }
 
-    /// The bucket holding a slot for which `is_match` holds, among those with this hash.
-    pub(crate) fn find(&self, hash: u32, mut is_match: impl FnMut(u32) -> bool) -> Option<usize> {
+    /// Probes for a slot for which `is_match` holds, among those with this hash: the bucket
+    /// holding it, or the empty bucket that ends the probe. `None` if the table has no bucket
+    /// (see [`Self::reserve_one`]).
+    pub(crate) fn probe(&self, hash: u32, mut is_match: impl FnMut(u32) -> bool) -> Option<Probe> {
         if self.buckets.is_empty() {
             return None;
         }
@@ -45,36 +66,58 @@ impl IdIndex {
         let mut at = hash as usize & mask;
         loop {
             let bucket = self.buckets[at];
-            if bucket.slot == EMPTY {
-                return None;
+            if bucket == EMPTY {
+                return Some(Probe::Vacant(at));
             }
-            if bucket.hash == hash && is_match(bucket.slot) {
-                return Some(at);
+            if hash_of(bucket) == hash && is_match(slot_of(bucket)) {
+                return Some(Probe::Found(at));
             }
             at = (at + 1) & mask;
         }
     }
 
-    /// The slot in bucket `at` (as returned by [`Self::find`]).
-    pub(crate) fn slot_at(&self, at: usize) -> u32 {
-        self.buckets[at].slot
+    /// The bucket holding a slot for which `is_match` holds, among those with this hash.
+    pub(crate) fn find(&self, hash: u32, is_match: impl FnMut(u32) -> bool) -> Option<usize> {
+        match self.probe(hash, is_match)? {
+            Probe::Found(at) => Some(at),
+            Probe::Vacant(_) => None,
+        }
     }
 
-    /// Stores `slot` under `hash`. The caller has checked that its id is not stored yet.
-    pub(crate) fn insert(&mut self, hash: u32, slot: u32) {
+    /// The slot in bucket `at` (as returned by [`Self::find`]).
+    pub(crate) fn slot_at(&self, at: usize) -> u32 {
+        slot_of(self.buckets[at])
+    }
+
+    /// Makes room for one more slot, so that a probe that follows ends at an empty bucket that
+    /// [`Self::fill`] may use.
+    pub(crate) fn reserve_one(&mut self) {
         // Grow at three quarters full, so that a miss (every enqueue looks for a duplicate)
         // probes about eight buckets, one cache line, on average.
         if (self.len + 1) * 4 > self.buckets.len() * 3 {
             self.resize((self.buckets.len() * 2).max(MIN_BUCKETS));
         }
-        self.place(Bucket { slot, hash });
+    }
+
+    /// Stores `slot` under `hash` in the empty bucket `at` that a probe for its id just
+    /// returned, with no change to the index in between.
+    pub(crate) fn fill(&mut self, at: usize, hash: u32, slot: u32) {
+        self.buckets[at] = bucket(hash, slot);
+        self.len += 1;
+    }
+
+    /// Stores `slot` under `hash`. The caller has checked that its id is not stored yet.
+    #[cfg(test)]
+    pub(crate) fn insert(&mut self, hash: u32, slot: u32) {
+        self.reserve_one();
+        self.place(bucket(hash, slot));
         self.len += 1;
     }
 
     fn place(&mut self, bucket: Bucket) {
         let mask = self.mask();
-        let mut at = bucket.hash as usize & mask;
-        while self.buckets[at].slot != EMPTY {
+        let mut at = hash_of(bucket) as usize & mask;
+        while self.buckets[at] != EMPTY {
             at = (at + 1) & mask;
         }
         self.buckets[at] = bucket;
@@ -88,10 +131,10 @@ impl IdIndex {
         let mut next = (hole + 1) & mask;
         loop {
             let bucket = self.buckets[next];
-            if bucket.slot == EMPTY {
+            if bucket == EMPTY {
                 break;
             }
-            let home = bucket.hash as usize & mask;
+            let home = hash_of(bucket) as usize & mask;
             // The bucket may move into the hole if its home is not in (hole, next].
             if (next.wrapping_sub(home) & mask) >= (next.wrapping_sub(hole) & mask) {
                 self.buckets[hole] = bucket;
@@ -99,7 +142,7 @@ impl IdIndex {
             }
             next = (next + 1) & mask;
         }
-        self.buckets[hole] = EMPTY_BUCKET;
+        self.buckets[hole] = EMPTY;
         self.len -= 1;
         // Shrink at one eighth full, so memory follows the queue down after a peak.
         if self.len * 8 < self.buckets.len() && self.buckets.len() > MIN_BUCKETS {
@@ -115,8 +158,9 @@ impl IdIndex {
     }
 
     fn resize(&mut self, buckets: usize) {
-        let old = std::mem::replace(&mut self.buckets, vec![EMPTY_BUCKET; buckets]);
-        for bucket in old.into_iter().filter(|b| b.slot != EMPTY) {
+        // `vec![0; n]` asks the allocator for zeroed memory.
+        let old = std::mem::replace(&mut self.buckets, vec![EMPTY; buckets]);
+        for bucket in old.into_iter().filter(|&b| b != EMPTY) {
             self.place(bucket);
         }
     }

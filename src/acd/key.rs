@@ -100,19 +100,32 @@ const KEY_BITS: u32 = 48;
 /// Bits that hold the biased priority (the tie-break by earlier `enqueued_at`).
 const PRIORITY_BITS: u32 = 26;
 /// Bits that hold the enqueue sequence number (the last tie-break).
-const SEQ_BITS: u32 = 54;
+const SEQ_BITS: u32 = 40;
+/// Bits that hold the generation: how many times the interaction's priority changed, modulo
+/// 2^14. It sorts below the sequence number, so it never changes the order of two different
+/// interactions; it only tells the interaction's current place from its earlier ones.
+const GENERATION_BITS: u32 = 14;
 
-/// The largest sequence number an [`Order`] can hold; the queue renumbers before passing it.
+/// The largest sequence number an [`Order`] can hold; the queue renumbers before passing it
+/// (once every 2^40, about 10^12, enqueues).
 pub(crate) const SEQ_MAX: u64 = (1 << SEQ_BITS) - 1;
+/// The largest generation; the next one wraps to 0.
+pub(crate) const GENERATION_MAX: u32 = (1 << GENERATION_BITS) - 1;
 
 // The key span and the priority span must fit their fields, and the fields must fill a u128.
 const _: () = assert!((ROUTING_KEY_MAX - ROUTING_KEY_MIN) < (1 << KEY_BITS));
 const _: () = assert!((Priority::MAX as i64 - Priority::MIN as i64) < (1 << PRIORITY_BITS));
-const _: () = assert!(KEY_BITS + PRIORITY_BITS + SEQ_BITS == 128);
+const _: () = assert!(KEY_BITS + PRIORITY_BITS + SEQ_BITS + GENERATION_BITS == 128);
 
 /// The routing order packed into one `u128`, smaller first: inverted routing key (so higher
 /// keys come first), then priority (for equal keys, lower priority means earlier
-/// `enqueued_at`), then the enqueue sequence. One integer comparison orders two interactions.
+/// `enqueued_at`), then the enqueue sequence, then the generation. One integer comparison
+/// orders two interactions.
+///
+/// Sequence numbers are unique among waiting interactions, so two places of different
+/// interactions never compare equal, and the generation makes each priority change of one
+/// interaction a place of its own: a requirement class can tell an entry that is still
+/// current (its order equals the one the slab holds) from one left behind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) struct Order(u128);
 
@@ -120,7 +133,8 @@ impl Order {
     /// After every real place.
     pub(crate) const MAX: Order = Order(u128::MAX);
 
-    /// Packs an interaction's place in the routing order. `seq` must be at most [`SEQ_MAX`].
+    /// Packs an interaction's place in the routing order, generation 0. `seq` must be at most
+    /// [`SEQ_MAX`].
     pub(crate) fn new(priority: Priority, enqueued_at: Timestamp, seq: u64) -> Self {
         let key = routing_key(priority, enqueued_at);
         // Both differences are non-negative and fit their fields (checked above).
@@ -128,25 +142,43 @@ impl Order {
         let biased_priority = (i64::from(priority.get()) - i64::from(Priority::MIN)) as u128;
         debug_assert!(seq <= SEQ_MAX);
         Self(
-            inverted_key << (PRIORITY_BITS + SEQ_BITS)
-                | biased_priority << SEQ_BITS
-                | u128::from(seq & SEQ_MAX),
+            inverted_key << (PRIORITY_BITS + SEQ_BITS + GENERATION_BITS)
+                | biased_priority << (SEQ_BITS + GENERATION_BITS)
+                | u128::from(seq & SEQ_MAX) << GENERATION_BITS,
         )
     }
 
-    /// The same place with another sequence number.
+    /// The same place with another sequence number, generation 0.
     pub(crate) fn with_seq(self, seq: u64) -> Self {
-        Self(self.0 & !u128::from(SEQ_MAX) | u128::from(seq & SEQ_MAX))
+        let low = (1u128 << (SEQ_BITS + GENERATION_BITS)) - 1;
+        Self(self.0 & !low | u128::from(seq & SEQ_MAX) << GENERATION_BITS)
+    }
+
+    /// The same place with another generation (taken modulo 2^14).
+    pub(crate) fn with_generation(self, generation: u32) -> Self {
+        let mask = u128::from(GENERATION_MAX);
+        Self(self.0 & !mask | u128::from(generation) & mask)
+    }
+
+    /// The same place at generation 0: what tells two interactions apart, without the history
+    /// of priority changes.
+    pub(crate) fn without_generation(self) -> Self {
+        self.with_generation(0)
+    }
+
+    /// The generation.
+    pub(crate) fn generation(self) -> u32 {
+        (self.0 & u128::from(GENERATION_MAX)) as u32
     }
 
     /// The routing key.
     pub(crate) fn routing_key(self) -> i64 {
-        ROUTING_KEY_MAX - (self.0 >> (PRIORITY_BITS + SEQ_BITS)) as i64
+        ROUTING_KEY_MAX - (self.0 >> (PRIORITY_BITS + SEQ_BITS + GENERATION_BITS)) as i64
     }
 
     /// The priority.
     pub(crate) fn priority(self) -> Priority {
-        let biased = ((self.0 >> SEQ_BITS) & ((1 << PRIORITY_BITS) - 1)) as i64;
+        let biased = ((self.0 >> (SEQ_BITS + GENERATION_BITS)) & ((1 << PRIORITY_BITS) - 1)) as i64;
         // Always in range: the field was packed from a valid priority.
         Priority::new(biased + i64::from(Priority::MIN)).unwrap_or_default()
     }
@@ -160,7 +192,17 @@ impl Order {
 
     /// The enqueue sequence number.
     pub(crate) fn seq(self) -> u64 {
-        (self.0 & u128::from(SEQ_MAX)) as u64
+        ((self.0 >> GENERATION_BITS) & u128::from(SEQ_MAX)) as u64
+    }
+
+    /// The high and low halves, for storage at 8-byte alignment.
+    pub(crate) fn to_halves(self) -> (u64, u64) {
+        ((self.0 >> 64) as u64, self.0 as u64)
+    }
+
+    /// The order from [`Self::to_halves`].
+    pub(crate) fn from_halves(high: u64, low: u64) -> Self {
+        Self(u128::from(high) << 64 | u128::from(low))
     }
 }
 
@@ -199,6 +241,16 @@ mod tests {
             assert_eq!(o.routing_key(), routing_key(p(prio), t(ms)));
             assert_eq!(o.with_seq(3).seq(), 3);
             assert_eq!(o.with_seq(3).routing_key(), o.routing_key());
+            let g = o.with_generation(GENERATION_MAX);
+            assert_eq!(g.generation(), GENERATION_MAX);
+            assert_eq!(
+                (g.seq(), g.priority(), g.routing_key()),
+                (seq, o.priority(), o.routing_key())
+            );
+            assert_eq!(g.without_generation(), o);
+            assert_eq!(g.with_generation(GENERATION_MAX + 1), o);
+            let (high, low) = g.to_halves();
+            assert_eq!(Order::from_halves(high, low), g);
         }
     }
 
@@ -212,8 +264,12 @@ mod tests {
         let late = Order::new(p(11), t(now + 60_000), 1);
         assert_eq!(early.routing_key(), late.routing_key());
         assert!(early < late);
-        // Same key and time: earlier enqueue first.
+        // Same key and time: earlier enqueue first, whatever the generations.
         assert!(Order::new(p(1), t(now), 1) < Order::new(p(1), t(now), 2));
+        assert!(
+            Order::new(p(1), t(now), 1).with_generation(GENERATION_MAX)
+                < Order::new(p(1), t(now), 2)
+        );
     }
 
     #[test]

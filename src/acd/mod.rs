@@ -21,6 +21,7 @@
 
 mod class;
 mod error;
+mod heap;
 mod index;
 mod key;
 mod queue;

@@ -3,14 +3,11 @@
 
 use std::num::NonZeroU32;
 
-use super::class::Tombstones;
+use super::class::Current;
 use super::key::Order;
 
 /// Marks the end of the free list.
 const NO_SLOT: u32 = u32::MAX;
-/// Marks a slot whose interaction left while its class still lists it (a tombstone): it is
-/// not free until the class drops it.
-const LEFT: u32 = u32::MAX - 1;
 
 /// A waiting interaction as the slab stores it.
 #[derive(Debug, Clone)]
@@ -36,11 +33,16 @@ impl<Id> Entry<Id> {
 #[derive(Debug, Clone)]
 enum Slot<Id> {
     Occupied(Entry<Id>),
-    /// Free, linking to the next free slot (or [`NO_SLOT`]); or [`LEFT`].
+    /// Free, linking to the next free slot (or [`NO_SLOT`]).
     Vacant(u32),
 }
 
 /// Slots of waiting interactions, reusing freed ones.
+///
+/// A slot is free as soon as its interaction leaves. Requirement classes may still list the
+/// slot with the interaction's old order; they compare it with the order the slot holds now,
+/// which differs for any later occupant (sequence numbers are unique), so such entries are
+/// recognized as stale.
 #[derive(Debug, Clone)]
 pub(crate) struct Slab<Id> {
     slots: Vec<Slot<Id>>,
@@ -55,7 +57,7 @@ impl<Id> Default for Slab<Id> {
 
 impl<Id> Slab<Id> {
     /// Stores `entry` in a free slot and returns the slot. The queue holds fewer than
-    /// `u32::MAX - 1` interactions, so slot numbers never reach the markers.
+    /// `u32::MAX` interactions, so slot numbers never reach the marker.
     pub(crate) fn occupy(&mut self, entry: Entry<Id>) -> u32 {
         if let Some(slot) = self.slots.get_mut(self.free_head as usize) {
             let next_free = match slot {
@@ -84,51 +86,50 @@ impl<Id> Slab<Id> {
         }
     }
 
-    /// Takes the entry out of `slot`, leaving a tombstone until its class drops it.
+    /// Every waiting interaction with its slot, in slot order.
+    pub(crate) fn entries(&self) -> impl Iterator<Item = (u32, &Entry<Id>)> {
+        // Slot numbers fit a u32 (see `occupy`).
+        self.slots.iter().enumerate().filter_map(|(slot, place)| match place {
+            Slot::Occupied(entry) => Some((slot as u32, entry)),
+            Slot::Vacant(_) => None,
+        })
+    }
+
+    /// Takes the entry out of `slot` and frees the slot.
     pub(crate) fn take(&mut self, slot: u32) -> Option<Entry<Id>> {
         let place = self.slots.get_mut(slot as usize)?;
         if !matches!(place, Slot::Occupied(_)) {
             return None;
         }
-        match std::mem::replace(place, Slot::Vacant(LEFT)) {
-            Slot::Occupied(entry) => Some(entry),
-            Slot::Vacant(_) => None,
+        match std::mem::replace(place, Slot::Vacant(self.free_head)) {
+            Slot::Occupied(entry) => {
+                self.free_head = slot;
+                Some(entry)
+            }
+            // Not reached: checked above.
+            vacant @ Slot::Vacant(_) => {
+                *place = vacant;
+                None
+            }
         }
     }
 
-    /// How many slots hold an interaction or a tombstone.
+    /// How many slots hold an interaction.
     #[cfg(test)]
     pub(crate) fn in_use(&self) -> usize {
-        let mut free = 0;
-        let mut at = self.free_head;
-        while let Some(Slot::Vacant(next)) = self.slots.get(at as usize) {
-            free += 1;
-            at = *next;
-        }
-        self.slots.len() - free
+        self.slots.iter().filter(|slot| matches!(slot, Slot::Occupied(_))).count()
     }
 
-    /// Frees every slot at once (when nothing waits and no class lists anything).
+    /// Frees every slot at once (when nothing waits).
     pub(crate) fn clear(&mut self) {
         self.slots.clear();
         self.free_head = NO_SLOT;
     }
 }
 
-impl<Id> Tombstones for Slab<Id> {
-    fn release_if_left(&mut self, slot: u32) -> bool {
-        match self.slots.get_mut(slot as usize) {
-            Some(place @ Slot::Vacant(LEFT)) => {
-                *place = Slot::Vacant(self.free_head);
-                self.free_head = slot;
-                true
-            }
-            _ => false,
-        }
-    }
-
-    fn order(&self, slot: u32) -> Option<Order> {
-        self.get(slot).map(|entry| entry.order)
+impl<Id> Current for Slab<Id> {
+    fn is_current(&self, slot: u32, order: Order) -> bool {
+        self.get(slot).is_some_and(|entry| entry.order == order)
     }
 }
 
@@ -142,17 +143,19 @@ mod tests {
     }
 
     #[test]
-    fn a_taken_slot_is_reused_only_once_released() {
+    fn a_taken_slot_is_reused_and_its_old_order_is_not_current() {
         let mut slab = Slab::default();
-        let order = Order::MAX;
-        let a = slab.occupy(Entry::new(order, 'a', 0, 0));
+        let first = Order::MAX.with_seq(1);
+        let second = Order::MAX.with_seq(2);
+        let a = slab.occupy(Entry::new(first, 'a', 0, 0));
+        assert!(slab.is_current(a, first));
         assert_eq!(slab.take(a).map(|e| e.id), Some('a'));
         assert!(slab.take(a).is_none());
-        let b = slab.occupy(Entry::new(order, 'b', 0, 0));
-        assert_ne!(a, b);
-        assert!(slab.release_if_left(a));
-        assert!(!slab.release_if_left(a));
-        assert!(!slab.release_if_left(b));
-        assert_eq!(slab.occupy(Entry::new(order, 'c', 0, 0)), a);
+        assert!(!slab.is_current(a, first));
+        let b = slab.occupy(Entry::new(second, 'b', 0, 0));
+        assert_eq!(a, b);
+        assert!(!slab.is_current(b, first));
+        assert!(slab.is_current(b, second));
+        assert_eq!(slab.in_use(), 1);
     }
 }
