@@ -233,6 +233,12 @@ impl DomainName {
         is_proper_subdomain(&self.0, &parent.0)
     }
 
+    /// Whether `self` is exactly one label under `parent` (`acme.mail.example.net` under
+    /// `mail.example.net`). Hosted subdomains are made this way.
+    pub fn is_child_of(&self, parent: &DomainName) -> bool {
+        self.parent().as_ref() == Some(parent)
+    }
+
     /// Whether `self` equals `other` or is under it.
     pub fn is_at_or_under(&self, other: &DomainName) -> bool {
         self == other || self.is_subdomain_of(other)

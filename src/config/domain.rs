@@ -61,7 +61,7 @@ impl Domain {
         let name = DomainName::new(&format!("{label}.{root}")).map_err(|source| {
             crate::ConfigError::InvalidHostedLabel { label: label.to_owned(), source: Some(source) }
         })?;
-        if name.parent().as_ref() != Some(root) {
+        if !name.is_child_of(root) {
             return Err(crate::ConfigError::InvalidHostedLabel {
                 label: label.to_owned(),
                 source: None,

@@ -162,7 +162,7 @@ impl OrgEmailConfig {
                 }
             }
             DomainKind::HostedSubdomain => {
-                if name.parent().as_ref() != Some(&self.hosted_root) {
+                if !name.is_child_of(&self.hosted_root) {
                     return Err(ConfigError::HostedOutsideRoot {
                         domain: name.to_string(),
                         root: self.hosted_root.to_string(),
