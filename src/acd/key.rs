@@ -176,6 +176,11 @@ impl Order {
         ROUTING_KEY_MAX - (self.0 >> (PRIORITY_BITS + SEQ_BITS + GENERATION_BITS)) as i64
     }
 
+    /// The score at `now`: the routing key plus the time, so scores rank like keys.
+    pub(crate) fn score_at(self, now: Timestamp) -> Score {
+        Score::from_millis(self.routing_key() + now.unix_millis())
+    }
+
     /// The priority.
     pub(crate) fn priority(self) -> Priority {
         let biased = ((self.0 >> (SEQ_BITS + GENERATION_BITS)) & ((1 << PRIORITY_BITS) - 1)) as i64;

@@ -133,7 +133,7 @@ impl<Id> Interaction<Id> {
 
     /// Its score at `now`.
     pub fn score(&self, now: Timestamp) -> Score {
-        Score::from_millis(self.order.routing_key() + now.unix_millis())
+        self.order.score_at(now)
     }
 }
 
@@ -176,7 +176,7 @@ impl<'a, Id> Waiting<'a, Id> {
 
     /// Its score at `now`.
     pub fn score(&self, now: Timestamp) -> Score {
-        Score::from_millis(self.order.routing_key() + now.unix_millis())
+        self.order.score_at(now)
     }
 
     /// What an agent needs to take it.
