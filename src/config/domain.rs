@@ -33,7 +33,10 @@ impl fmt::Display for DomainKind {
 /// Hosted subdomains are made with [`Domain::hosted`], which checks that the name is exactly one
 /// label under the hosted root; custom domains with [`Domain::custom`]. Whether a custom domain
 /// clashes with the hosted root, or the quota allows it, is decided by
-/// [`OrgEmailConfig`](crate::OrgEmailConfig), which knows the whole organization.
+/// [`OrgEmailConfig`](crate::OrgEmailConfig), which knows the whole organization. For the same
+/// reason a `Domain` deserialized on its own has a checked name, but only an organization
+/// (when the domain is added, or the organization is deserialized) checks that a hosted
+/// subdomain sits one label under its hosted root.
 ///
 /// ```
 /// use email_routing::{Domain, DomainKind, DomainName};
