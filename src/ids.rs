@@ -66,9 +66,15 @@ impl IdError {
 /// The most characters an identifier may have.
 pub const MAX_ID_CHARS: usize = 128;
 
-/// Trims `input` and applies the identifier rules shared by every id type.
-fn validate_id(kind: &'static str, input: &str) -> Result<String, IdError> {
-    let trimmed = input.trim();
+/// Trims and normalizes `input`, then applies the identifier rules shared by every id type to
+/// the result, so a stored value always passes them again (normalizing can change the length).
+fn validate_id(
+    kind: &'static str,
+    input: &str,
+    normalize: fn(&str) -> String,
+) -> Result<String, IdError> {
+    let normalized = normalize(input.trim());
+    let trimmed = normalized.as_str();
     if trimmed.is_empty() {
         return Err(IdError::Empty { kind });
     }
@@ -83,7 +89,7 @@ fn validate_id(kind: &'static str, input: &str) -> Result<String, IdError> {
             character: describe_char(c),
         });
     }
-    Ok(trimmed.to_owned())
+    Ok(normalized)
 }
 
 macro_rules! id_type {
@@ -107,8 +113,7 @@ macro_rules! id_type {
             /// # let _ = id;
             /// ```
             pub fn new(input: &str) -> Result<Self, IdError> {
-                let normalize: fn(String) -> String = $normalize;
-                validate_id($kind, input).map(|s| Self(normalize(s).into_boxed_str()))
+                validate_id($kind, input, $normalize).map(|s| Self(s.into_boxed_str()))
             }
 
             /// The validated text.
@@ -123,22 +128,22 @@ macro_rules! id_type {
 
 id_type!(
     /// The host's identifier of an ACD queue that routed email waits in.
-    QueueId, "queue id", "support-tier-1", |s| s
+    QueueId, "queue id", "support-tier-1", str::to_owned
 );
 id_type!(
     /// The host's identifier of an automation flow (an IVR-like script for email).
-    FlowId, "flow id", "spam-triage", |s| s
+    FlowId, "flow id", "spam-triage", str::to_owned
 );
 id_type!(
     /// An ACD skill an interaction may require and an agent may have. Compared exactly
     /// (case-sensitive) after trimming.
-    Skill, "skill", "billing", |s| s
+    Skill, "skill", "billing", str::to_owned
 );
 id_type!(
     /// A language an interaction may require and an agent may speak, such as `en` or `pt-BR`.
     /// Stored lowercase so `pt-BR` and `pt-br` are one language (BCP 47 tags are
     /// case-insensitive).
-    Language, "language", "pt-BR", |s| s.to_lowercase()
+    Language, "language", "pt-BR", str::to_lowercase
 );
 
 /// An interaction's routing priority: one point is worth one minute of waiting.
@@ -244,5 +249,12 @@ mod tests {
         assert!(Skill::new("bill\u{202E}ing").is_err());
         assert_eq!(Language::new("pt-BR").unwrap(), Language::new("PT-br").unwrap());
         assert_ne!(Skill::new("Billing").unwrap(), Skill::new("billing").unwrap());
+        // Lowercasing can lengthen text (İ becomes i + combining dot): the limit applies to
+        // the stored form, so every stored language parses again.
+        let long = "İ".repeat(100);
+        assert_eq!(Language::new(&long).unwrap_err().code(), "id.too_long");
+        let fits = "İ".repeat(MAX_ID_CHARS / 2);
+        let stored = Language::new(&fits).unwrap();
+        assert_eq!(Language::new(stored.as_str()).unwrap(), stored);
     }
 }

@@ -159,8 +159,11 @@ pub(crate) fn write_phrase(out: &mut impl fmt::Write, name: &str) -> fmt::Result
     if !name.is_ascii() {
         return write_encoded_words(out, name);
     }
-    let plain = name.split(' ').all(|word| !word.is_empty() && word.bytes().all(is_atext));
-    if plain && !name.starts_with("=?") {
+    // A word that looks like an encoded word would be decoded by mail clients: quote it.
+    let plain = name
+        .split(' ')
+        .all(|word| !word.is_empty() && word.bytes().all(is_atext) && !word.starts_with("=?"));
+    if plain {
         return out.write_str(name);
     }
     out.write_char('"')?;
@@ -177,8 +180,9 @@ fn is_atext(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~".contains(&b)
 }
 
-/// The longest an RFC 2047 encoded word may be.
-const MAX_ENCODED_WORD: usize = 75;
+/// The longest encoded word we write: RFC 2047 allows 75, but 66 lets `Subject: ` and one
+/// word share a first line within the 78 characters RFC 5322 recommends.
+const MAX_ENCODED_WORD: usize = 66;
 /// `=?UTF-8?B?` + `?=`.
 const ENCODED_WORD_OVERHEAD: usize = 12;
 
@@ -258,6 +262,8 @@ mod tests {
         assert_eq!(render("Help, Customer"), "\"Help, Customer\"");
         assert_eq!(render("Say \"hi\""), "\"Say \\\"hi\\\"\"");
         assert_eq!(render("=?x?="), "\"=?x?=\"");
+        let disguised = "Support =?utf-8?q?=3Cceo=40bank=2Ecom=3E?=";
+        assert_eq!(render(disguised), format!("\"{disguised}\""));
         assert_eq!(render("Zoë"), "=?UTF-8?B?Wm/Dqw==?=");
         let long = render(&"支援".repeat(40));
         assert!(

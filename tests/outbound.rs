@@ -119,15 +119,17 @@ fn recipient_limit_counts_auto_bcc_and_ignores_exact_duplicates() {
         other => panic!("{other:?}"),
     }
     assert_eq!(err.code(), "outbound.too_many_recipients");
-    // An auto-BCC the agent also typed counts once.
-    let env = org
-        .compose(
-            &help().to(recipients(46)).cc("audit0@customer.com, AUDIT1@customer.com"),
-            &verified(),
-        )
-        .unwrap();
-    // audit0 is an exact duplicate; AUDIT1 differs in local-part case, so it is another mailbox.
-    assert_eq!(env.smtp_recipients().count(), 46 + 2 + 2);
+    // An auto-BCC the agent also typed still counts, so a guess cannot be confirmed by the
+    // count, but it is delivered once. AUDIT1 differs in local-part case: another mailbox.
+    let typed = help().to(recipients(45)).cc("audit0@customer.com, AUDIT1@customer.com");
+    let env = org.compose(&typed, &verified()).unwrap();
+    assert_eq!(env.smtp_recipients().count(), 45 + 2 + 2);
+    let right_guess =
+        org.compose(&help().to(recipients(47)).cc("audit0@customer.com"), &verified());
+    let wrong_guess =
+        org.compose(&help().to(recipients(47)).cc("nobody@customer.com"), &verified());
+    assert_eq!(right_guess.unwrap_err(), wrong_guess.unwrap_err());
+    assert!(!format!("{env:?}").contains("audit2"), "Debug leaks auto-BCC");
 }
 
 #[test]
@@ -153,6 +155,14 @@ fn no_recipients_unknown_route_and_bad_input() {
         .compose(&help().to("a@example.org").subject("Hi\r\nBcc: x@y.com"), &verified())
         .unwrap_err();
     assert_eq!(err.code(), "outbound.invalid_subject");
+    // The longest subject, one unbreakable word, still renders lines within RFC 5322's 998.
+    let longest = help().to("a@example.org").subject("x".repeat(MAX_SUBJECT_CHARS));
+    let block = org.compose(&longest, &verified()).unwrap().header_block();
+    assert!(block.split("\r\n").all(|line| line.len() <= 78), "{block}");
+    // A subject word that looks like an encoded word is encoded, not passed on to be decoded.
+    let disguised = help().to("a@example.org").subject("=?utf-8?q?=3Cceo=40bank=2Ecom=3E?=");
+    let block = org.compose(&disguised, &verified()).unwrap().header_block();
+    assert!(!block.contains("=?utf-8?q?"), "{block}");
     let long = "x".repeat(MAX_SUBJECT_CHARS + 1);
     assert_eq!(
         org.compose(&help().to("a@example.org").subject(long), &verified()).unwrap_err().code(),

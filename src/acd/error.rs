@@ -21,7 +21,7 @@ pub enum AcdError {
     #[error(
         "skill {skill:?} would be distinct skill number {} among waiting interactions; the \
          limit is {limit}: merge rarely used skills, or split the traffic over several queues",
-        limit + 1
+        limit.saturating_add(1)
     )]
     TooManySkills {
         /// The first skill that did not fit.
@@ -33,7 +33,7 @@ pub enum AcdError {
     #[error(
         "language {language:?} would be distinct language number {} among waiting \
          interactions; the limit is {limit}: split the traffic over several queues",
-        limit + 1
+        limit.saturating_add(1)
     )]
     TooManyLanguages {
         /// The language that did not fit.

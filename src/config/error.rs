@@ -169,7 +169,7 @@ pub enum ConfigError {
         used_by: Vec<String>,
     },
     /// Too many auto-BCC addresses.
-    #[error("{count} auto-BCC addresses given; the limit is {max}: remove {excess}", excess = count - max)]
+    #[error("{count} auto-BCC addresses given; the limit is {max}: remove {excess}", excess = count.saturating_sub(*max))]
     TooManyAutoBcc {
         /// How many were given.
         count: usize,

@@ -40,20 +40,19 @@ impl OrgEmailConfig {
             return Err(OutboundError::NoRecipients);
         }
         let (to, cc, bcc) = dedupe(to, cc, bcc);
+        // Every auto-BCC address counts, even one the agent also typed: a count that changed
+        // with a correct guess would reveal the hidden list. Delivery still sends it once.
+        let added = route.auto_bcc().len();
+        let count = to.len() + cc.len() + bcc.len() + added;
+        if count > MAX_RECIPIENTS {
+            return Err(OutboundError::TooManyRecipients { count, added, max: MAX_RECIPIENTS });
+        }
         let auto_bcc: Vec<EmailAddress> = route
             .auto_bcc()
             .iter()
             .filter(|a| !to.iter().chain(&cc).chain(&bcc).any(|m| m.address() == *a))
             .cloned()
             .collect();
-        let count = to.len() + cc.len() + bcc.len() + auto_bcc.len();
-        if count > MAX_RECIPIENTS {
-            return Err(OutboundError::TooManyRecipients {
-                count,
-                added: auto_bcc.len(),
-                max: MAX_RECIPIENTS,
-            });
-        }
         let view = AgentView {
             from: Mailbox::new(Some(route.from_name().clone()), from.clone()),
             reply_to: route.reply_to().cloned(),

@@ -11,11 +11,23 @@ use crate::mailbox::{Mailbox, write_encoded_words};
 const FOLD_AT: usize = 78;
 
 /// A reply ready to send: sender, recipients (some hidden), subject, and header rendering.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Debug` shows how many auto-BCC addresses there are, never which: logs are read by people
+/// the addresses are hidden from.
+#[derive(Clone, PartialEq, Eq)]
 pub struct OutboundEnvelope {
     pub(super) view: AgentView,
     /// Added by the route; deliberately without a public accessor.
     pub(super) auto_bcc: Vec<EmailAddress>,
+}
+
+impl fmt::Debug for OutboundEnvelope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OutboundEnvelope")
+            .field("view", &self.view)
+            .field("auto_bcc", &format_args!("<{} hidden>", self.auto_bcc.len()))
+            .finish()
+    }
 }
 
 /// What the agent sees of a reply: everything except the hidden auto-BCC addresses, which this
@@ -142,9 +154,13 @@ impl OutboundEnvelope {
     }
 }
 
-/// A subject as an unstructured header value: ASCII as is, anything else RFC 2047-encoded.
+/// A subject as an unstructured header value: ASCII as is when every word can be folded and
+/// none looks like an encoded word; otherwise RFC 2047 encoded words, which always fold.
 fn encode_unstructured(text: &str) -> String {
-    if text.is_ascii() {
+    let longest_foldable = FOLD_AT - "Subject: ".len();
+    let plain = text.is_ascii()
+        && text.split(' ').all(|word| word.len() <= longest_foldable && !word.starts_with("=?"));
+    if plain {
         return text.to_owned();
     }
     let mut out = String::new();

@@ -39,7 +39,7 @@ pub enum OutboundError {
     #[error("the reply has no recipients: add at least one To, Cc or Bcc address")]
     NoRecipients,
     /// Too many recipients.
-    #[error("the reply has {count} recipients ({added} of them added by the address's settings); the limit is {max}: remove {excess}", excess = count - max)]
+    #[error("the reply has {count} recipients ({added} of them added by the address's settings); the limit is {max}: remove {excess}", excess = count.saturating_sub(*max))]
     TooManyRecipients {
         /// Distinct recipients, auto-BCC included.
         count: usize,

@@ -10,9 +10,11 @@
 //! - adds the route's **auto-BCC** addresses, hidden: [`AgentView`], the only view meant for
 //!   agents, has no field that could hold them, and the envelope exposes them only through
 //!   [`OutboundEnvelope::smtp_recipients`], the list a mail transfer agent needs;
-//! - counts **To + Cc + Bcc + auto-BCC** after removing exact duplicates (the same normalized
-//!   address, [`EmailAddress`](crate::EmailAddress) `==`; the first occurrence wins, in the order To, Cc, Bcc,
-//!   auto-BCC) and refuses more than [`MAX_RECIPIENTS`], or no typed recipient at all;
+//! - counts **To + Cc + Bcc** after removing exact duplicates (the same normalized address,
+//!   [`EmailAddress`](crate::EmailAddress) `==`; the first occurrence wins, in the order To, Cc,
+//!   Bcc), **plus every auto-BCC address**, always, even one the agent also typed (so the
+//!   count can never reveal the hidden list; delivery still sends each address once), and
+//!   refuses more than [`MAX_RECIPIENTS`], or no typed recipient at all;
 //! - renders only header values that cannot inject a header: every address and name was
 //!   validated on the way in, the subject refuses control characters, and names that are not
 //!   ASCII are RFC 2047-encoded. A non-ASCII local part anywhere marks the message as needing
@@ -54,8 +56,8 @@ pub use envelope::{AgentView, Header, OutboundEnvelope};
 pub use error::OutboundError;
 pub use sending::SendingDomains;
 
-/// The most recipients one message may have: To + Cc + Bcc + auto-BCC, after removing exact
-/// duplicates.
+/// The most recipients one message may have: To + Cc + Bcc after removing exact duplicates,
+/// plus every auto-BCC address.
 pub const MAX_RECIPIENTS: usize = 50;
 /// The most characters a subject may have.
 pub const MAX_SUBJECT_CHARS: usize = 998;
