@@ -67,9 +67,10 @@ fn hosted_subdomain_can_be_replaced() {
 fn hosted_root_rules() {
     let root = name("mail.example.net");
     let mut org = OrgEmailConfig::new(root.clone());
-    for clash in ["mail.example.net", "x.mail.example.net", "a.b.mail.example.net"] {
+    // The root, under it, and above it (the platform's own domain) are all the platform's.
+    for clash in ["mail.example.net", "x.mail.example.net", "a.b.mail.example.net", "example.net"] {
         let err = org.add_domain(Domain::custom(name(clash))).unwrap_err();
-        assert_eq!(err.code(), "org.custom_domain_under_hosted_root", "{clash}");
+        assert_eq!(err.code(), "org.custom_domain_overlaps_hosted_root", "{clash}");
     }
     // Lookalike, not under the root.
     org.add_domain(Domain::custom(name("evilmail.example.net"))).unwrap();

@@ -116,8 +116,14 @@ enum Op {
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        prop_oneof![Just("a.com"), Just("b.org"), Just("x.mail.example.net"), Just("bücher.de")]
-            .prop_map(|s| Op::AddCustom(s.to_owned())),
+        prop_oneof![
+            Just("a.com"),
+            Just("b.org"),
+            Just("x.mail.example.net"),
+            Just("bücher.de"),
+            Just("example.net")
+        ]
+        .prop_map(|s| Op::AddCustom(s.to_owned())),
         prop_oneof![Just("acme"), Just("beta"), Just("ACME")]
             .prop_map(|s| Op::AddHosted(s.to_owned())),
         (0usize..3).prop_map(Op::RemoveDomain),
@@ -187,6 +193,7 @@ fn check_invariants(org: &OrgEmailConfig) -> Result<(), TestCaseError> {
         prop_assert_eq!(org.domains().iter().filter(|o| o.name() == d.name()).count(), 1);
         if d.is_custom() {
             prop_assert!(!d.name().is_at_or_under(org.hosted_root()));
+            prop_assert!(!org.hosted_root().is_subdomain_of(d.name()));
         } else {
             prop_assert_eq!(d.name().parent(), Some(org.hosted_root().clone()));
         }

@@ -66,11 +66,12 @@ pub enum ConfigError {
         /// Custom domains the organization has.
         in_use: usize,
     },
-    /// A custom domain equals the hosted root or lies under it.
+    /// A custom domain equals the hosted root, lies under it, or lies above it (the platform's
+    /// own domain).
     #[error(
-        "{domain:?} is the platform's hosted root {root:?} or under it: add it as a hosted subdomain, or use a domain the organization owns"
+        "{domain:?} overlaps the platform's hosted root {root:?} (it is the root, under it, or above it): add a hosted subdomain instead, or use a domain the organization owns"
     )]
-    CustomDomainUnderHostedRoot {
+    CustomDomainOverlapsHostedRoot {
         /// The offending domain.
         domain: String,
         /// The hosted root.
@@ -225,7 +226,7 @@ impl ConfigError {
             Self::CustomDomainQuotaExceeded { .. } => "org.custom_domain_quota_exceeded",
             Self::QuotaOutOfRange { .. } => "org.quota_out_of_range",
             Self::QuotaBelowUsage { .. } => "org.quota_below_usage",
-            Self::CustomDomainUnderHostedRoot { .. } => "org.custom_domain_under_hosted_root",
+            Self::CustomDomainOverlapsHostedRoot { .. } => "org.custom_domain_overlaps_hosted_root",
             Self::HostedOutsideRoot { .. } => "org.hosted_outside_root",
             Self::DuplicateDomain { .. } => "org.duplicate_domain",
             Self::UnknownDomain { .. } => "org.unknown_domain",

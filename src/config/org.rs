@@ -26,8 +26,8 @@ const EXAMPLES_IN_ERROR: usize = 5;
 /// Rules enforced on every change, and again on deserialization:
 /// - at most [`MAX_DOMAINS`] domains; custom domains at most the quota
 ///   ([`DEFAULT_CUSTOM_DOMAIN_QUOTA`], raisable to [`MAX_CUSTOM_DOMAIN_QUOTA`], never below the
-///   custom domains in use); no duplicate domains; no custom domain equal to or under the
-///   hosted root; hosted subdomains exactly one label under it;
+///   custom domains in use); no duplicate domains; no custom domain equal to, under or
+///   above the hosted root; hosted subdomains exactly one label under it;
 /// - at most [`MAX_ADDRESSES_PER_DOMAIN`] addresses per domain; an address only on one of the
 ///   organization's domains and only once (local part compared case-insensitively);
 /// - every from address is an address configured in the organization;
@@ -145,8 +145,9 @@ impl OrgEmailConfig {
         }
         match domain.kind() {
             DomainKind::Custom => {
-                if name.is_at_or_under(&self.hosted_root) {
-                    return Err(ConfigError::CustomDomainUnderHostedRoot {
+                let root = &self.hosted_root;
+                if name.is_at_or_under(root) || root.is_subdomain_of(name) {
+                    return Err(ConfigError::CustomDomainOverlapsHostedRoot {
                         domain: name.to_string(),
                         root: self.hosted_root.to_string(),
                     });
