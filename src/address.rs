@@ -347,10 +347,12 @@ crate::macros::text_value_conversions!(EmailAddress, AddressError);
 #[non_exhaustive]
 pub enum DisplayNameError {
     /// Empty after trimming.
-    #[error("the from name is empty: give the name customers should see, such as \"Acme Support\"")]
+    #[error(
+        "the display name is empty: give a name such as \"Acme Support\", or leave the name out"
+    )]
     Empty,
     /// Longer than the limit.
-    #[error("the from name is {len} characters long; the limit is {max}: shorten it")]
+    #[error("the display name is {len} characters long; the limit is {max}: shorten it")]
     TooLong {
         /// Its length in characters.
         len: usize,
@@ -359,7 +361,7 @@ pub enum DisplayNameError {
     },
     /// Contains a character that could inject or disguise a header.
     #[error(
-        "the from name {input:?} contains {character}, which could break or disguise a mail header: remove it"
+        "the display name {input:?} contains {character}, which could break or disguise a mail header: remove it"
     )]
     InvalidCharacter {
         /// The offending input.

@@ -131,12 +131,26 @@ impl InboundEmail {
 /// A recipient that did not parse, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SkippedRecipient {
+    field: RecipientField,
+    raw: String,
+    error: AddressError,
+}
+
+impl SkippedRecipient {
     /// Where it was found.
-    pub field: RecipientField,
-    /// The raw text.
-    pub raw: String,
+    pub fn field(&self) -> RecipientField {
+        self.field
+    }
+
+    /// The raw text, as received.
+    pub fn raw(&self) -> &str {
+        &self.raw
+    }
+
     /// Why it was skipped.
-    pub error: AddressError,
+    pub fn error(&self) -> &AddressError {
+        &self.error
+    }
 }
 
 /// The configured address a message matched.

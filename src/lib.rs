@@ -3,7 +3,9 @@
 //! Let an organization receive and send customer email on its own domain, and get that email
 //! to the right agent. This crate is the logic a contact-center platform embeds for that
 //! journey; it never opens a socket, reads the clock or draws randomness. The host passes in
-//! time, DNS answers and tokens, so every outcome is deterministic and testable.
+//! time, DNS answers and tokens, so every outcome is deterministic and testable. (The one
+//! exception is the standard library's `RandomState`, which seeds the hash maps, the ACD's id
+//! index among them, against crafted keys; no result depends on it.)
 //!
 //! ## The journey
 //!

@@ -153,7 +153,7 @@ fn unparseable_recipients_are_skipped_and_listed() {
     let d = org.dispatch(&email);
     assert_eq!(d.matched().unwrap().field(), RecipientField::Cc);
     let skipped: Vec<(RecipientField, &str)> =
-        d.skipped().iter().map(|s| (s.field, s.raw.as_str())).collect();
+        d.skipped().iter().map(|s| (s.field(), s.raw())).collect();
     assert_eq!(
         skipped,
         [
@@ -163,7 +163,7 @@ fn unparseable_recipients_are_skipped_and_listed() {
             (RecipientField::To, "\"Quoted\" <@broken>"),
         ]
     );
-    assert_eq!(d.skipped()[0].error.code(), "address.invalid_character");
+    assert_eq!(d.skipped()[0].error().code(), "address.invalid_character");
 }
 
 #[test]

@@ -363,6 +363,16 @@ pub enum RunError {
     Io(#[from] io::Error),
 }
 
+impl RunError {
+    /// A stable, machine-readable code: the refused line's own code, or `replay.io`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Line { error, .. } => error.code(),
+            Self::Io(_) => "replay.io",
+        }
+    }
+}
+
 /// Replays the log read from `input`: one `<ms> <id>` or `<ms> -` line to `output` per
 /// `next`, one line to `warnings` per `remove` or `reprioritize` of an id not waiting.
 /// Stops at the first refused line.

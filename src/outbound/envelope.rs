@@ -79,14 +79,24 @@ impl AgentView {
     }
 }
 
-/// One rendered header: name and value. The value never contains CR or LF unless folded by
-/// [`OutboundEnvelope::header_block`].
+/// One rendered header: name and value. The value never contains CR or LF; only
+/// [`OutboundEnvelope::header_block`] folds lines.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Header {
+    name: &'static str,
+    value: String,
+}
+
+impl Header {
     /// The field name, such as `From`.
-    pub name: &'static str,
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
     /// The field value, ready to follow `name: `.
-    pub value: String,
+    pub fn value(&self) -> &str {
+        &self.value
+    }
 }
 
 impl OutboundEnvelope {
