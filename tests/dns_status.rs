@@ -79,16 +79,21 @@ fn pending_fails_after_72_hours_without_the_record_and_can_restart() {
     let missing = report(&without_verification());
     status.observe(&missing, hours(71)).unwrap();
     assert!(matches!(status.verification(), VerificationState::Pending { .. }));
-    // A transient error at the deadline says nothing: still pending.
+    // A transient error before the deadline says nothing: still pending.
     let mut down = published();
     down.fail_all(Some(LookupFailure::Timeout));
-    status.observe(&report(&down), hours(100)).unwrap();
+    status.observe(&report(&down), hours(71)).unwrap();
     assert!(matches!(status.verification(), VerificationState::Pending { .. }));
+    // The deadline is a deadline: the first check after it fails the attempt, whatever it says.
+    let mut late = status.clone();
     assert!(status.observe(&missing, hours(101)).unwrap());
     assert_eq!(
         status.verification(),
         VerificationState::Failed { at: hours(101), reason: FailureReason::NotPublishedInTime }
     );
+    late.observe(&report(&published()), hours(500)).unwrap();
+    assert!(matches!(late.verification(), VerificationState::Failed { .. }), "found too late");
+    assert!(!late.can_send());
     // Failed stays failed even when the record shows up, until restarted.
     status.observe(&report(&published()), hours(102)).unwrap();
     assert!(matches!(status.verification(), VerificationState::Failed { .. }));

@@ -3,9 +3,10 @@
 //! Verification is a small state machine:
 //!
 //! - **Pending** (since the setup was made or restarted) becomes **Verified** as soon as a
-//!   report finds the verification record. A report that definitively misses it (missing or
-//!   mismatched) once [`VERIFICATION_WINDOW_HOURS`] have passed makes it **Failed**
-//!   ([`FailureReason::NotPublishedInTime`]); [`DomainStatus::restart`] starts a new window.
+//!   report within [`VERIFICATION_WINDOW_HOURS`] finds the verification record. The first
+//!   report after the window makes it **Failed** ([`FailureReason::NotPublishedInTime`])
+//!   whatever it finds: a record published late verifies only after
+//!   [`DomainStatus::restart`] starts a new window.
 //! - **Verified** never falls back on a transient error (timeout, SERVFAIL, REFUSED) or on a
 //!   single miss. It becomes **Failed** ([`FailureReason::RecordRemoved`]) only after
 //!   [`DOWNGRADE_MISSES`] consecutive definitive misses spanning at least
@@ -323,19 +324,21 @@ impl DomainStatus {
     }
 
     fn observe_verification(&mut self, seen: Option<Seen>, now: Timestamp) {
+        // The window is a deadline: once 72 hours have passed without the record being seen,
+        // the attempt has failed whatever this report says (then restart), so a record
+        // published late verifies only through a fresh window.
+        if let VerificationState::Pending { since } = self.verification
+            && now.millis_since(since) >= VERIFICATION_WINDOW_HOURS * HOUR_MS
+        {
+            self.verification =
+                VerificationState::Failed { at: now, reason: FailureReason::NotPublishedInTime };
+            return;
+        }
         let Some(seen) = seen else { return };
         match (self.verification, seen) {
             (VerificationState::Pending { .. }, Seen::Found) => {
                 self.verification = VerificationState::Verified { since: now };
                 self.verification_misses.reset();
-            }
-            (VerificationState::Pending { since }, Seen::Miss { .. })
-                if now.millis_since(since) >= VERIFICATION_WINDOW_HOURS * HOUR_MS =>
-            {
-                self.verification = VerificationState::Failed {
-                    at: now,
-                    reason: FailureReason::NotPublishedInTime,
-                };
             }
             (VerificationState::Verified { .. }, Seen::Found) => self.verification_misses.reset(),
             (VerificationState::Verified { .. }, Seen::Miss { .. }) => {
