@@ -129,6 +129,17 @@ fn decimal_escapes_are_decoded() {
 fn bad_zone_text_is_refused_with_a_code() {
     let code = |text: &str| InMemoryDns::from_zone(text, None).unwrap_err().code();
     assert_eq!(code("$INCLUDE /etc/passwd\n"), "dns.zone_include_refused");
+    // Inputs where the pre-pass and hickory's lexer split lines or quotes differently; each
+    // used to reach a file read.
+    for sneaky in [
+        "a.example.com. 3600 IN TXT \"v\" \\\n$INCLUDE /etc/hostname\n",
+        "a.example.com. 3600 IN TXT x\"\n$INCLUDE /x\n; \"\n",
+        "a.example.com. 3600 IN TXT v\\;\"\n$INCLUDE /x\n\"\n",
+        "$include /etc/hostname\n",
+    ] {
+        let err = InMemoryDns::from_zone(sneaky, None).unwrap_err();
+        assert_eq!(err.code(), "dns.zone_include_refused", "{sneaky:?}: {err}");
+    }
     assert_eq!(code("a.com. IN TXT ( \"x\"\n"), "dns.zone_unbalanced_parentheses");
     assert_eq!(code("a.com. IN TXT \"x\n"), "dns.zone_unclosed_quote");
     assert_eq!(code("a.com. IN BOGUS x\n"), "dns.zone_invalid");

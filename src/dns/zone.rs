@@ -120,7 +120,19 @@ impl InMemoryDns {
         if text.len() > MAX_ZONE_BYTES {
             return Err(ZoneError::TooLarge { len: text.len(), max: MAX_ZONE_BYTES });
         }
-        let flat = format!("$TTL {DEFAULT_TTL}\n{}", flatten(text)?);
+        let flattened = flatten(text)?;
+        // The pass splits lines and quotes in its own way; hickory's lexer may split them
+        // differently (a backslash before a newline, a quote inside a word, a `;` after an
+        // escape) and find a directive the pass did not. Hickory only knows directives spelled
+        // `$` + capitals and never unescapes them, so no `$INCLUDE` anywhere means no file read.
+        if contains_ignore_ascii_case(&flattened, "$include") {
+            let line = text
+                .lines()
+                .position(|l| contains_ignore_ascii_case(l, "$include"))
+                .map_or(1, |i| i + 1);
+            return Err(ZoneError::IncludeRefused { line });
+        }
+        let flat = format!("$TTL {DEFAULT_TTL}\n{flattened}");
         let origin = match origin {
             Some(o) => Name::from_ascii(format!("{o}.")),
             None => Ok(Name::root()),
@@ -157,6 +169,11 @@ impl InMemoryDns {
 
 /// Joins parenthesised groups onto one line, drops comments, rewrites `\DDD` escapes in
 /// quoted strings, and refuses `$INCLUDE`; see the module docs.
+/// Whether `needle` (ASCII, lowercase) occurs in `haystack`, ignoring ASCII case.
+fn contains_ignore_ascii_case(haystack: &str, needle: &str) -> bool {
+    haystack.as_bytes().windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
 fn flatten(text: &str) -> Result<String, ZoneError> {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
