@@ -1,6 +1,7 @@
 //! OrgEmailConfig: every cross-object rule at its boundary, and serde re-checking them.
 
 use email_routing::*;
+use serde::de::DeserializeSeed;
 
 fn addr(s: &str) -> EmailAddress {
     s.parse().unwrap()
@@ -225,6 +226,16 @@ fn route_skill_limit() {
     );
 }
 
+fn root() -> DomainName {
+    name("mail.example.net")
+}
+
+/// Reads an organization for this platform's hosted root.
+fn read(json: &str) -> Result<OrgEmailConfig, serde_json::Error> {
+    OrgEmailConfig::deserialize_for(&root())
+        .deserialize(&mut serde_json::Deserializer::from_str(json))
+}
+
 fn full_org() -> OrgEmailConfig {
     let mut org = org_with_custom();
     let queue = QueueRoute::new(QueueId::new("support").unwrap())
@@ -256,7 +267,7 @@ fn full_org() -> OrgEmailConfig {
 fn serde_round_trip() {
     let org = full_org();
     let json = serde_json::to_string(&org).unwrap();
-    let back: OrgEmailConfig = serde_json::from_str(&json).unwrap();
+    let back = read(&json).unwrap();
     assert_eq!(back, org);
     assert!(back.route_for(&addr("HELP@support.customer.com")).is_some());
 }
@@ -264,7 +275,8 @@ fn serde_round_trip() {
 #[test]
 fn deserializing_re_checks_every_rule() {
     use serde_json::json;
-    let decode = |value: serde_json::Value| serde_json::from_value::<OrgEmailConfig>(value);
+    let decode =
+        |value: serde_json::Value| OrgEmailConfig::deserialize_for(&root()).deserialize(value);
     let mut v = serde_json::to_value(full_org()).unwrap();
     v["domains"].as_array_mut().unwrap().push(json!({"name": "third.com", "kind": "custom"}));
     assert!(decode(v).unwrap_err().to_string().contains("limit is 2"));
@@ -301,6 +313,16 @@ fn deserializing_re_checks_every_rule() {
     let mut v = serde_json::to_value(full_org()).unwrap();
     v["routes"][0]["routing"]["priority"] = json!(25_000_001);
     assert!(decode(v).unwrap_err().to_string().contains("outside"));
+
+    // The hosted root is the host's: a file cannot name another one, and may leave it out.
+    let mut v = serde_json::to_value(full_org()).unwrap();
+    v["hosted_root"] = json!("paypal.com");
+    v["domains"] = json!([{"name": "security.paypal.com", "kind": "hosted_subdomain"}]);
+    v["routes"] = json!([]);
+    assert!(decode(v).unwrap_err().to_string().contains("hosted root"));
+    let mut v = serde_json::to_value(full_org()).unwrap();
+    v.as_object_mut().unwrap().remove("hosted_root");
+    assert_eq!(decode(v).unwrap(), full_org());
 
     // A route may send as an address listed later in the file.
     let mut v = serde_json::to_value(full_org()).unwrap();

@@ -34,9 +34,9 @@ impl fmt::Display for DomainKind {
 /// label under the hosted root; custom domains with [`Domain::custom`]. Whether a custom domain
 /// clashes with the hosted root, or the quota allows it, is decided by
 /// [`OrgEmailConfig`](crate::OrgEmailConfig), which knows the whole organization. For the same
-/// reason a `Domain` deserialized on its own has a checked name, but only an organization
-/// (when the domain is added, or the organization is deserialized) checks that a hosted
-/// subdomain sits one label under its hosted root.
+/// reason a `Domain` is only read from a file as part of an organization
+/// ([`OrgEmailConfig::deserialize_for`](crate::OrgEmailConfig::deserialize_for)), which checks
+/// a hosted subdomain against the host's root.
 ///
 /// ```
 /// use email_routing::{Domain, DomainKind, DomainName};
@@ -47,7 +47,7 @@ impl fmt::Display for DomainKind {
 /// assert!(Domain::hosted("a.b", &root).is_err());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Domain {
     name: DomainName,
     kind: DomainKind,
@@ -71,6 +71,13 @@ impl Domain {
             });
         }
         Ok(Self { name, kind: DomainKind::HostedSubdomain })
+    }
+
+    /// A domain as a file describes it; only an organization, which knows the hosted root,
+    /// accepts it.
+    #[cfg(feature = "serde")]
+    pub(super) fn from_parts(name: DomainName, kind: DomainKind) -> Self {
+        Self { name, kind }
     }
 
     /// The domain's name.

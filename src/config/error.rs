@@ -77,6 +77,16 @@ pub enum ConfigError {
         /// The hosted root.
         root: String,
     },
+    /// A file names a hosted root other than the host's.
+    #[error(
+        "the file names the hosted root {in_file:?}, but this platform's is {host:?}: the hosted root is the platform's configuration, remove it from the file or load the file on the right platform"
+    )]
+    HostedRootMismatch {
+        /// The root the file names.
+        in_file: String,
+        /// The host's root.
+        host: String,
+    },
     /// A hosted subdomain is not exactly one label under the hosted root.
     #[error(
         "hosted subdomain {domain:?} is not one label under the hosted root {root:?}: create it with Domain::hosted"
@@ -227,6 +237,7 @@ impl ConfigError {
             Self::QuotaOutOfRange { .. } => "org.quota_out_of_range",
             Self::QuotaBelowUsage { .. } => "org.quota_below_usage",
             Self::CustomDomainOverlapsHostedRoot { .. } => "org.custom_domain_overlaps_hosted_root",
+            Self::HostedRootMismatch { .. } => "org.hosted_root_mismatch",
             Self::HostedOutsideRoot { .. } => "org.hosted_outside_root",
             Self::DuplicateDomain { .. } => "org.duplicate_domain",
             Self::UnknownDomain { .. } => "org.unknown_domain",

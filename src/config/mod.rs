@@ -7,11 +7,15 @@
 
 mod domain;
 mod error;
+#[cfg(feature = "serde")]
+mod file;
 mod org;
 mod route;
 
 pub use domain::{Domain, DomainKind};
 pub use error::ConfigError;
+#[cfg(feature = "serde")]
+pub use file::OrgEmailConfigSeed;
 pub use org::{
     DEFAULT_CUSTOM_DOMAIN_QUOTA, MAX_ADDRESSES_PER_DOMAIN, MAX_CUSTOM_DOMAIN_QUOTA, MAX_DOMAINS,
     MIN_CUSTOM_DOMAIN_QUOTA, OrgEmailConfig,

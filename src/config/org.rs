@@ -54,13 +54,13 @@ const EXAMPLES_IN_ERROR: usize = 5;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(try_from = "OrgEmailConfigSpec", into = "OrgEmailConfigSpec"))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(into = "super::file::OrgEmailConfigFile"))]
 pub struct OrgEmailConfig {
-    hosted_root: DomainName,
-    custom_domain_quota: usize,
-    domains: Vec<Domain>,
-    routes: Vec<AddressRoute>,
+    pub(super) hosted_root: DomainName,
+    pub(super) custom_domain_quota: usize,
+    pub(super) domains: Vec<Domain>,
+    pub(super) routes: Vec<AddressRoute>,
     /// Routing key (see [`EmailAddress::routing_key`]) -> index in `routes`.
     index: HashMap<Box<str>, usize>,
 }
@@ -302,7 +302,7 @@ impl OrgEmailConfig {
     }
 
     /// The route's from address must be itself or another configured address.
-    fn check_from_address(&self, route: &AddressRoute) -> Result<(), ConfigError> {
+    pub(super) fn check_from_address(&self, route: &AddressRoute) -> Result<(), ConfigError> {
         let from = route.from_address();
         if from.eq_ignore_local_case(route.address()) || self.route_for(from).is_some() {
             Ok(())
@@ -311,65 +311,6 @@ impl OrgEmailConfig {
                 address: route.address().to_string(),
                 from_address: from.to_string(),
             })
-        }
-    }
-}
-
-/// The unchecked shape of an [`OrgEmailConfig`] in a configuration file.
-#[cfg(feature = "serde")]
-#[derive(serde::Serialize, serde::Deserialize)]
-struct OrgEmailConfigSpec {
-    hosted_root: DomainName,
-    #[serde(default = "default_quota")]
-    custom_domain_quota: usize,
-    #[serde(default)]
-    domains: Vec<Domain>,
-    #[serde(default)]
-    routes: Vec<AddressRoute>,
-}
-
-#[cfg(feature = "serde")]
-fn default_quota() -> usize {
-    DEFAULT_CUSTOM_DOMAIN_QUOTA
-}
-
-#[cfg(feature = "serde")]
-impl TryFrom<OrgEmailConfigSpec> for OrgEmailConfig {
-    type Error = ConfigError;
-
-    /// Rebuilds the organization through the same methods every change goes through, so a file
-    /// can never produce an invalid organization. From addresses are checked after every route
-    /// is in, so routes may send from addresses listed later in the file.
-    fn try_from(spec: OrgEmailConfigSpec) -> Result<Self, ConfigError> {
-        let mut org = OrgEmailConfig::new(spec.hosted_root);
-        org.set_custom_domain_quota(spec.custom_domain_quota)?;
-        for domain in spec.domains {
-            org.add_domain(domain)?;
-        }
-        let mut pending_from = Vec::with_capacity(spec.routes.len());
-        for route in spec.routes {
-            let sends_as = route.from_address().clone();
-            let self_sending = route.clone().with_from_address(route.address().clone());
-            pending_from.push(sends_as);
-            org.add_route(self_sending)?;
-        }
-        for (i, from) in pending_from.into_iter().enumerate() {
-            let route = org.routes[i].clone().with_from_address(from);
-            org.check_from_address(&route)?;
-            org.routes[i] = route;
-        }
-        Ok(org)
-    }
-}
-
-#[cfg(feature = "serde")]
-impl From<OrgEmailConfig> for OrgEmailConfigSpec {
-    fn from(org: OrgEmailConfig) -> Self {
-        Self {
-            hosted_root: org.hosted_root,
-            custom_domain_quota: org.custom_domain_quota,
-            domains: org.domains,
-            routes: org.routes,
         }
     }
 }

@@ -1,0 +1,134 @@
+//! Reading and writing an [`OrgEmailConfig`] with serde.
+//!
+//! Writing is plain `Serialize`. Reading needs one thing a file must not decide: the platform's
+//! hosted root, which is the host's configuration (a file that named its own root could call
+//! any domain "hosted" and send from it unverified). So an organization is read through
+//! [`OrgEmailConfig::deserialize_for`], a [`DeserializeSeed`] that carries the host's root, and
+//! is rebuilt through the same methods every change goes through: no file can produce an
+//! invalid organization.
+
+use serde::de::{DeserializeSeed, Deserializer, Error as _};
+use serde::{Deserialize, Serialize};
+
+use super::{
+    AddressRoute, ConfigError, DEFAULT_CUSTOM_DOMAIN_QUOTA, Domain, DomainKind, OrgEmailConfig,
+};
+use crate::name::DomainName;
+
+/// The unchecked shape of an organization in a file.
+#[derive(Serialize, Deserialize)]
+pub(super) struct OrgEmailConfigFile {
+    /// Written for reference; when read, it must match the host's root if present.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    hosted_root: Option<DomainName>,
+    #[serde(default = "default_quota")]
+    custom_domain_quota: usize,
+    #[serde(default)]
+    domains: Vec<DomainFile>,
+    #[serde(default)]
+    routes: Vec<AddressRoute>,
+}
+
+/// The unchecked shape of a [`Domain`] in a file.
+#[derive(Serialize, Deserialize)]
+struct DomainFile {
+    name: DomainName,
+    kind: DomainKind,
+}
+
+fn default_quota() -> usize {
+    DEFAULT_CUSTOM_DOMAIN_QUOTA
+}
+
+/// Reads an [`OrgEmailConfig`] for the platform whose hosted subdomains live under one root.
+/// Made by [`OrgEmailConfig::deserialize_for`].
+#[derive(Debug, Clone, Copy)]
+pub struct OrgEmailConfigSeed<'a> {
+    hosted_root: &'a DomainName,
+}
+
+impl OrgEmailConfig {
+    /// A [`DeserializeSeed`] that reads an organization for the platform whose hosted root is
+    /// `hosted_root`, re-checking every rule. A `hosted_root` in the file must match it
+    /// (`org.hosted_root_mismatch` otherwise).
+    ///
+    /// ```
+    /// use email_routing::{DomainName, OrgEmailConfig};
+    /// use serde::de::DeserializeSeed;
+    ///
+    /// let root: DomainName = "mail.example.net".parse()?;
+    /// let json = r#"{"domains": [{"name": "acme.mail.example.net", "kind": "hosted_subdomain"}]}"#;
+    /// let org = OrgEmailConfig::deserialize_for(&root)
+    ///     .deserialize(&mut serde_json::Deserializer::from_str(json))?;
+    /// assert_eq!(org.domains().len(), 1);
+    ///
+    /// // A file cannot make another root's names hosted.
+    /// let forged = r#"{"hosted_root": "paypal.com",
+    ///     "domains": [{"name": "security.paypal.com", "kind": "hosted_subdomain"}]}"#;
+    /// let err = OrgEmailConfig::deserialize_for(&root)
+    ///     .deserialize(&mut serde_json::Deserializer::from_str(forged))
+    ///     .unwrap_err();
+    /// assert!(err.to_string().contains("hosted root"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn deserialize_for(hosted_root: &DomainName) -> OrgEmailConfigSeed<'_> {
+        OrgEmailConfigSeed { hosted_root }
+    }
+
+    /// Rebuilds the organization through the same methods every change goes through. From
+    /// addresses are checked after every route is in, so routes may send from addresses listed
+    /// later in the file.
+    fn from_file(file: OrgEmailConfigFile, hosted_root: &DomainName) -> Result<Self, ConfigError> {
+        if let Some(named) = file.hosted_root.filter(|named| named != hosted_root) {
+            return Err(ConfigError::HostedRootMismatch {
+                in_file: named.to_string(),
+                host: hosted_root.to_string(),
+            });
+        }
+        let mut org = OrgEmailConfig::new(hosted_root.clone());
+        org.set_custom_domain_quota(file.custom_domain_quota)?;
+        for domain in file.domains {
+            org.add_domain(Domain::from_parts(domain.name, domain.kind))?;
+        }
+        let mut pending_from = Vec::with_capacity(file.routes.len());
+        for route in file.routes {
+            let sends_as = route.from_address().clone();
+            let self_sending = route.clone().with_from_address(route.address().clone());
+            pending_from.push(sends_as);
+            org.add_route(self_sending)?;
+        }
+        for (i, from) in pending_from.into_iter().enumerate() {
+            let route = org.routes[i].clone().with_from_address(from);
+            org.check_from_address(&route)?;
+            org.routes[i] = route;
+        }
+        Ok(org)
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for OrgEmailConfigSeed<'_> {
+    type Value = OrgEmailConfig;
+
+    fn deserialize<D: Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<OrgEmailConfig, D::Error> {
+        let file = OrgEmailConfigFile::deserialize(deserializer)?;
+        OrgEmailConfig::from_file(file, self.hosted_root).map_err(D::Error::custom)
+    }
+}
+
+impl From<OrgEmailConfig> for OrgEmailConfigFile {
+    fn from(org: OrgEmailConfig) -> Self {
+        Self {
+            hosted_root: Some(org.hosted_root),
+            custom_domain_quota: org.custom_domain_quota,
+            domains: org
+                .domains
+                .into_iter()
+                .map(|d| DomainFile { name: d.name().clone(), kind: d.kind() })
+                .collect(),
+            routes: org.routes,
+        }
+    }
+}
