@@ -330,3 +330,11 @@ fn deserializing_re_checks_every_rule() {
     let org = decode(v).unwrap();
     assert_eq!(org.routes()[0].from_address().as_str(), "sales@acme.mail.example.net");
 }
+
+#[test]
+fn error_messages_never_overflow_on_values_a_caller_builds() {
+    let odd = ConfigError::TooManyAutoBcc { count: 1, max: 5 };
+    assert!(odd.to_string().contains("remove 0"));
+    let odd = OutboundError::TooManyRecipients { count: 0, added: 0, max: 50 };
+    assert!(odd.to_string().contains("remove 0"));
+}
