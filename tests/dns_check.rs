@@ -1,34 +1,17 @@
 //! The check against an in-memory DNS: one test per common mistake, and the outcomes that must
 //! stay apart (found, missing, mismatch, unknown; NXDOMAIN and NODATA).
 
-use email_routing::DomainName;
+mod common;
+
+use common::{TOKEN, setup};
 use email_routing::dns::{
-    Absence, Answer, AnswerRecord, Answers, DkimToken, DomainReport, DomainSetup, InMemoryDns,
-    LookupFailure, ProviderProfile, Purpose, RecordData, RecordStatus, RecordType, TxtData,
-    VerificationToken,
+    Absence, Answer, AnswerRecord, Answers, DomainReport, InMemoryDns, LookupFailure, Purpose,
+    RecordData, RecordStatus, RecordType, TxtData,
 };
 
-const TOKEN: &str = "pmBGN/7MjnfhTKUZ06Enqq1PeGUaOkw8lGhcfwefcHU=";
 const D: &str = "support.customer.com";
 const FEEDBACK: &str = "feedback-smtp.us-east-1.amazonses.com.";
 const SPF: &str = "v=spf1 include:amazonses.com ~all";
-
-fn name(s: &str) -> DomainName {
-    s.parse().unwrap()
-}
-
-fn setup() -> DomainSetup {
-    DomainSetup::custom(
-        name(D),
-        ProviderProfile::ses("us-east-1").unwrap(),
-        VerificationToken::new(TOKEN).unwrap(),
-    )
-    .unwrap()
-    .with_dkim_tokens(["tok1", "tok2", "tok3"].map(|t| DkimToken::new(t).unwrap()))
-    .unwrap()
-    .with_mail_from(name("bounce.support.customer.com"))
-    .unwrap()
-}
 
 /// Every record published correctly.
 fn published() -> InMemoryDns {

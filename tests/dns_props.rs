@@ -1,26 +1,14 @@
 //! Untrusted answers: arbitrary, huge, non-UTF-8 or empty. Evaluation never panics and always
 //! reports one entry per required record.
 
+mod common;
+
+use common::{TOKEN, setup};
 use email_routing::dns::{
-    Answer, AnswerRecord, Answers, DkimToken, DomainReport, DomainSetup, DomainStatus,
-    LookupFailure, ProviderProfile, RecordData, Timestamp, TxtData, VerificationToken,
+    Answer, AnswerRecord, Answers, DomainReport, DomainStatus, LookupFailure, RecordData,
+    Timestamp, TxtData,
 };
 use proptest::prelude::*;
-
-const TOKEN: &str = "pmBGN/7MjnfhTKUZ06Enqq1PeGUaOkw8lGhcfwefcHU=";
-
-fn setup() -> DomainSetup {
-    DomainSetup::custom(
-        "support.customer.com".parse().unwrap(),
-        ProviderProfile::ses("us-east-1").unwrap(),
-        VerificationToken::new(TOKEN).unwrap(),
-    )
-    .unwrap()
-    .with_dkim_tokens(["tok1", "tok2", "tok3"].map(|t| DkimToken::new(t).unwrap()))
-    .unwrap()
-    .with_mail_from("bounce.support.customer.com".parse().unwrap())
-    .unwrap()
-}
 
 fn host() -> impl Strategy<Value = String> {
     prop_oneof![

@@ -2,14 +2,16 @@
 //! zone made from the required records, checked through the `resolver` feature.
 #![cfg(feature = "resolver")]
 
+mod common;
+
+use common::{TOKEN, setup};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use email_routing::ProviderProfile;
 use email_routing::dns::{
-    DkimToken, DomainReport, DomainSetup, DomainStatus, HickoryLookup, Purpose, RecordStatus,
-    RequiredRecord, ResolverOptions, Timestamp, VerificationState, VerificationToken,
+    DomainReport, DomainStatus, HickoryLookup, Purpose, RecordStatus, RequiredRecord,
+    ResolverOptions, Timestamp, VerificationState,
 };
 use hickory_server::Server;
 use hickory_server::net::runtime::TokioRuntimeProvider;
@@ -19,25 +21,11 @@ use hickory_server::store::in_memory::InMemoryZoneHandler;
 use hickory_server::zone_handler::{AxfrPolicy, Catalog, ZoneHandler, ZoneType};
 use tokio::net::{TcpListener, UdpSocket};
 
-const TOKEN: &str = "pmBGN/7MjnfhTKUZ06Enqq1PeGUaOkw8lGhcfwefcHU=";
 const ZONE: &str = "customer.com";
 const T0: Timestamp = match Timestamp::from_unix_millis(1_700_000_000_000) {
     Ok(t) => t,
     Err(_) => panic!("in range"),
 };
-
-fn setup() -> DomainSetup {
-    DomainSetup::custom(
-        "support.customer.com".parse().unwrap(),
-        ProviderProfile::ses("us-east-1").unwrap(),
-        VerificationToken::new(TOKEN).unwrap(),
-    )
-    .unwrap()
-    .with_dkim_tokens(["tok1", "tok2", "tok3"].map(|t| DkimToken::new(t).unwrap()))
-    .unwrap()
-    .with_mail_from("bounce.support.customer.com".parse().unwrap())
-    .unwrap()
-}
 
 /// Zone text: SOA and NS, then `lines`.
 fn zone_text(lines: impl IntoIterator<Item = String>) -> String {
