@@ -5,8 +5,6 @@
 //! are built from a validated `DomainName` plus validated prefix labels, so they are plain
 //! lowercase ASCII.
 
-use std::fmt;
-
 use super::DnsSetupError;
 use crate::name::{DomainName, MAX_LABEL_OCTETS, MAX_NAME_OCTETS};
 
@@ -121,37 +119,7 @@ pub(crate) fn is_zone_appended(found: &str, expected: &str) -> bool {
         && found[..expected.len()].eq_ignore_ascii_case(expected)
 }
 
-impl fmt::Display for RecordName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl TryFrom<String> for RecordName {
-    type Error = DnsSetupError;
-    fn try_from(s: String) -> Result<Self, DnsSetupError> {
-        Self::new(&s)
-    }
-}
-
-impl TryFrom<&str> for RecordName {
-    type Error = DnsSetupError;
-    fn try_from(s: &str) -> Result<Self, DnsSetupError> {
-        Self::new(s)
-    }
-}
-
-impl From<RecordName> for String {
-    fn from(name: RecordName) -> String {
-        name.0.into()
-    }
-}
-
-impl AsRef<str> for RecordName {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
+crate::macros::text_value_conversions!(RecordName, DnsSetupError);
 
 #[cfg(test)]
 mod tests {

@@ -5,7 +5,6 @@
 //! literal anywhere else. [`ProviderProfile::ses`] gives Amazon SES's formats for a region;
 //! [`ProviderProfile::builder`] makes any other provider's.
 
-use std::fmt;
 use std::num::NonZeroU8;
 
 use super::{DnsSetupError, RecordName};
@@ -61,24 +60,7 @@ impl AwsRegion {
     }
 }
 
-impl fmt::Display for AwsRegion {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl TryFrom<String> for AwsRegion {
-    type Error = DnsSetupError;
-    fn try_from(s: String) -> Result<Self, DnsSetupError> {
-        Self::new(&s)
-    }
-}
-
-impl From<AwsRegion> for String {
-    fn from(r: AwsRegion) -> String {
-        r.0.into()
-    }
-}
+crate::macros::text_value_conversions!(AwsRegion, DnsSetupError);
 
 /// An MX target: a preference and a host.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

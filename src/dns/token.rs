@@ -2,8 +2,6 @@
 //! (CNAME form) and DKIM public keys (TXT form). Each is checked when made, so rendering a
 //! record from it cannot fail.
 
-use std::fmt;
-
 use super::DnsSetupError;
 use crate::name::MAX_LABEL_OCTETS;
 use crate::text::describe_char;
@@ -190,38 +188,8 @@ fn is_label(s: &str) -> bool {
         && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
-macro_rules! string_conversions {
-    ($name:ident) => {
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-
-        impl TryFrom<String> for $name {
-            type Error = DnsSetupError;
-            fn try_from(s: String) -> Result<Self, DnsSetupError> {
-                Self::new(&s)
-            }
-        }
-
-        impl TryFrom<&str> for $name {
-            type Error = DnsSetupError;
-            fn try_from(s: &str) -> Result<Self, DnsSetupError> {
-                Self::new(s)
-            }
-        }
-
-        impl From<$name> for String {
-            fn from(v: $name) -> String {
-                v.0.into()
-            }
-        }
-    };
-}
-
-string_conversions!(VerificationToken);
-string_conversions!(DkimToken);
+crate::macros::text_value_conversions!(VerificationToken, DnsSetupError);
+crate::macros::text_value_conversions!(DkimToken, DnsSetupError);
 
 #[cfg(test)]
 mod tests {
