@@ -98,6 +98,31 @@ pub struct AcdQueue<Id, S = RandomState> {
     hasher: S,
 }
 
+/// The accessors an [`Interaction`] and a [`Waiting`] view share, read from their `order`.
+macro_rules! order_accessors {
+    () => {
+        /// Its priority (for an interaction that left: when it left).
+        pub fn priority(&self) -> Priority {
+            self.order.priority()
+        }
+
+        /// When it was enqueued.
+        pub fn enqueued_at(&self) -> Timestamp {
+            self.order.enqueued_at()
+        }
+
+        /// Its routing key (see [`routing_key`](super::routing_key)).
+        pub fn routing_key(&self) -> i64 {
+            self.order.routing_key()
+        }
+
+        /// Its score at `now`.
+        pub fn score(&self, now: Timestamp) -> Score {
+            self.order.score_at(now)
+        }
+    };
+}
+
 /// An interaction that left the queue (taken by an agent or removed), with the place it had.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Interaction<Id> {
@@ -116,25 +141,7 @@ impl<Id> Interaction<Id> {
         self.id
     }
 
-    /// Its priority when it left.
-    pub fn priority(&self) -> Priority {
-        self.order.priority()
-    }
-
-    /// When it was enqueued.
-    pub fn enqueued_at(&self) -> Timestamp {
-        self.order.enqueued_at()
-    }
-
-    /// Its routing key when it left.
-    pub fn routing_key(&self) -> i64 {
-        self.order.routing_key()
-    }
-
-    /// Its score at `now`.
-    pub fn score(&self, now: Timestamp) -> Score {
-        self.order.score_at(now)
-    }
+    order_accessors!();
 }
 
 /// A view of an interaction still waiting in the queue.
@@ -159,25 +166,7 @@ impl<'a, Id> Waiting<'a, Id> {
         self.id
     }
 
-    /// Its priority.
-    pub fn priority(&self) -> Priority {
-        self.order.priority()
-    }
-
-    /// When it was enqueued.
-    pub fn enqueued_at(&self) -> Timestamp {
-        self.order.enqueued_at()
-    }
-
-    /// Its routing key.
-    pub fn routing_key(&self) -> i64 {
-        self.order.routing_key()
-    }
-
-    /// Its score at `now`.
-    pub fn score(&self, now: Timestamp) -> Score {
-        self.order.score_at(now)
-    }
+    order_accessors!();
 
     /// What an agent needs to take it.
     pub fn requirements(&self) -> &'a Requirements {
