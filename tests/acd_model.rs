@@ -18,6 +18,7 @@ enum Op {
     Reprioritize { id: u8, priority: i64 },
     Score { id: u8, now: i64 },
     Iter,
+    Reserve { additional: u8 },
 }
 
 fn priority() -> impl Strategy<Value = i64> {
@@ -57,6 +58,7 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (id.clone(), priority()).prop_map(|(id, priority)| Op::Reprioritize { id, priority }),
         1 => (id, time()).prop_map(|(id, now)| Op::Score { id, now }),
         1 => Just(Op::Iter),
+        1 => any::<u8>().prop_map(|additional| Op::Reserve { additional }),
     ]
 }
 
@@ -119,6 +121,8 @@ fn summary<W: std::ops::Deref<Target = u8>>(id: W, p: Priority, at: Timestamp) -
 fn check(ops: Vec<Op>) -> Result<(), TestCaseError> {
     let mut queue: AcdQueue<u8> = AcdQueue::new();
     let mut reference = Reference::default();
+    // The most room any reservation asked for: the queue keeps it while it shrinks.
+    let mut reserved = 0;
     for op in ops {
         match op {
             Op::Enqueue { id, priority, at, skills, language } => {
@@ -190,7 +194,13 @@ fn check(ops: Vec<Op>) -> Result<(), TestCaseError> {
                     prop_assert_eq!(w.routing_key(), routing_key(w.priority(), w.enqueued_at()));
                 }
             }
+            Op::Reserve { additional } => {
+                let additional = usize::from(additional);
+                prop_assert!(queue.try_reserve(additional).is_ok());
+                reserved = reserved.max(queue.len() + additional);
+            }
         }
+        prop_assert!(queue.capacity() >= queue.len().max(reserved));
         prop_assert_eq!(queue.len(), reference.entries.len());
         prop_assert_eq!(queue.is_empty(), reference.entries.is_empty());
     }

@@ -327,3 +327,88 @@ mod snapshot {
         assert!(ok.is_empty());
     }
 }
+
+mod capacity {
+    use super::*;
+    use email_routing::acd::{AcdError, MAX_WAITING};
+
+    #[test]
+    fn with_capacity_holds_that_many_without_growing() {
+        let mut queue: AcdQueue<u32> = AcdQueue::with_capacity(1_000);
+        let room = queue.capacity();
+        assert!(room >= 1_000, "{room}");
+        for id in 0..1_000 {
+            queue.enqueue(id, p(1), &none(), t(1_780_000_000_000 + i64::from(id))).unwrap();
+        }
+        assert_eq!(queue.capacity(), room);
+    }
+
+    #[test]
+    fn a_reservation_outlasts_departures_until_clear() {
+        let mut queue: AcdQueue<u32> = AcdQueue::new();
+        queue.try_reserve(5_000).unwrap();
+        let room = queue.capacity();
+        for id in 0..100 {
+            queue.enqueue(id, p(0), &none(), t(1_780_000_000_000)).unwrap();
+        }
+        for id in 0..100 {
+            assert!(queue.remove(&id).is_some());
+        }
+        assert_eq!(queue.capacity(), room);
+        queue.clear();
+        assert_eq!(queue.capacity(), 0);
+    }
+
+    #[test]
+    fn a_reservation_counts_the_waiting_interactions() {
+        let mut queue: AcdQueue<u32> = AcdQueue::new();
+        for id in 0..10 {
+            queue.enqueue(id, p(0), &none(), t(1_780_000_000_000)).unwrap();
+        }
+        queue.try_reserve(100).unwrap();
+        assert!(queue.capacity() >= 110);
+    }
+
+    #[test]
+    fn a_reservation_past_the_limit_is_refused_and_changes_nothing() {
+        let mut queue: AcdQueue<u32> = AcdQueue::new();
+        queue.enqueue(1, p(0), &none(), t(1_780_000_000_000)).unwrap();
+        let room = queue.capacity();
+        // At the limit exactly the check passes (and the allocation may then fail), one past
+        // it is refused before any allocation.
+        let err = queue.try_reserve(MAX_WAITING).unwrap_err();
+        assert_eq!(
+            err,
+            AcdError::CapacityTooLarge { requested: MAX_WAITING + 1, limit: MAX_WAITING }
+        );
+        assert_eq!(err.code(), "acd.capacity_too_large");
+        assert!(err.to_string().contains(&MAX_WAITING.to_string()), "{err}");
+        let err = queue.try_reserve(usize::MAX).unwrap_err();
+        assert_eq!(err, AcdError::CapacityTooLarge { requested: usize::MAX, limit: MAX_WAITING });
+        assert_eq!((queue.len(), queue.capacity()), (1, room));
+    }
+
+    #[test]
+    fn a_reservation_the_allocator_cannot_meet_is_refused_and_changes_nothing() {
+        // Ids of 8 GiB each: the store for 2^30 of them overflows the address space, so the
+        // request fails without allocating anything.
+        type HugeId = [u8; 1 << 33];
+        let mut queue: AcdQueue<HugeId> = AcdQueue::new();
+        let err = queue.try_reserve(1 << 30).unwrap_err();
+        assert_eq!(err, AcdError::OutOfMemory { requested: 1 << 30 });
+        assert_eq!(err.code(), "acd.out_of_memory");
+        assert_eq!((queue.len(), queue.capacity()), (0, 0));
+    }
+
+    #[test]
+    fn an_impossible_capacity_hint_is_ignored() {
+        let mut queue: AcdQueue<u32> = AcdQueue::with_capacity(usize::MAX);
+        assert_eq!(queue.capacity(), 0);
+        queue.enqueue(1, p(0), &none(), t(1_780_000_000_000)).unwrap();
+        assert_eq!(ids_u32(&queue), [1]);
+    }
+
+    fn ids_u32(queue: &AcdQueue<u32>) -> Vec<u32> {
+        queue.iter().map(|w| *w.id()).collect()
+    }
+}

@@ -47,6 +47,28 @@ pub enum AcdError {
         /// How many interactions one queue can hold.
         limit: usize,
     },
+    /// A reservation asked for room past what one queue can hold.
+    #[error(
+        "room for {requested} interactions was asked for; one queue holds at most {limit}: \
+         reserve less, or split the traffic over several queues"
+    )]
+    CapacityTooLarge {
+        /// The interactions the queue would have room for: those waiting plus the
+        /// additional ones asked for.
+        requested: usize,
+        /// How many interactions one queue can hold.
+        limit: usize,
+    },
+    /// The allocator refused the memory a reservation needs.
+    #[error(
+        "the memory for {requested} waiting interactions could not be allocated: reserve \
+         less, or let the queue grow as interactions arrive"
+    )]
+    OutOfMemory {
+        /// The interactions the queue would have room for: those waiting plus the
+        /// additional ones asked for.
+        requested: usize,
+    },
 }
 
 impl AcdError {
@@ -67,6 +89,8 @@ impl AcdError {
             Self::TooManySkills { .. } => "acd.too_many_skills",
             Self::TooManyLanguages { .. } => "acd.too_many_languages",
             Self::Full { .. } => "acd.full",
+            Self::CapacityTooLarge { .. } => "acd.capacity_too_large",
+            Self::OutOfMemory { .. } => "acd.out_of_memory",
         }
     }
 }

@@ -6,6 +6,8 @@
 //! most non-matching slots without touching the slab and to move buckets when the table
 //! grows.
 
+use std::collections::TryReserveError;
+
 /// A bucket: the high 32 bits hold the low 32 bits of the id's hash, the low 32 bits the
 /// slot number plus one. An all-zero bucket is empty, so a new table is a zeroed allocation:
 /// fresh pages from the system, without a pass to fill them.
@@ -42,6 +44,8 @@ pub(crate) struct IdIndex {
     /// Empty, or a power of two long.
     buckets: Vec<Bucket>,
     len: usize,
+    /// The fewest buckets the table shrinks to (a reservation), or 0.
+    reserved: usize,
 }
 
 impl IdIndex {
@@ -144,8 +148,10 @@ impl IdIndex {
         }
         self.buckets[hole] = EMPTY;
         self.len -= 1;
-        // Shrink at one eighth full, so memory follows the queue down after a peak.
-        if self.len * 8 < self.buckets.len() && self.buckets.len() > MIN_BUCKETS {
+        // Shrink at one eighth full, so memory follows the queue down after a peak, but not
+        // below a reservation.
+        if self.len * 8 < self.buckets.len() && self.buckets.len() > MIN_BUCKETS.max(self.reserved)
+        {
             self.resize(self.buckets.len() / 2);
         }
     }
@@ -157,15 +163,46 @@ impl IdIndex {
         }
     }
 
+    /// How many slots the index holds before it grows.
+    pub(crate) fn capacity(&self) -> usize {
+        self.buckets.len() / 4 * 3
+    }
+
+    /// Grows the table, if needed, so that it holds `total` slots before growing again, and
+    /// keeps it at least that large until [`Self::clear`]. On error (the size overflows or the
+    /// allocator refuses) the index is unchanged.
+    pub(crate) fn try_reserve(&mut self, total: usize) -> Result<(), TryReserveError> {
+        // The smallest power of two that `reserve_one` lets hold `total` slots. A size that
+        // overflows is more than any allocator has: let it refuse.
+        let buckets = total
+            .checked_mul(4)
+            .map(|n| n.div_ceil(3).max(MIN_BUCKETS))
+            .and_then(usize::checked_next_power_of_two)
+            .unwrap_or(usize::MAX);
+        if buckets > self.buckets.len() {
+            let mut table = Vec::new();
+            table.try_reserve_exact(buckets)?;
+            table.resize(buckets, EMPTY);
+            self.rehash_into(table);
+        }
+        self.reserved = self.reserved.max(buckets);
+        Ok(())
+    }
+
     fn resize(&mut self, buckets: usize) {
         // `vec![0; n]` asks the allocator for zeroed memory.
-        let old = std::mem::replace(&mut self.buckets, vec![EMPTY; buckets]);
+        self.rehash_into(vec![EMPTY; buckets]);
+    }
+
+    /// Moves every stored bucket into `table`, empty and a power of two long.
+    fn rehash_into(&mut self, table: Vec<Bucket>) {
+        let old = std::mem::replace(&mut self.buckets, table);
         for bucket in old.into_iter().filter(|&b| b != EMPTY) {
             self.place(bucket);
         }
     }
 
-    /// Empties the index and frees its memory.
+    /// Empties the index and frees its memory, reservation included.
     pub(crate) fn clear(&mut self) {
         *self = Self::default();
     }

@@ -56,6 +56,22 @@ impl<Id> Default for Slab<Id> {
 }
 
 impl<Id> Slab<Id> {
+    /// Makes room for `additional` more interactions besides the `live` ones it holds,
+    /// counting free slots. On error the slab is unchanged.
+    pub(crate) fn try_reserve(
+        &mut self,
+        additional: usize,
+        live: usize,
+    ) -> Result<(), std::collections::TryReserveError> {
+        let free = self.slots.len().saturating_sub(live);
+        self.slots.try_reserve(additional.saturating_sub(free))
+    }
+
+    /// How many interactions the slab holds before it grows.
+    pub(crate) fn capacity(&self) -> usize {
+        self.slots.capacity()
+    }
+
     /// Stores `entry` in a free slot and returns the slot. The queue holds fewer than
     /// `u32::MAX` interactions, so slot numbers never reach the marker.
     pub(crate) fn occupy(&mut self, entry: Entry<Id>) -> u32 {

@@ -83,7 +83,7 @@ where
 {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let snapshot = Snapshot::<Id>::deserialize(deserializer)?;
-        let mut queue = AcdQueue::default();
+        let mut queue = AcdQueue::with_capacity_and_hasher(snapshot.waiting.len(), S::default());
         for (position, entry) in snapshot.waiting.into_iter().enumerate() {
             queue
                 .enqueue(entry.id, entry.priority, &entry.requirements, entry.enqueued_at)
