@@ -1,9 +1,11 @@
 //! What the admin is told to publish: zone lines, web-form hosts and values, long TXT values.
 
+mod common;
+
 use email_routing::DomainName;
 use email_routing::dns::{
-    DkimForm, DkimKey, DkimKeyType, DomainSetup, InMemoryDns, ProviderProfile, Purpose,
-    RecordValue, Requirement, SpfAll, VerificationToken,
+    DkimKey, DkimKeyType, DomainSetup, InMemoryDns, ProviderProfile, Purpose, RecordValue,
+    Requirement, VerificationToken,
 };
 
 /// A real 2048-bit RSA public key (SubjectPublicKeyInfo, base64): 392 characters.
@@ -11,17 +13,6 @@ const KEY_2048: &str = "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA6OGoJbgGmMh7
 
 fn name(s: &str) -> DomainName {
     s.parse().unwrap()
-}
-
-fn own_keys_profile() -> ProviderProfile {
-    ProviderProfile::builder("Own keys")
-        .verification_txt("_mail-verify")
-        .inbound_mx(5, "mx1.mail.example.net")
-        .dkim(DkimForm::TxtKey)
-        .mail_from(10, "bounces.mail.example.net", "spf.mail.example.net", SpfAll::Fail)
-        .ttl(300)
-        .build()
-        .unwrap()
 }
 
 #[test]
@@ -78,7 +69,7 @@ fn a_2048_bit_dkim_key_is_split_into_255_byte_strings() {
     let key = DkimKey::new("s2048", DkimKeyType::Rsa, KEY_2048).unwrap();
     let setup = DomainSetup::custom(
         name("customer.com"),
-        own_keys_profile(),
+        common::own_keys_profile(),
         VerificationToken::new("t").unwrap(),
     )
     .unwrap()
@@ -109,7 +100,7 @@ fn a_2048_bit_dkim_key_is_split_into_255_byte_strings() {
 fn another_provider_profile_renders_its_own_formats() {
     let setup = DomainSetup::custom(
         name("example.org"),
-        own_keys_profile(),
+        common::own_keys_profile(),
         VerificationToken::new("v1").unwrap(),
     )
     .unwrap()
@@ -151,7 +142,7 @@ fn tokens_and_regions_deserialize_only_when_valid() {
     assert!(serde_json::from_str::<DkimToken>("\"a.b\"").is_err());
     let setup = DomainSetup::custom(
         name("customer.com"),
-        own_keys_profile(),
+        common::own_keys_profile(),
         VerificationToken::new("v1").unwrap(),
     )
     .unwrap();

@@ -43,6 +43,17 @@ pub enum DnsSetupError {
         /// The domain.
         domain: String,
     },
+    /// A stored setup says its domain is a hosted subdomain. Only the host's root says which
+    /// names are hosted, so such a setup is made again in code, never read from storage.
+    #[error(
+        "the stored setup of {domain} says it is a hosted subdomain; hosted setups are not \
+         read from storage (they list no records): make it again with DomainSetup::new and \
+         Domain::hosted"
+    )]
+    HostedSetupNotStored {
+        /// The domain.
+        domain: String,
+    },
     /// A DKIM token is not usable as a DNS label.
     #[error(
         "DKIM token {token:?} is not a DNS label (1 to {max} letters, digits or inner hyphens): copy the token exactly"
@@ -202,6 +213,7 @@ impl DnsSetupError {
             Self::TokenTooLong { .. } => "dns.token_too_long",
             Self::TokenInvalid { .. } => "dns.token_invalid",
             Self::TokenMissing { .. } => "dns.token_missing",
+            Self::HostedSetupNotStored { .. } => "dns.hosted_setup_not_stored",
             Self::DkimTokenInvalid { .. } => "dns.dkim_token_invalid",
             Self::DkimCount { .. } => "dns.dkim_count",
             Self::DkimDuplicate { .. } => "dns.dkim_duplicate",

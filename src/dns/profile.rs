@@ -10,6 +10,9 @@ use std::num::NonZeroU8;
 use super::{DnsSetupError, RecordName};
 use crate::name::DomainName;
 
+#[cfg(feature = "serde")]
+mod stored;
+
 /// An AWS region name such as `us-east-1`, `eu-west-2` or `us-gov-west-1`.
 ///
 /// The shape is checked (a two-letter area, one or more word parts, a number), not membership
@@ -64,7 +67,8 @@ crate::macros::text_value_conversions!(AwsRegion, DnsSetupError);
 
 /// An MX target: a preference and a host.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct MxTarget {
     preference: u16,
     host: DomainName,
@@ -89,7 +93,8 @@ impl MxTarget {
 
 /// How a provider publishes DKIM.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case", deny_unknown_fields))]
 #[non_exhaustive]
 pub enum DkimForm {
     /// CNAME delegations `<token>._domainkey.<domain>` -> `<token>.<target_suffix>`; the
@@ -142,15 +147,25 @@ impl SpfAll {
 }
 
 /// The records a custom MAIL FROM domain needs: an MX to the feedback host and one SPF record.
+///
+/// Stored as `{"mx": {"preference", "host"}, "spf_include", "all"}` (feature `serde`); the
+/// record is rebuilt from those.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(into = "stored::MailFromFile", from = "stored::MailFromFile"))]
 pub struct MailFromFormat {
     mx: MxTarget,
     spf_include: DomainName,
+    all: SpfAll,
     spf_record: Box<str>,
 }
 
 impl MailFromFormat {
+    fn new(mx: MxTarget, spf_include: DomainName, all: SpfAll) -> Self {
+        let spf_record = format!("v=spf1 include:{spf_include} {}", all.as_str());
+        Self { mx, spf_include, all, spf_record: spf_record.into_boxed_str() }
+    }
+
     /// The feedback MX target.
     pub fn mx(&self) -> &MxTarget {
         &self.mx
@@ -164,6 +179,11 @@ impl MailFromFormat {
     /// The domain of the SPF `include:` mechanism.
     pub fn spf_include(&self) -> &DomainName {
         &self.spf_include
+    }
+
+    /// The record's final `all` mechanism.
+    pub fn all(&self) -> SpfAll {
+        self.all
     }
 
     /// The whole SPF record to publish, e.g. `v=spf1 include:amazonses.com ~all`.
@@ -191,8 +211,13 @@ pub const DEFAULT_TTL: u32 = 3600;
 /// assert!(other.dkim().is_none());
 /// # Ok::<(), email_routing::dns::DnsSetupError>(())
 /// ```
+///
+/// With the `serde` feature a profile is stored field by field (`name`,
+/// `verification_prefix`, `inbound_mx`, `dkim`, `mail_from`, `ttl`) and read back through
+/// [`ProviderProfile::builder`], so a stored profile is checked again as it is read.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(try_from = "stored::ProviderProfileFile"))]
 pub struct ProviderProfile {
     name: Box<str>,
     verification_prefix: Box<str>,
@@ -344,15 +369,11 @@ impl ProviderProfileBuilder {
         let inbound_mx = MxTarget::new(preference, host(&inbound)?);
         let mail_from = match self.mail_from {
             None => None,
-            Some((preference, feedback, include, all)) => {
-                let spf_include = host(&include)?;
-                let spf_record = format!("v=spf1 include:{spf_include} {}", all.as_str());
-                Some(MailFromFormat {
-                    mx: MxTarget::new(preference, host(&feedback)?),
-                    spf_include,
-                    spf_record: spf_record.into_boxed_str(),
-                })
-            }
+            Some((preference, feedback, include, all)) => Some(MailFromFormat::new(
+                MxTarget::new(preference, host(&feedback)?),
+                host(&include)?,
+                all,
+            )),
         };
         Ok(ProviderProfile {
             name: name.into(),

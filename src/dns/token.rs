@@ -120,7 +120,8 @@ impl DkimKeyType {
 /// # Ok::<(), email_routing::dns::DnsSetupError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(try_from = "DkimKeyFile"))]
 pub struct DkimKey {
     selector: Box<str>,
     key_type: DkimKeyType,
@@ -178,6 +179,26 @@ impl DkimKey {
     /// The TXT record value: `v=DKIM1; k=<type>; p=<key>`.
     pub fn record_value(&self) -> String {
         format!("v=DKIM1; k={}; p={}", self.key_type.as_str(), self.public_key)
+    }
+}
+
+/// A [`DkimKey`] as stored, before [`DkimKey::new`] checks it.
+#[cfg(feature = "serde")]
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DkimKeyFile {
+    selector: String,
+    #[serde(default)]
+    key_type: DkimKeyType,
+    public_key: String,
+}
+
+#[cfg(feature = "serde")]
+impl TryFrom<DkimKeyFile> for DkimKey {
+    type Error = DnsSetupError;
+
+    fn try_from(file: DkimKeyFile) -> Result<Self, Self::Error> {
+        DkimKey::new(&file.selector, file.key_type, &file.public_key)
     }
 }
 

@@ -1,6 +1,11 @@
 //! Fixtures shared by the DNS test files.
 
-use email_routing::dns::{DkimToken, DomainSetup, ProviderProfile, VerificationToken};
+// Not every test file uses every fixture.
+#![allow(dead_code)]
+
+use email_routing::dns::{
+    DkimForm, DkimToken, DomainSetup, ProviderProfile, SpfAll, VerificationToken,
+};
 
 /// The verification token SES issued in these tests.
 pub const TOKEN: &str = "pmBGN/7MjnfhTKUZ06Enqq1PeGUaOkw8lGhcfwefcHU=";
@@ -18,4 +23,17 @@ pub fn setup() -> DomainSetup {
     .unwrap()
     .with_mail_from("bounce.support.customer.com".parse().unwrap())
     .unwrap()
+}
+
+/// A provider whose customers bring their own DKIM keys (TXT), with MAIL FROM (`-all`) and a
+/// 300 s TTL; names given in mixed case, as an admin might type them.
+pub fn own_keys_profile() -> ProviderProfile {
+    ProviderProfile::builder("Own keys")
+        .verification_txt("_Mail-Verify")
+        .inbound_mx(5, "MX1.mail.example.net")
+        .dkim(DkimForm::TxtKey)
+        .mail_from(10, "bounces.mail.example.net", "spf.mail.example.net", SpfAll::Fail)
+        .ttl(300)
+        .build()
+        .unwrap()
 }
