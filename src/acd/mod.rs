@@ -23,6 +23,7 @@ mod class;
 mod error;
 mod heap;
 mod index;
+mod interaction;
 mod key;
 mod queue;
 pub mod replay;
@@ -33,6 +34,7 @@ mod snapshot;
 
 pub use crate::time::Timestamp;
 pub use error::AcdError;
+pub use interaction::{Interaction, Waiting};
 pub use key::{MILLIS_PER_POINT, ROUTING_KEY_MAX, ROUTING_KEY_MIN, Score, routing_key};
-pub use queue::{AcdQueue, Interaction, Iter, MAX_WAITING, Waiting};
+pub use queue::{AcdQueue, Iter, MAX_WAITING};
 pub use requirements::{Agent, MAX_DISTINCT_LANGUAGES, MAX_DISTINCT_SKILLS, Requirements};

@@ -8,6 +8,7 @@ use std::hash::{BuildHasher, Hash};
 use super::class::Classes;
 use super::heap::{Heap, Pending};
 use super::index::{IdIndex, Probe};
+use super::interaction::{Interaction, Waiting};
 use super::key::{GENERATION_MAX, Order, SEQ_MAX};
 use super::slab::{Entry, Slab};
 use super::{AcdError, Agent, Requirements, Score, Timestamp};
@@ -96,82 +97,6 @@ pub struct AcdQueue<Id, S = RandomState> {
     classes: Classes,
     next_seq: u64,
     hasher: S,
-}
-
-/// The accessors an [`Interaction`] and a [`Waiting`] view share, read from their `order`.
-macro_rules! order_accessors {
-    () => {
-        /// Its priority (for an interaction that left: when it left).
-        pub fn priority(&self) -> Priority {
-            self.order.priority()
-        }
-
-        /// When it was enqueued.
-        pub fn enqueued_at(&self) -> Timestamp {
-            self.order.enqueued_at()
-        }
-
-        /// Its routing key (see [`routing_key`](super::routing_key)).
-        pub fn routing_key(&self) -> i64 {
-            self.order.routing_key()
-        }
-
-        /// Its score at `now`.
-        pub fn score(&self, now: Timestamp) -> Score {
-            self.order.score_at(now)
-        }
-    };
-}
-
-/// An interaction that left the queue (taken by an agent or removed), with the place it had.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Interaction<Id> {
-    id: Id,
-    order: Order,
-}
-
-impl<Id> Interaction<Id> {
-    /// Its id.
-    pub fn id(&self) -> &Id {
-        &self.id
-    }
-
-    /// Its id, by value.
-    pub fn into_id(self) -> Id {
-        self.id
-    }
-
-    order_accessors!();
-}
-
-/// A view of an interaction still waiting in the queue.
-#[derive(Debug)]
-pub struct Waiting<'a, Id> {
-    id: &'a Id,
-    order: Order,
-    requirements: &'a Requirements,
-}
-
-impl<Id> Clone for Waiting<'_, Id> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<Id> Copy for Waiting<'_, Id> {}
-
-impl<'a, Id> Waiting<'a, Id> {
-    /// Its id.
-    pub fn id(&self) -> &'a Id {
-        self.id
-    }
-
-    order_accessors!();
-
-    /// What an agent needs to take it.
-    pub fn requirements(&self) -> &'a Requirements {
-        self.requirements
-    }
 }
 
 impl<Id> AcdQueue<Id> {
