@@ -172,6 +172,9 @@ impl IdIndex {
     /// keeps it at least that large until [`Self::clear`]. On error (the size overflows or the
     /// allocator refuses) the index is unchanged.
     pub(crate) fn try_reserve(&mut self, total: usize) -> Result<(), TryReserveError> {
+        if total == 0 {
+            return Ok(());
+        }
         // The smallest power of two that `reserve_one` lets hold `total` slots. A size that
         // overflows is more than any allocator has: let it refuse.
         let buckets = total
