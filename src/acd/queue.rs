@@ -59,8 +59,9 @@ pub const MAX_WAITING: usize = i32::MAX as usize;
 /// 24-byte heap place per interaction, plus stale places and room to grow (a class heap
 /// only grows when more than 7/8 of it is in use). Where in that range depends on how
 /// full the doubling vectors happen to be. Each id is stored once and never cloned. When
-/// many interactions leave, the slab keeps its size for later arrivals (the index and the
-/// heaps shrink), until the queue is empty.
+/// many interactions leave, the slab keeps its memory for later arrivals, even once the queue
+/// is empty (the index and the heaps shrink, the index not below a
+/// [reservation](Self::try_reserve)); [`clear`](Self::clear) gives all of it back.
 ///
 /// # Snapshot (feature `serde`)
 /// A queue serializes to `{"waiting": [{"id", "priority", "enqueued_at", "requirements"?}, ...]}`
