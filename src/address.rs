@@ -209,7 +209,8 @@ impl EmailAddress {
     }
 
     /// The key routes are matched on: the address with its local part lowercased (Unicode
-    /// default case mapping, `str::to_lowercase`).
+    /// default case mapping, `str::to_lowercase`) and NFC-normalized again, since lowercasing
+    /// can leave a letter and a combining accent that have a precomposed form.
     pub fn routing_key(&self) -> &str {
         self.folded.as_deref().unwrap_or(&self.text)
     }
@@ -291,6 +292,20 @@ fn is_atext_symbol(b: u8) -> bool {
 
 /// Checks the dot-atom local part; returns it NFC-normalized.
 fn check_local_part<'a>(input: &str, local: &'a str) -> Result<Cow<'a, str>, AddressError> {
+    if check_dot_atom(input, local)? {
+        return Ok(Cow::Borrowed(local));
+    }
+    let normalized = ComposingNormalizerBorrowed::new_nfc().normalize(local);
+    // NFC maps a few characters to ASCII ones, and not always to `atext`: U+037E GREEK
+    // QUESTION MARK becomes `;`. What is stored is what must pass.
+    if let Cow::Owned(normalized) = &normalized {
+        check_dot_atom(input, normalized)?;
+    }
+    Ok(normalized)
+}
+
+/// Checks dot placement and every character of a local part; returns whether it is ASCII.
+fn check_dot_atom(input: &str, local: &str) -> Result<bool, AddressError> {
     if local.is_empty() {
         return Err(AddressError::EmptyLocalPart { input: input.to_owned() });
     }
@@ -313,10 +328,7 @@ fn check_local_part<'a>(input: &str, local: &'a str) -> Result<Cow<'a, str>, Add
             });
         }
     }
-    if ascii {
-        return Ok(Cow::Borrowed(local));
-    }
-    Ok(ComposingNormalizerBorrowed::new_nfc().normalize(local))
+    Ok(ascii)
 }
 
 /// The address with its local part lowercased, or `None` when lowercasing changes nothing.
@@ -330,7 +342,14 @@ fn routing_key_if_different(text: &str, at: usize) -> Option<Box<str>> {
         key[..at].make_ascii_lowercase();
         return Some(key.into_boxed_str());
     }
+    // Lowercasing can undo NFC (a capital with a combining accent lowercases to a letter that
+    // has a precomposed form), so the key is normalized again: the same mailbox typed in
+    // either case must give the same key.
     let lower = local.to_lowercase();
+    let lower = match ComposingNormalizerBorrowed::new_nfc().normalize(&lower) {
+        Cow::Borrowed(_) => lower,
+        Cow::Owned(normalized) => normalized,
+    };
     (lower != local).then(|| (lower + &text[at..]).into_boxed_str())
 }
 

@@ -149,3 +149,26 @@ fn serde_goes_through_validation() {
     assert!(serde_json::from_str::<EmailAddress>("\"a@b.com\\r\\nBcc: x@y.com\"").is_err());
     assert!(serde_json::from_str::<DisplayName>("\"a\\nb\"").is_err());
 }
+
+#[test]
+fn characters_that_normalize_to_ascii_are_checked_as_stored() {
+    // U+037E GREEK QUESTION MARK is NFC-equivalent to `;`, which no local part may hold.
+    assert_eq!(code("a\u{37E}b@x.com"), "address.invalid_character");
+    // U+212A KELVIN SIGN is NFC-equivalent to `K`: accepted, stored as plain ASCII.
+    let kelvin = ok("\u{212A}elvin@x.com");
+    assert_eq!(kelvin.as_str(), "Kelvin@x.com");
+    assert!(!kelvin.requires_smtputf8());
+    assert_eq!(kelvin, ok("Kelvin@x.com"));
+}
+
+#[test]
+fn a_local_part_typed_in_either_case_gives_one_routing_key() {
+    // A capital with a combining accent lowercases to a letter with a precomposed form.
+    let configured = ok("e\u{38C}\u{3A3}\u{39F}\u{3AB}\u{301}@x.com");
+    let typed = ok("e\u{3CC}\u{3C3}\u{3BF}\u{3B0}@x.com");
+    assert!(configured.eq_ignore_local_case(&typed));
+    assert_eq!(configured.routing_key(), typed.routing_key());
+    // The key is an address of its own that keys to itself.
+    let key = ok(configured.routing_key());
+    assert_eq!(key.routing_key(), configured.routing_key());
+}
