@@ -2,9 +2,10 @@
 //! headers, and the header-safe rendering of one.
 //!
 //! Parsing accepts what people type and what mail clients send: `help@example.com`,
-//! `Customer Help <help@example.com>` and `"Help, Customer" <help@example.com>`. Rendering quotes
-//! names with specials and RFC 2047-encodes names that are not ASCII, so a header built from a
-//! `Mailbox` is always one well-formed line without CR or LF.
+//! `Customer Help <help@example.com>` and `"Help, Customer" <help@example.com>`, with RFC 2047
+//! encoded words in names decoded. Rendering quotes names with specials and RFC 2047-encodes
+//! names that are not ASCII, so a header built from a `Mailbox` is always one well-formed line
+//! without CR or LF, and reads back as the same mailbox.
 //!
 //! ```
 //! use email_routing::Mailbox;
@@ -23,6 +24,11 @@ use std::str::FromStr;
 
 use crate::address::{AddressError, DisplayName, EmailAddress};
 
+mod rfc2047;
+
+use rfc2047::decode_phrase;
+pub(crate) use rfc2047::write_encoded_words;
+
 /// An address and the name shown beside it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Mailbox {
@@ -36,7 +42,19 @@ impl Mailbox {
         Self { name, address }
     }
 
-    /// Parses `address`, `Name <address>` or `"Quoted, Name" <address>`.
+    /// Parses `address`, `Name <address>` or `"Quoted, Name" <address>`. RFC 2047 encoded
+    /// words in an unquoted name are decoded (`=?UTF-8?B?...?=`, as [`Display`](fmt::Display)
+    /// writes names that are not ASCII, and `Q` words in UTF-8 or Latin-1 as mail clients
+    /// send), and the decoded name must pass [`DisplayName`]'s rules like any other.
+    ///
+    /// ```
+    /// use email_routing::Mailbox;
+    /// let m = Mailbox::parse("=?utf-8?Q?Zo=C3=AB?= Smith <zoe@example.com>")?;
+    /// assert_eq!(m.name().map(|n| n.as_str()), Some("Zoë Smith"));
+    /// // A name cannot hide a line break in an encoded word.
+    /// assert!(Mailbox::parse("=?utf-8?Q?Evil=0D=0ABcc:_x@y.com?= <a@b.com>").is_err());
+    /// # Ok::<(), email_routing::AddressError>(())
+    /// ```
     pub fn parse(input: &str) -> Result<Self, AddressError> {
         let trimmed = input.trim_matches([' ', '\t']);
         let Some(inner) = trimmed.strip_suffix('>') else {
@@ -50,8 +68,13 @@ impl Mailbox {
         let name = if raw_name.is_empty() {
             None
         } else {
-            let unquoted = unquote(raw_name);
-            let name = DisplayName::new(&unquoted).map_err(|source| {
+            // A quoted name is taken literally; an unquoted one may hold encoded words.
+            let text = if raw_name.starts_with('"') {
+                unquote(raw_name)
+            } else {
+                decode_phrase(raw_name).into_owned()
+            };
+            let name = DisplayName::new(&text).map_err(|source| {
                 AddressError::InvalidDisplayName { input: input.to_owned(), source }
             })?;
             Some(name)
@@ -180,56 +203,6 @@ fn is_atext(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~".contains(&b)
 }
 
-/// The longest encoded word we write: RFC 2047 allows 75, but 66 lets `Subject: ` and one
-/// word share a first line within the 78 characters RFC 5322 recommends.
-const MAX_ENCODED_WORD: usize = 66;
-/// `=?UTF-8?B?` + `?=`.
-const ENCODED_WORD_OVERHEAD: usize = 12;
-
-/// RFC 2047 `B` encoding in words of at most 75 characters, split on character boundaries so
-/// each word decodes on its own; words are separated by a space.
-pub(crate) fn write_encoded_words(out: &mut impl fmt::Write, text: &str) -> fmt::Result {
-    // 4 base64 characters carry 3 bytes; keep whole characters in each word.
-    let max_bytes = (MAX_ENCODED_WORD - ENCODED_WORD_OVERHEAD) / 4 * 3;
-    let mut first = true;
-    let mut chunk_start = 0;
-    let mut chunk_len = 0;
-    let emit = |out: &mut dyn fmt::Write, chunk: &str, first: &mut bool| -> fmt::Result {
-        if !*first {
-            out.write_char(' ')?;
-        }
-        *first = false;
-        out.write_str("=?UTF-8?B?")?;
-        write_base64(out, chunk.as_bytes())?;
-        out.write_str("?=")
-    };
-    for (i, c) in text.char_indices() {
-        if chunk_len + c.len_utf8() > max_bytes {
-            emit(out, &text[chunk_start..i], &mut first)?;
-            chunk_start = i;
-            chunk_len = 0;
-        }
-        chunk_len += c.len_utf8();
-    }
-    emit(out, &text[chunk_start..], &mut first)
-}
-
-fn write_base64(out: &mut dyn fmt::Write, bytes: &[u8]) -> fmt::Result {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for (i, shift) in [18, 12, 6, 0].into_iter().enumerate() {
-            if i <= chunk.len() {
-                out.write_char(char::from(ALPHABET[(n >> shift) as usize & 63]))?;
-            } else {
-                out.write_char('=')?;
-            }
-        }
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -238,22 +211,6 @@ mod tests {
         let mut s = String::new();
         write_phrase(&mut s, name).unwrap();
         s
-    }
-
-    #[test]
-    fn base64_matches_rfc_4648_vectors() {
-        let enc = |s: &str| {
-            let mut out = String::new();
-            write_base64(&mut out, s.as_bytes()).unwrap();
-            out
-        };
-        assert_eq!(enc(""), "");
-        assert_eq!(enc("f"), "Zg==");
-        assert_eq!(enc("fo"), "Zm8=");
-        assert_eq!(enc("foo"), "Zm9v");
-        assert_eq!(enc("foob"), "Zm9vYg==");
-        assert_eq!(enc("fooba"), "Zm9vYmE=");
-        assert_eq!(enc("foobar"), "Zm9vYmFy");
     }
 
     #[test]
@@ -267,7 +224,8 @@ mod tests {
         assert_eq!(render("Zoë"), "=?UTF-8?B?Wm/Dqw==?=");
         let long = render(&"支援".repeat(40));
         assert!(
-            long.split(' ').all(|w| w.len() <= MAX_ENCODED_WORD && w.starts_with("=?UTF-8?B?"))
+            long.split(' ')
+                .all(|w| w.len() <= rfc2047::MAX_ENCODED_WORD && w.starts_with("=?UTF-8?B?"))
         );
         assert!(long.split(' ').count() > 1);
     }

@@ -91,6 +91,28 @@ proptest! {
         }
     }
 
+    /// A mailbox written into a header reads back as the same mailbox, alone or in a list,
+    /// whatever its name: quoted, encoded in RFC 2047 words, or as it is.
+    #[test]
+    fn a_mailbox_reads_back_as_it_was_written(
+        name in prop_oneof!["\\PC{1,60}", "[ -~]{1,40}", "[a-z ]{0,5}=\\?[A-Za-z0-9?=_-]{0,12}"],
+        address in address_text(),
+    ) {
+        let (Ok(name), Ok(address)) = (DisplayName::new(&name), EmailAddress::new(&address)) else {
+            return Ok(());
+        };
+        let mailbox = Mailbox::new(Some(name), address);
+        let shown = mailbox.to_string();
+        prop_assert!(!shown.contains(['\r', '\n']), "{}", shown);
+        let parsed = Mailbox::parse(&shown);
+        prop_assert_eq!(parsed.as_ref().ok(), Some(&mailbox), "{}", shown);
+        let list = parse_mailbox_list(&format!("{shown}, {shown}"));
+        prop_assert_eq!(list.len(), 2, "{}", shown);
+        for entry in list {
+            prop_assert_eq!(entry.as_ref().ok(), Some(&mailbox), "{}", shown);
+        }
+    }
+
     /// Everything we accept in ASCII, the `email_address` crate in strict mode accepts too:
     /// we are never more permissive than the reference.
     #[test]

@@ -1,0 +1,218 @@
+//! RFC 2047 encoded words (`=?UTF-8?B?...?=`): how names and subjects that are not ASCII
+//! travel in headers. Writing always uses UTF-8 and `B`; reading accepts `B` and `Q` in UTF-8,
+//! US-ASCII and ISO-8859-1, the charsets mail clients send names in, and leaves any other word
+//! as the text it is.
+
+use std::borrow::Cow;
+use std::fmt;
+
+/// The longest encoded word we write: RFC 2047 allows 75, but 66 lets `Subject: ` and one
+/// word share a first line within the 78 characters RFC 5322 recommends.
+pub(crate) const MAX_ENCODED_WORD: usize = 66;
+/// `=?UTF-8?B?` + `?=`.
+const ENCODED_WORD_OVERHEAD: usize = 12;
+
+/// RFC 2047 `B` encoding in words of at most 75 characters, split on character boundaries so
+/// each word decodes on its own; words are separated by a space.
+pub(crate) fn write_encoded_words(out: &mut impl fmt::Write, text: &str) -> fmt::Result {
+    // 4 base64 characters carry 3 bytes; keep whole characters in each word.
+    let max_bytes = (MAX_ENCODED_WORD - ENCODED_WORD_OVERHEAD) / 4 * 3;
+    let mut first = true;
+    let mut chunk_start = 0;
+    let mut chunk_len = 0;
+    let emit = |out: &mut dyn fmt::Write, chunk: &str, first: &mut bool| -> fmt::Result {
+        if !*first {
+            out.write_char(' ')?;
+        }
+        *first = false;
+        out.write_str("=?UTF-8?B?")?;
+        write_base64(out, chunk.as_bytes())?;
+        out.write_str("?=")
+    };
+    for (i, c) in text.char_indices() {
+        if chunk_len + c.len_utf8() > max_bytes {
+            emit(out, &text[chunk_start..i], &mut first)?;
+            chunk_start = i;
+            chunk_len = 0;
+        }
+        chunk_len += c.len_utf8();
+    }
+    emit(out, &text[chunk_start..], &mut first)
+}
+
+fn write_base64(out: &mut dyn fmt::Write, bytes: &[u8]) -> fmt::Result {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for chunk in bytes.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for (i, shift) in [18, 12, 6, 0].into_iter().enumerate() {
+            if i <= chunk.len() {
+                out.write_char(char::from(ALPHABET[(n >> shift) as usize & 63]))?;
+            } else {
+                out.write_char('=')?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Decodes the encoded words of an unquoted phrase (a display name as received). White space
+/// between two encoded words is dropped, as RFC 2047 section 6.2 says, so a name split over
+/// several words comes back whole; other words and their spacing stay as they are, as does a
+/// word that does not decode.
+pub(crate) fn decode_phrase(raw: &str) -> Cow<'_, str> {
+    if !raw.contains("=?") {
+        return Cow::Borrowed(raw);
+    }
+    let mut out = String::with_capacity(raw.len());
+    let mut after_encoded = false;
+    let mut rest = raw;
+    while !rest.is_empty() {
+        let word_start = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+        let (space, tail) = rest.split_at(word_start);
+        let word_len = tail.find([' ', '\t']).unwrap_or(tail.len());
+        let (word, tail) = tail.split_at(word_len);
+        match decode_word(word) {
+            Some(text) => {
+                if !after_encoded {
+                    out.push_str(space);
+                }
+                out.push_str(&text);
+                after_encoded = true;
+            }
+            None => {
+                out.push_str(space);
+                out.push_str(word);
+                after_encoded = false;
+            }
+        }
+        rest = tail;
+    }
+    Cow::Owned(out)
+}
+
+/// The text of one encoded word, or `None` if `word` is not one this crate reads.
+fn decode_word(word: &str) -> Option<String> {
+    let inner = word.strip_prefix("=?")?.strip_suffix("?=")?;
+    let mut parts = inner.splitn(3, '?');
+    let (charset, encoding, text) = (parts.next()?, parts.next()?, parts.next()?);
+    if text.contains('?') {
+        return None;
+    }
+    // RFC 2231 lets a language follow the charset: `UTF-8*en`.
+    let charset = charset.split('*').next().unwrap_or(charset);
+    let bytes = match encoding {
+        "B" | "b" => base64_decode(text)?,
+        "Q" | "q" => q_decode(text)?,
+        _ => return None,
+    };
+    if charset.eq_ignore_ascii_case("utf-8") {
+        String::from_utf8(bytes).ok()
+    } else if charset.eq_ignore_ascii_case("us-ascii") {
+        bytes.is_ascii().then(|| bytes.into_iter().map(char::from).collect())
+    } else if charset.eq_ignore_ascii_case("iso-8859-1") {
+        // Latin-1 bytes are the first 256 code points.
+        Some(bytes.into_iter().map(char::from).collect())
+    } else {
+        None
+    }
+}
+
+/// RFC 4648 base64, padding optional; `None` on any other character.
+fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    let value = |c: u8| -> Option<u32> {
+        Some(u32::from(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        }))
+    };
+    let digits = text.trim_end_matches('=').as_bytes();
+    let mut out = Vec::with_capacity(digits.len() / 4 * 3 + 2);
+    for chunk in digits.chunks(4) {
+        if chunk.len() == 1 {
+            return None;
+        }
+        let mut n = 0;
+        for (i, &c) in chunk.iter().enumerate() {
+            n |= value(c)? << (18 - 6 * i);
+        }
+        let bytes = n.to_be_bytes();
+        out.extend_from_slice(&bytes[1..chunk.len()]);
+    }
+    Some(out)
+}
+
+/// RFC 2047 `Q`: `_` is a space, `=XX` a byte in hex, other printable ASCII itself.
+fn q_decode(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut bytes = text.bytes();
+    while let Some(b) = bytes.next() {
+        out.push(match b {
+            b'_' => b' ',
+            b'=' => {
+                let hex = [bytes.next()?, bytes.next()?];
+                u8::from_str_radix(std::str::from_utf8(&hex).ok()?, 16).ok()?
+            }
+            b'!'..=b'~' => b,
+            _ => return None,
+        });
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_rfc_4648_vectors() {
+        let enc = |s: &str| {
+            let mut out = String::new();
+            write_base64(&mut out, s.as_bytes()).unwrap();
+            out
+        };
+        assert_eq!(enc(""), "");
+        assert_eq!(enc("f"), "Zg==");
+        assert_eq!(enc("fo"), "Zm8=");
+        assert_eq!(enc("foo"), "Zm9v");
+        assert_eq!(enc("foob"), "Zm9vYg==");
+        assert_eq!(enc("fooba"), "Zm9vYmE=");
+        assert_eq!(enc("foobar"), "Zm9vYmFy");
+    }
+
+    #[test]
+    fn words_decode_in_b_and_q_and_join() {
+        assert_eq!(decode_phrase("=?UTF-8?B?Wm/Dqw==?="), "Zoë");
+        assert_eq!(decode_phrase("=?utf-8?q?Zo=C3=AB_Help?="), "Zoë Help");
+        assert_eq!(decode_phrase("=?ISO-8859-1?Q?Andr=E9?= Pirard"), "André Pirard");
+        assert_eq!(decode_phrase("=?UTF-8*en?B?Wm/Dqw?="), "Zoë");
+        // Space between encoded words goes; space next to plain words stays.
+        assert_eq!(decode_phrase("=?UTF-8?Q?a?= \t =?UTF-8?Q?b?="), "ab");
+        assert_eq!(decode_phrase("Help =?UTF-8?Q?a?=  desk"), "Help a  desk");
+        let mut long = String::new();
+        write_encoded_words(&mut long, &"支援".repeat(40)).unwrap();
+        assert_eq!(decode_phrase(&long), "支援".repeat(40));
+    }
+
+    #[test]
+    fn words_that_do_not_decode_stay_as_they_are() {
+        for raw in [
+            "=?x?=",
+            "=?UTF-8?B?*&^?=",
+            "=?UTF-8?B?W?=",
+            "=?UTF-8?Q?=C3?=",
+            "=?UTF-8?Q?=G1?=",
+            "=?UTF-8?Q?a?b?=",
+            "=?KOI8-R?B?98TJ?=",
+            "=?US-ASCII?Q?caf=E9?=",
+            "=?UTF-8?X?abc?=",
+            "plain",
+        ] {
+            assert_eq!(decode_phrase(raw), raw, "{raw}");
+        }
+    }
+}
