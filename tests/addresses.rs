@@ -1,6 +1,6 @@
 //! Email address and display name parsing: limits, IDN, hostile strings.
 
-use email_routing::{AddressError, DisplayName, EmailAddress, MAX_DISPLAY_NAME_CHARS};
+use email_routing::{AddressError, DisplayName, EmailAddress, MAX_DISPLAY_NAME_CHARS, Mailbox};
 
 fn ok(input: &str) -> EmailAddress {
     EmailAddress::new(input).unwrap_or_else(|e| panic!("{input:?} refused: {e}"))
@@ -171,4 +171,17 @@ fn a_local_part_typed_in_either_case_gives_one_routing_key() {
     // The key is an address of its own that keys to itself.
     let key = ok(configured.routing_key());
     assert_eq!(key.routing_key(), configured.routing_key());
+}
+
+#[test]
+fn a_mailbox_with_a_long_name_that_is_not_ascii_reads_back() {
+    // 79 characters render as five encoded words, 290 characters in all: longer than a name
+    // may be, so the words must be decoded before the name is checked.
+    let m = Mailbox::parse(&format!("{} <a@b.com>", "é".repeat(79))).unwrap();
+    let shown = m.to_string();
+    assert!(shown.len() > 256, "{shown}");
+    assert_eq!(Mailbox::parse(&shown).unwrap(), m);
+    let zoe = Mailbox::parse("Zoë <a@b.com>").unwrap();
+    assert_eq!(zoe.to_string(), "=?UTF-8?B?Wm/Dqw==?= <a@b.com>");
+    assert_eq!(Mailbox::parse(&zoe.to_string()).unwrap().name().unwrap().as_str(), "Zoë");
 }

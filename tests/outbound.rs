@@ -210,6 +210,17 @@ fn long_headers_fold_at_white_space() {
     )));
 }
 
+#[test]
+fn a_run_of_spaces_in_a_name_never_folds_into_a_blank_line() {
+    let to = format!("\"{}     {}\" <jane@example.org>", "a".repeat(74), "b".repeat(80));
+    let block = org().compose(&help().to(to).subject("Re: x"), &verified()).unwrap().header_block();
+    for line in block.trim_end_matches("\r\n").split("\r\n") {
+        assert!(!line.trim().is_empty(), "a line of white space alone in {block:?}");
+    }
+    let unfolded = block.replace("\r\n ", " ");
+    assert!(unfolded.contains(&format!("\"{}     {}\"", "a".repeat(74), "b".repeat(80))));
+}
+
 /// Every header value the crate produces parses with lettre, to the same addresses.
 #[test]
 fn every_header_is_accepted_by_lettre() {
@@ -263,6 +274,38 @@ mod props {
     use proptest::prelude::*;
 
     proptest! {
+        /// The header block is well-formed RFC 5322 whatever the names: CRLF line ends, no
+        /// line of white space alone, no line over 998, and unfolding gives the values back.
+        #[test]
+        fn the_header_block_folds_into_well_formed_lines(
+            names in prop::collection::vec("[a-z]{0,12}( {1,4}[a-z+=]{0,30}){0,6}|\\PC{1,40}", 1..6),
+            subject in "[a-z ]{0,200}",
+        ) {
+            let to = names
+                .iter()
+                .enumerate()
+                .map(|(i, name)| format!("\"{}\" <r{i}@example.org>", name.replace(['"', '\\'], "")))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let org = org();
+            let Ok(env) = org.compose(&help().to(to).subject(subject), &verified()) else {
+                return Ok(());
+            };
+            let block = env.header_block();
+            prop_assert!(block.ends_with("\r\n"));
+            let lines: Vec<&str> = block.trim_end_matches("\r\n").split("\r\n").collect();
+            for line in &lines {
+                prop_assert!(!line.contains(['\r', '\n']), "{:?}", block);
+                prop_assert!(!line.trim().is_empty(), "a line of white space alone: {:?}", block);
+                prop_assert!(line.len() <= 998);
+            }
+            let unfolded = block.replace("\r\n ", " ");
+            for h in env.headers() {
+                let line = format!("{}: {}\r\n", h.name(), h.value());
+                prop_assert!(unfolded.contains(&line), "{:?} not in {:?}", line, unfolded);
+            }
+        }
+
         #[test]
         fn compose_never_panics_and_never_emits_a_line_break(
             to in any::<String>(), cc in "[ -~]{0,80}", subject in any::<String>()

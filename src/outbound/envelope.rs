@@ -180,11 +180,15 @@ fn encode_unstructured(text: &str) -> String {
 }
 
 /// Appends `name: value` + CRLF, breaking at spaces so lines stay near [`FOLD_AT`].
+///
+/// A break goes only before a word, never inside a run of spaces (a name may hold several in a
+/// row): RFC 5322 forbids a folded line made of white space alone. Unfolding (removing each
+/// CRLF) gives back `name: value`.
 fn fold_into(out: &mut String, name: &str, value: &str) {
     let _ = write!(out, "{name}:");
     let mut line_len = name.len() + 1;
     for word in value.split(' ') {
-        if line_len + 1 + word.len() > FOLD_AT && line_len > name.len() + 1 {
+        if !word.is_empty() && line_len + 1 + word.len() > FOLD_AT && line_len > name.len() + 1 {
             out.push_str("\r\n");
             line_len = 0;
         }
