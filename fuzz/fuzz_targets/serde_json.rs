@@ -1,0 +1,119 @@
+#![no_main]
+use email_routing::dns::{DomainSetup, DomainStatus, ProviderProfile};
+use email_routing::{AcdQueue, DomainName, OrgEmailConfig};
+use libfuzzer_sys::fuzz_target;
+use serde::de::DeserializeSeed;
+use std::sync::OnceLock;
+
+static ROOT: OnceLock<DomainName> = OnceLock::new();
+
+fn rt<T>(data: &[u8], what: &str)
+where
+    T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+{
+    if let Ok(v) = serde_json::from_slice::<T>(data) {
+        let j = serde_json::to_string(&v).unwrap_or_else(|e| {
+            panic!(
+                "{what}: accepted value does not serialize: {e}: {:?}",
+                String::from_utf8_lossy(data)
+            )
+        });
+        let back: T = serde_json::from_str(&j).unwrap_or_else(|e| {
+            panic!(
+                "{what}: re-serialized value refused: {e}\n input: {:?}\n json: {j}",
+                String::from_utf8_lossy(data)
+            )
+        });
+        assert_eq!(
+            v,
+            back,
+            "{what}: value changed\n input: {:?}\n json: {j}",
+            String::from_utf8_lossy(data)
+        );
+        let j2 = serde_json::to_string(&back).unwrap();
+        assert_eq!(j, j2, "{what}: json changed");
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    if data.is_empty() {
+        return;
+    }
+    let (sel, rest) = data.split_at(1);
+    match sel[0] % 5 {
+        0 => rt::<DomainSetup>(rest, "DomainSetup"),
+        1 => rt::<ProviderProfile>(rest, "ProviderProfile"),
+        2 => rt::<DomainStatus>(rest, "DomainStatus"),
+        3 => {
+            if let Ok(q) = serde_json::from_slice::<AcdQueue<String>>(rest) {
+                let j = serde_json::to_string(&q).unwrap();
+                let back: AcdQueue<String> = serde_json::from_str(&j).unwrap_or_else(|e| {
+                    panic!(
+                        "AcdQueue: re-serialized refused: {e}\n input: {:?}\n json: {j}",
+                        String::from_utf8_lossy(rest)
+                    )
+                });
+                let j2 = serde_json::to_string(&back).unwrap();
+                assert_eq!(
+                    j,
+                    j2,
+                    "AcdQueue json changed; input {:?}",
+                    String::from_utf8_lossy(rest)
+                );
+                assert_eq!(q.len(), back.len());
+                let a: Vec<String> = q
+                    .iter()
+                    .map(|w| {
+                        format!(
+                            "{:?} {:?} {:?} {:?}",
+                            w.id(),
+                            w.requirements(),
+                            w.priority(),
+                            w.enqueued_at()
+                        )
+                    })
+                    .collect();
+                let b: Vec<String> = back
+                    .iter()
+                    .map(|w| {
+                        format!(
+                            "{:?} {:?} {:?} {:?}",
+                            w.id(),
+                            w.requirements(),
+                            w.priority(),
+                            w.enqueued_at()
+                        )
+                    })
+                    .collect();
+                assert_eq!(
+                    a,
+                    b,
+                    "AcdQueue order changed; input {:?}",
+                    String::from_utf8_lossy(rest)
+                );
+            }
+        }
+        _ => {
+            let root = ROOT.get_or_init(|| "mail.example.net".parse().unwrap());
+            let mut de = serde_json::Deserializer::from_slice(rest);
+            if let Ok(org) = OrgEmailConfig::deserialize_for(root).deserialize(&mut de) {
+                let j = serde_json::to_string(&org).unwrap();
+                let mut de2 = serde_json::Deserializer::from_str(&j);
+                let back = OrgEmailConfig::deserialize_for(root)
+                    .deserialize(&mut de2)
+                    .unwrap_or_else(|e| {
+                        panic!(
+                            "OrgEmailConfig: re-serialized refused: {e}\n input: {:?}\n json: {j}",
+                            String::from_utf8_lossy(rest)
+                        )
+                    });
+                assert_eq!(
+                    org,
+                    back,
+                    "OrgEmailConfig changed\n input: {:?}\n json: {j}",
+                    String::from_utf8_lossy(rest)
+                );
+            }
+        }
+    }
+});
