@@ -44,15 +44,18 @@ impl Mailbox {
 
     /// Parses `address`, `Name <address>` or `"Quoted, Name" <address>`. RFC 2047 encoded
     /// words in an unquoted name are decoded (`=?UTF-8?B?...?=`, as [`Display`](fmt::Display)
-    /// writes names that are not ASCII, and `Q` words in UTF-8 or Latin-1 as mail clients
-    /// send), and the decoded name must pass [`DisplayName`]'s rules like any other.
+    /// writes names that are not ASCII, and `Q` words in UTF-8, Latin-1 or windows-1252 as mail
+    /// clients send). A decoded name must pass [`DisplayName`]'s rules like any other; one that
+    /// does not is kept as written, still encoded, so that the address is not lost.
     ///
     /// ```
     /// use email_routing::Mailbox;
     /// let m = Mailbox::parse("=?utf-8?Q?Zo=C3=AB?= Smith <zoe@example.com>")?;
     /// assert_eq!(m.name().map(|n| n.as_str()), Some("Zoë Smith"));
-    /// // A name cannot hide a line break in an encoded word.
-    /// assert!(Mailbox::parse("=?utf-8?Q?Evil=0D=0ABcc:_x@y.com?= <a@b.com>").is_err());
+    /// // A line break hidden in an encoded word stays encoded.
+    /// let evil = Mailbox::parse("=?utf-8?Q?Evil=0D=0ABcc:_x@y.com?= <a@b.com>")?;
+    /// assert_eq!(evil.name().map(|n| n.as_str()), Some("=?utf-8?Q?Evil=0D=0ABcc:_x@y.com?="));
+    /// assert_eq!(evil.address().as_str(), "a@b.com");
     /// # Ok::<(), email_routing::AddressError>(())
     /// ```
     pub fn parse(input: &str) -> Result<Self, AddressError> {
@@ -68,16 +71,19 @@ impl Mailbox {
         let name = if raw_name.is_empty() {
             None
         } else {
-            // A quoted name is taken literally; an unquoted one may hold encoded words.
-            let text = if raw_name.starts_with('"') {
-                unquote(raw_name)
+            // A quoted name is taken literally; an unquoted one may hold encoded words. A
+            // decoded name that breaks the name rules (an encoded control character, say) is
+            // kept as it was written, encoded: the address must not be lost over its name.
+            let name = if raw_name.starts_with('"') {
+                DisplayName::new(&unquote(raw_name))
             } else {
-                decode_phrase(raw_name).into_owned()
+                DisplayName::new(&decode_phrase(raw_name))
+                    .or_else(|decoded| DisplayName::new(raw_name).map_err(|_| decoded))
             };
-            let name = DisplayName::new(&text).map_err(|source| {
-                AddressError::InvalidDisplayName { input: input.to_owned(), source }
-            })?;
-            Some(name)
+            Some(name.map_err(|source| AddressError::InvalidDisplayName {
+                input: input.to_owned(),
+                source,
+            })?)
         };
         Ok(Self { name, address })
     }

@@ -143,6 +143,22 @@ fn envelope_first_then_to_then_cc() {
 }
 
 #[test]
+fn a_recipient_is_found_whatever_its_encoded_name_holds() {
+    let org = org();
+    for to in [
+        "=?utf-8?B?U2FsZXMgVGVhbQ==?= <sales@support.customer.com>",
+        "=?iso-8859-1?Q?=93Ventas=94?= <sales@support.customer.com>",
+        // An encoded line break and a control character: the name stays encoded.
+        "=?utf-8?Q?Sales=0D=0ABcc:_x@y.com?= <sales@support.customer.com>",
+        "=?iso-8859-1?Q?=81?= <sales@support.customer.com>",
+    ] {
+        let d = org.dispatch(&mail(ScanVerdict::Clean).with_header_to(to));
+        assert_eq!(d.matched().map(|m| m.field()), Some(RecipientField::To), "{to}");
+        assert!(d.skipped().is_empty(), "{to}");
+    }
+}
+
+#[test]
 fn unparseable_recipients_are_skipped_and_listed() {
     let org = org();
     let email = mail(ScanVerdict::Clean)

@@ -1,7 +1,10 @@
 //! RFC 2047 encoded words (`=?UTF-8?B?...?=`): how names and subjects that are not ASCII
 //! travel in headers. Writing always uses UTF-8 and `B`; reading accepts `B` and `Q` in UTF-8,
-//! US-ASCII and ISO-8859-1, the charsets mail clients send names in, and leaves any other word
-//! as the text it is.
+//! US-ASCII, ISO-8859-1 and windows-1252, the charsets mail clients send names in, and leaves
+//! any other word as the text it is. As in the WHATWG Encoding Standard that mail clients and
+//! browsers follow, `ISO-8859-1` is read as windows-1252, its superset: text labelled Latin-1
+//! is usually windows-1252 (curly quotes, the euro sign), and the difference is only in bytes
+//! 0x80 to 0x9F, which Latin-1 leaves to control characters.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -110,11 +113,29 @@ fn decode_word(word: &str) -> Option<String> {
         String::from_utf8(bytes).ok()
     } else if charset.eq_ignore_ascii_case("us-ascii") {
         bytes.is_ascii().then(|| bytes.into_iter().map(char::from).collect())
-    } else if charset.eq_ignore_ascii_case("iso-8859-1") {
-        // Latin-1 bytes are the first 256 code points.
-        Some(bytes.into_iter().map(char::from).collect())
+    } else if ["iso-8859-1", "latin1", "windows-1252", "cp1252"]
+        .iter()
+        .any(|label| charset.eq_ignore_ascii_case(label))
+    {
+        Some(bytes.into_iter().map(windows_1252).collect())
     } else {
         None
+    }
+}
+
+/// The windows-1252 character of a byte: Latin-1 (the first 256 code points) except in 0x80 to
+/// 0x9F, where five unassigned bytes stay the control characters Latin-1 has there.
+fn windows_1252(byte: u8) -> char {
+    const HIGH: [char; 32] = [
+        '\u{20AC}', '\u{81}', '\u{201A}', '\u{192}', '\u{201E}', '\u{2026}', '\u{2020}',
+        '\u{2021}', '\u{2C6}', '\u{2030}', '\u{160}', '\u{2039}', '\u{152}', '\u{8D}', '\u{17D}',
+        '\u{8F}', '\u{90}', '\u{2018}', '\u{2019}', '\u{201C}', '\u{201D}', '\u{2022}', '\u{2013}',
+        '\u{2014}', '\u{2DC}', '\u{2122}', '\u{161}', '\u{203A}', '\u{153}', '\u{9D}', '\u{17E}',
+        '\u{178}',
+    ];
+    match byte {
+        0x80..=0x9F => HIGH[usize::from(byte - 0x80)],
+        _ => char::from(byte),
     }
 }
 
@@ -189,6 +210,9 @@ mod tests {
         assert_eq!(decode_phrase("=?UTF-8?B?Wm/Dqw==?="), "Zoë");
         assert_eq!(decode_phrase("=?utf-8?q?Zo=C3=AB_Help?="), "Zoë Help");
         assert_eq!(decode_phrase("=?ISO-8859-1?Q?Andr=E9?= Pirard"), "André Pirard");
+        // Labelled Latin-1, meant as windows-1252: curly quotes and the euro sign.
+        assert_eq!(decode_phrase("=?iso-8859-1?Q?=93Caf=E9=94_=80?="), "\u{201C}Café\u{201D} €");
+        assert_eq!(decode_phrase("=?windows-1252?Q?=9F?="), "Ÿ");
         assert_eq!(decode_phrase("=?UTF-8*en?B?Wm/Dqw?="), "Zoë");
         // Space between encoded words goes; space next to plain words stays.
         assert_eq!(decode_phrase("=?UTF-8?Q?a?= \t =?UTF-8?Q?b?="), "ab");
