@@ -35,7 +35,6 @@ pub const MAX_WAITING: usize = i32::MAX as usize;
 ///   of it the id index (a duplicate check, one cache miss at that size) and the first touch
 ///   of fresh memory; std's `BinaryHeap` alone takes about 0.012 µs per push, two thirds of
 ///   it first touches. [`try_reserve`](Self::try_reserve) avoids the index's growth pauses;
-
 /// - [`remove`](Self::remove): O(1) amortized, plus O(log n) when it removes the head of
 ///   its class. The interaction leaves at once, but its place in the class heap stays,
 ///   stale, until it reaches the top (then it is dropped) or the class compacts its heap
