@@ -245,6 +245,22 @@ fn iter_is_in_routing_order_across_classes() {
 mod snapshot {
     use super::*;
 
+    #[test]
+    fn a_restored_queue_gives_memory_back_as_it_empties() {
+        let mut queue: AcdQueue<u32> = AcdQueue::new();
+        for id in 0..10_000 {
+            queue.enqueue(id, p(0), &none(), t(1_780_000_000_000)).unwrap();
+        }
+        let json = serde_json::to_string(&queue).unwrap();
+        let mut restored: AcdQueue<u32> = serde_json::from_str(&json).unwrap();
+        let full = restored.capacity();
+        assert!(full >= 10_000);
+        for id in 10..10_000 {
+            assert!(restored.remove(&id).is_some());
+        }
+        assert!(restored.capacity() < full / 8, "{} of {full}", restored.capacity());
+    }
+
     /// Runs the same operations on a queue that goes through a snapshot half-way and on one
     /// that does not; both must hand out the same interactions.
     #[test]
@@ -357,6 +373,24 @@ mod capacity {
         assert_eq!(queue.capacity(), room);
         queue.clear();
         assert_eq!(queue.capacity(), 0);
+    }
+
+    /// A reservation takes zeroed memory, as growth does, instead of filling it: memory the
+    /// queue has not used yet is not resident.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_reservation_does_not_fill_its_memory_up_front() {
+        fn resident_bytes() -> u64 {
+            let statm = std::fs::read_to_string("/proc/self/statm").unwrap();
+            let pages: u64 = statm.split_whitespace().nth(1).unwrap().parse().unwrap();
+            pages * 4096
+        }
+        let before = resident_bytes();
+        // An id index of 2^23 buckets (64 MiB) and a slab of 128 MiB.
+        let queue: AcdQueue<u64> = AcdQueue::with_capacity(4_000_000);
+        assert!(queue.capacity() >= 4_000_000);
+        let grown = resident_bytes().saturating_sub(before);
+        assert!(grown < 32 << 20, "{grown} bytes resident after reserving");
     }
 
     #[test]

@@ -168,10 +168,10 @@ impl IdIndex {
         self.buckets.len() / 4 * 3
     }
 
-    /// Grows the table, if needed, so that it holds `total` slots before growing again, and
-    /// keeps it at least that large until [`Self::clear`]. On error (the size overflows or the
-    /// allocator refuses) the index is unchanged.
-    pub(crate) fn try_reserve(&mut self, total: usize) -> Result<(), TryReserveError> {
+    /// Grows the table, if needed, so that it holds `total` slots before growing again. On
+    /// error (the size overflows or the allocator refuses) the index is unchanged. With `pin`,
+    /// the table also keeps at least that size until [`Self::clear`].
+    pub(crate) fn try_reserve(&mut self, total: usize, pin: bool) -> Result<(), TryReserveError> {
         if total == 0 {
             return Ok(());
         }
@@ -183,12 +183,14 @@ impl IdIndex {
             .and_then(usize::checked_next_power_of_two)
             .unwrap_or(usize::MAX);
         if buckets > self.buckets.len() {
-            let mut table = Vec::new();
-            table.try_reserve_exact(buckets)?;
-            table.resize(buckets, EMPTY);
-            self.rehash_into(table);
+            // Ask first whether the allocator has room, then take zeroed memory as growth
+            // does: a reservation must not fill (and so commit) the whole table up front.
+            Vec::<Bucket>::new().try_reserve_exact(buckets)?;
+            self.resize(buckets);
         }
-        self.reserved = self.reserved.max(buckets);
+        if pin {
+            self.reserved = self.reserved.max(buckets);
+        }
         Ok(())
     }
 

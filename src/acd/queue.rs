@@ -177,13 +177,19 @@ impl<Id, S> AcdQueue<Id, S> {
     /// # Ok::<(), email_routing::acd::AcdError>(())
     /// ```
     pub fn try_reserve(&mut self, additional: usize) -> Result<(), AcdError> {
+        self.make_room(additional, true)
+    }
+
+    /// Room for `additional` more interactions; with `pin`, kept until [`clear`](Self::clear)
+    /// (a caller's reservation), otherwise free to shrink as interactions leave (a restore's).
+    pub(crate) fn make_room(&mut self, additional: usize, pin: bool) -> Result<(), AcdError> {
         let requested = self.len.saturating_add(additional);
         if requested > MAX_WAITING {
             return Err(AcdError::CapacityTooLarge { requested, limit: MAX_WAITING });
         }
         let out_of_memory = |_| AcdError::OutOfMemory { requested };
         self.slab.try_reserve(additional, self.len).map_err(out_of_memory)?;
-        self.index.try_reserve(requested).map_err(out_of_memory)
+        self.index.try_reserve(requested, pin).map_err(out_of_memory)
     }
 
     /// How many interactions the queue holds before its interaction store or its id index

@@ -64,7 +64,8 @@ impl<Id> Slab<Id> {
         live: usize,
     ) -> Result<(), std::collections::TryReserveError> {
         let free = self.slots.len().saturating_sub(live);
-        self.slots.try_reserve(additional.saturating_sub(free))
+        // Exact: a reservation asks for what it names, not for the next doubling.
+        self.slots.try_reserve_exact(additional.saturating_sub(free))
     }
 
     /// How many interactions the slab holds before it grows.

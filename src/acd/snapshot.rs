@@ -83,7 +83,10 @@ where
 {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let snapshot = Snapshot::<Id>::deserialize(deserializer)?;
-        let mut queue = AcdQueue::with_capacity_and_hasher(snapshot.waiting.len(), S::default());
+        let mut queue = AcdQueue::with_hasher(S::default());
+        // Room for what is read, without a reservation's floor: the restored queue shrinks as
+        // interactions leave, like any other. (A hint: growth covers a refusal.)
+        let _ = queue.make_room(snapshot.waiting.len(), false);
         for (position, entry) in snapshot.waiting.into_iter().enumerate() {
             queue
                 .enqueue(entry.id, entry.priority, &entry.requirements, entry.enqueued_at)
