@@ -175,7 +175,11 @@ fn q_decode(text: &str) -> Option<Vec<u8>> {
         out.push(match b {
             b'_' => b' ',
             b'=' => {
+                // Two hex digits exactly (`from_str_radix` alone would take a sign).
                 let hex = [bytes.next()?, bytes.next()?];
+                if !hex.iter().all(u8::is_ascii_hexdigit) {
+                    return None;
+                }
                 u8::from_str_radix(std::str::from_utf8(&hex).ok()?, 16).ok()?
             }
             b'!'..=b'~' => b,
@@ -217,6 +221,8 @@ mod tests {
         // Space between encoded words goes; space next to plain words stays.
         assert_eq!(decode_phrase("=?UTF-8?Q?a?= \t =?UTF-8?Q?b?="), "ab");
         assert_eq!(decode_phrase("Help =?UTF-8?Q?a?=  desk"), "Help a  desk");
+        // A word that does not decode stays; its neighbours still decode.
+        assert_eq!(decode_phrase("=?UTF-8?Q?x=+1?= =?UTF-8?Q?y?="), "=?UTF-8?Q?x=+1?= y");
         let mut long = String::new();
         write_encoded_words(&mut long, &"支援".repeat(40)).unwrap();
         assert_eq!(decode_phrase(&long), "支援".repeat(40));
@@ -230,6 +236,7 @@ mod tests {
             "=?UTF-8?B?W?=",
             "=?UTF-8?Q?=C3?=",
             "=?UTF-8?Q?=G1?=",
+            "=?UTF-8?Q?x=+1?=",
             "=?UTF-8?Q?a?b?=",
             "=?KOI8-R?B?98TJ?=",
             "=?US-ASCII?Q?caf=E9?=",
