@@ -8,6 +8,7 @@ use email_routing::dns::{
     DkimKey, DkimKeyType, DkimToken, DomainSetup, ProviderProfile, VerificationToken,
 };
 use email_routing::{Domain, DomainName};
+use serde::de::DeserializeSeed;
 use serde_json::{Value, json};
 
 fn name(s: &str) -> DomainName {
@@ -18,9 +19,28 @@ fn round_trip<T: serde::Serialize + serde::de::DeserializeOwned>(value: &T) -> T
     serde_json::from_str(&serde_json::to_string(value).unwrap()).unwrap()
 }
 
+/// The profiles the host in these tests offers.
+fn offered() -> Vec<ProviderProfile> {
+    vec![
+        ProviderProfile::ses("us-east-1").unwrap(),
+        ProviderProfile::ses("us-west-2").unwrap(),
+        common::own_keys_profile(),
+    ]
+}
+
+/// Reads a stored setup as the host does.
+fn read(stored: &Value) -> Result<DomainSetup, serde_json::Error> {
+    DomainSetup::deserialize_with(&offered()).deserialize(stored)
+}
+
+/// A setup written and read back.
+fn setup_round_trip(setup: &DomainSetup) -> DomainSetup {
+    read(&serde_json::to_value(setup).unwrap()).unwrap()
+}
+
 /// Reads `stored` as a setup and returns the error message.
 fn refused(stored: Value) -> String {
-    serde_json::from_value::<DomainSetup>(stored).unwrap_err().to_string()
+    read(&stored).unwrap_err().to_string()
 }
 
 #[test]
@@ -49,7 +69,7 @@ fn an_ses_setup_is_stored_as_the_values_it_was_made_from() {
             "inbound_mx": true
         })
     );
-    let read: DomainSetup = serde_json::from_value(stored).unwrap();
+    let read = read(&stored).unwrap();
     assert_eq!(read, setup);
     assert_eq!(read.required_records(), setup.required_records());
 }
@@ -75,7 +95,7 @@ fn a_setup_with_own_keys_and_no_inbound_mx_round_trips() {
     .with_mail_from(name("bounce.bücher.example.de"))
     .unwrap()
     .without_inbound_mx();
-    let read = round_trip(&setup);
+    let read = setup_round_trip(&setup);
     assert_eq!(read, setup);
     assert_eq!(read.required_records(), setup.required_records());
     assert!(!read.has_inbound_mx());
@@ -185,6 +205,31 @@ fn a_stored_setup_is_refused_for_the_reason_the_constructor_gives() {
 }
 
 #[test]
+fn the_host_profile_decides_the_records_not_the_file() {
+    let setup = common::setup();
+    let mut forged = serde_json::to_value(&setup).unwrap();
+    forged["profile"]["inbound_mx"]["host"] = json!("mx.attacker.net");
+    forged["profile"]["dkim"]["cname"]["target_suffix"] = json!("dkim.attacker.net");
+    forged["profile"]["mail_from"]["spf_include"] = json!("attacker.net");
+    let read = read(&forged).unwrap();
+    assert_eq!(read, setup);
+    assert_eq!(read.required_records(), setup.required_records());
+    assert!(read.required_records().iter().all(|r| !r.to_string().contains("attacker")));
+
+    // A profile the host does not offer is refused, naming it.
+    let mut unknown = serde_json::to_value(&setup).unwrap();
+    unknown["profile"]["name"] = json!("Attacker Mail");
+    let message = refused(unknown);
+    assert!(
+        message.contains("\"Attacker Mail\"") && message.contains("deserialize_with"),
+        "{message}"
+    );
+    let err =
+        DomainSetup::deserialize_with(&[]).deserialize(&serde_json::to_value(&setup).unwrap());
+    assert!(err.is_err());
+}
+
+#[test]
 fn a_hosted_setup_is_written_but_never_read_back() {
     let root = name("mail.example.net");
     let hosted = DomainSetup::new(
@@ -269,10 +314,10 @@ mod properties {
             if let Some(mail_from) = &mail_from {
                 stored["mail_from"] = json!(mail_from);
             }
-            let read = serde_json::from_value::<DomainSetup>(stored).ok();
+            let read = read(&stored).ok();
             prop_assert_eq!(&read, &made);
             if let Some(setup) = made {
-                let again = round_trip(&setup);
+                let again = setup_round_trip(&setup);
                 prop_assert_eq!(again.required_records(), setup.required_records());
             }
         }

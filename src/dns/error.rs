@@ -54,6 +54,16 @@ pub enum DnsSetupError {
         /// The domain.
         domain: String,
     },
+    /// A stored setup names a provider profile the host does not offer.
+    #[error(
+        "the stored setup uses provider profile {profile:?}, which is not among the profiles \
+         given to read it: pass the host's profiles to DomainSetup::deserialize_with, or make \
+         the setup again"
+    )]
+    ProfileNotOffered {
+        /// The profile name in the stored setup.
+        profile: String,
+    },
     /// A DKIM token is not usable as a DNS label.
     #[error(
         "DKIM token {token:?} is not a DNS label (1 to {max} letters, digits or inner hyphens): copy the token exactly"
@@ -214,6 +224,7 @@ impl DnsSetupError {
             Self::TokenInvalid { .. } => "dns.token_invalid",
             Self::TokenMissing { .. } => "dns.token_missing",
             Self::HostedSetupNotStored { .. } => "dns.hosted_setup_not_stored",
+            Self::ProfileNotOffered { .. } => "dns.profile_not_offered",
             Self::DkimTokenInvalid { .. } => "dns.dkim_token_invalid",
             Self::DkimCount { .. } => "dns.dkim_count",
             Self::DkimDuplicate { .. } => "dns.dkim_duplicate",

@@ -114,6 +114,8 @@ pub use report::{Absence, DomainReport, RecordReport, RecordStatus, ReportSummar
 #[cfg(feature = "resolver")]
 pub use resolver::{HickoryLookup, ResolverError, ResolverOptions};
 pub use setup::DomainSetup;
+#[cfg(feature = "serde")]
+pub use setup::DomainSetupSeed;
 pub use status::{
     DOWNGRADE_MISSES, DOWNGRADE_SPAN_HOURS, DomainStatus, FailureReason, FeatureStatus,
     StatusError, VERIFICATION_WINDOW_HOURS, VerificationState,

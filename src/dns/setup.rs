@@ -18,6 +18,9 @@ use crate::name::DomainName;
 #[cfg(feature = "serde")]
 mod stored;
 
+#[cfg(feature = "serde")]
+pub use stored::DomainSetupSeed;
+
 /// The DKIM material of a setup.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Dkim {
@@ -47,33 +50,15 @@ enum Dkim {
 ///
 /// # Storing a setup (feature `serde`)
 /// A custom domain's setup serializes to the values it was made from (`domain`, `profile`,
-/// `verification_token`, `dkim_tokens` or `dkim_keys`, `mail_from`, `inbound_mx`) and
-/// deserializes through the same constructor and `with_*` methods, so a stored setup is
-/// checked again and its records rebuilt. A hosted subdomain's setup is written with
-/// `"hosted": true` but not read back (`dns.hosted_setup_not_stored`): only the host's root
-/// says which names are hosted, and such a setup lists no records anyway.
-///
-/// ```
-/// # #[cfg(feature = "serde")] {
-/// # use email_routing::dns::{DomainSetup, ProviderProfile, VerificationToken};
-/// let setup = DomainSetup::custom(
-///     "support.customer.com".parse().unwrap(),
-///     ProviderProfile::ses("us-east-1").unwrap(),
-///     VerificationToken::new("pmBGN/7MjnfhTKUZ06Enqq1PeGUaOkw8lGhcfwefcHU=").unwrap(),
-/// )
-/// .unwrap();
-/// let stored = serde_json::to_string(&setup).unwrap();
-/// let read: DomainSetup = serde_json::from_str(&stored).unwrap();
-/// assert_eq!(read, setup);
-///
-/// // A stored value is checked again as it is read.
-/// let tampered = stored.replace("pmBGN/7Mjn", "pmBGN 7Mjn");
-/// assert!(serde_json::from_str::<DomainSetup>(&tampered).is_err());
-/// # }
-/// ```
+/// `verification_token`, `dkim_tokens` or `dkim_keys`, `mail_from`, `inbound_mx`). It is read
+/// back with [`DomainSetup::deserialize_with`], a `DeserializeSeed` that carries the host's
+/// provider profiles: the stored profile only names which of them to use (a file must not
+/// choose the hosts its records point at), and the setup is made again through the same
+/// constructor and `with_*` methods, so every rule is checked and the records are rebuilt
+/// from the host's profile. A hosted subdomain's setup is written with `"hosted": true` but
+/// not read back (`dns.hosted_setup_not_stored`): only the host's root says which names are
+/// hosted, and such a setup lists no records anyway.
 #[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(try_from = "stored::DomainSetupFile"))]
 pub struct DomainSetup {
     domain: Domain,
     profile: ProviderProfile,

@@ -3,9 +3,12 @@
 //! A host keeps a custom domain's setup for as long as it checks the domain's DNS: through
 //! the 72 hours of verification, then for the life of the domain. The setup is stored as the
 //! values it was made from and read back through the same constructor and `with_*` methods,
-//! so every rule is checked again and the required records are rebuilt, never trusted from
-//! the file.
+//! so every rule is checked again. The provider's formats (the MX host, the DKIM target, the
+//! SPF include) are the host's to decide, like its hosted root: the stored profile only names
+//! one of the host's profiles, whose values are used, so a file cannot point the records
+//! elsewhere.
 
+use serde::de::{DeserializeSeed, Deserializer, Error as _};
 use serde::{Deserialize, Serialize};
 
 use super::{Dkim, DomainSetup};
@@ -42,7 +45,7 @@ fn yes() -> bool {
 /// A stored setup before it is checked.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub(super) struct DomainSetupFile {
+struct DomainSetupFile {
     domain: DomainName,
     #[serde(default)]
     hosted: bool,
@@ -80,15 +83,75 @@ impl Serialize for DomainSetup {
     }
 }
 
-impl TryFrom<DomainSetupFile> for DomainSetup {
-    type Error = DnsSetupError;
+/// Reads a stored [`DomainSetup`] for a host that offers `profiles`; made by
+/// [`DomainSetup::deserialize_with`].
+#[derive(Debug, Clone, Copy)]
+pub struct DomainSetupSeed<'a> {
+    profiles: &'a [ProviderProfile],
+}
 
-    fn try_from(file: DomainSetupFile) -> Result<Self, Self::Error> {
+impl DomainSetup {
+    /// A [`DeserializeSeed`] that reads a stored setup for a host offering `profiles`. The
+    /// stored profile names one of them (`dns.profile_not_offered` otherwise) and that
+    /// profile's values are used, not the file's; every rule is checked again.
+    ///
+    /// ```
+    /// use email_routing::dns::{DomainSetup, ProviderProfile, VerificationToken};
+    /// use serde::de::DeserializeSeed;
+    ///
+    /// let ses = ProviderProfile::ses("us-east-1")?;
+    /// let setup = DomainSetup::custom(
+    ///     "support.customer.com".parse().unwrap(),
+    ///     ses.clone(),
+    ///     VerificationToken::new("pmBGN/7MjnfhTKUZ06Enqq1PeGUaOkw8lGhcfwefcHU=")?,
+    /// )?;
+    /// let stored = serde_json::to_string(&setup).unwrap();
+    /// let offered = [ses];
+    /// let read = DomainSetup::deserialize_with(&offered)
+    ///     .deserialize(&mut serde_json::Deserializer::from_str(&stored))
+    ///     .unwrap();
+    /// assert_eq!(read, setup);
+    ///
+    /// // A file cannot send the admin's MX records elsewhere.
+    /// let forged = stored.replace("inbound-smtp.us-east-1.amazonaws.com", "mx.attacker.net");
+    /// let read = DomainSetup::deserialize_with(&offered)
+    ///     .deserialize(&mut serde_json::Deserializer::from_str(&forged))
+    ///     .unwrap();
+    /// assert_eq!(read, setup);
+    /// # Ok::<(), email_routing::dns::DnsSetupError>(())
+    /// ```
+    pub fn deserialize_with(profiles: &[ProviderProfile]) -> DomainSetupSeed<'_> {
+        DomainSetupSeed { profiles }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for DomainSetupSeed<'_> {
+    type Value = DomainSetup;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<DomainSetup, D::Error> {
+        let file = DomainSetupFile::deserialize(deserializer)?;
+        let profile = self
+            .profiles
+            .iter()
+            .find(|offered| offered.name() == file.profile.name())
+            .ok_or_else(|| {
+                D::Error::custom(DnsSetupError::ProfileNotOffered {
+                    profile: file.profile.name().to_owned(),
+                })
+            })?
+            .clone();
+        DomainSetup::from_file(file, profile).map_err(D::Error::custom)
+    }
+}
+
+impl DomainSetup {
+    /// Makes the stored setup again with the host's `profile`.
+    fn from_file(file: DomainSetupFile, profile: ProviderProfile) -> Result<Self, DnsSetupError> {
         if file.hosted {
             return Err(DnsSetupError::HostedSetupNotStored { domain: file.domain.to_string() });
         }
         let mut setup =
-            DomainSetup::new(Domain::custom(file.domain), file.profile, file.verification_token)?;
+            DomainSetup::new(Domain::custom(file.domain), profile, file.verification_token)?;
         if let Some(tokens) = file.dkim_tokens {
             setup = setup.with_dkim_tokens(tokens)?;
         }
