@@ -196,12 +196,7 @@ impl IdIndex {
 
     fn resize(&mut self, buckets: usize) {
         // `vec![0; n]` asks the allocator for zeroed memory.
-        self.rehash_into(vec![EMPTY; buckets]);
-    }
-
-    /// Moves every stored bucket into `table`, empty and a power of two long.
-    fn rehash_into(&mut self, table: Vec<Bucket>) {
-        let old = std::mem::replace(&mut self.buckets, table);
+        let old = std::mem::replace(&mut self.buckets, vec![EMPTY; buckets]);
         for bucket in old.into_iter().filter(|&b| b != EMPTY) {
             self.place(bucket);
         }

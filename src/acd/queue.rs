@@ -195,7 +195,8 @@ impl<Id, S> AcdQueue<Id, S> {
     /// How many interactions the queue holds before its interaction store or its id index
     /// must grow (at least [`len`](Self::len)).
     pub fn capacity(&self) -> usize {
-        self.slab.capacity().min(self.index.capacity()).max(self.len)
+        // Both hold every waiting interaction, so the smaller is at least `len`.
+        self.slab.capacity().min(self.index.capacity())
     }
 
     /// How many interactions are waiting.
@@ -349,8 +350,7 @@ impl<Id: Hash + Eq, S: BuildHasher> AcdQueue<Id, S> {
         Id: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let hash = IdIndex::short_hash(self.hasher.hash_one(id));
-        let at = self.find(hash, id)?;
+        let at = self.find(id)?;
         let slot = self.index.slot_at(at);
         self.index.remove_at(at);
         let entry = self.slab.take(slot)?;
@@ -367,8 +367,7 @@ impl<Id: Hash + Eq, S: BuildHasher> AcdQueue<Id, S> {
         Id: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let hash = IdIndex::short_hash(self.hasher.hash_one(id));
-        let slot = self.index.slot_at(self.find(hash, id)?);
+        let slot = self.index.slot_at(self.find(id)?);
         let entry = self.slab.get(slot)?;
         let (old, class) = (entry.order, entry.class());
         let new = Order::new(priority, old.enqueued_at(), old.seq());
@@ -403,8 +402,7 @@ impl<Id: Hash + Eq, S: BuildHasher> AcdQueue<Id, S> {
         Id: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let hash = IdIndex::short_hash(self.hasher.hash_one(id));
-        let slot = self.index.slot_at(self.find(hash, id)?);
+        let slot = self.index.slot_at(self.find(id)?);
         let entry = self.slab.get(slot)?;
         self.view(entry.class(), entry.order, slot)
     }
@@ -415,16 +413,16 @@ impl<Id: Hash + Eq, S: BuildHasher> AcdQueue<Id, S> {
         Id: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let hash = IdIndex::short_hash(self.hasher.hash_one(id));
-        self.find(hash, id).is_some()
+        self.find(id).is_some()
     }
 
     /// The index bucket of `id`.
-    fn find<Q>(&self, hash: u32, id: &Q) -> Option<usize>
+    fn find<Q>(&self, id: &Q) -> Option<usize>
     where
         Id: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
+        let hash = IdIndex::short_hash(self.hasher.hash_one(id));
         let slab = &self.slab;
         self.index.find(hash, |slot| slab.get(slot).is_some_and(|entry| entry.id.borrow() == id))
     }
