@@ -63,6 +63,16 @@ where
     }
 }
 
+/// Every waiting interaction of a queue, in routing order, as text to compare.
+fn waiting_of(queue: &AcdQueue<String>) -> Vec<String> {
+    queue
+        .iter()
+        .map(|w| {
+            format!("{:?} {:?} {:?} {:?}", w.id(), w.requirements(), w.priority(), w.enqueued_at())
+        })
+        .collect()
+}
+
 fuzz_target!(|data: &[u8]| {
     if data.is_empty() {
         return;
@@ -89,30 +99,7 @@ fuzz_target!(|data: &[u8]| {
                     String::from_utf8_lossy(rest)
                 );
                 assert_eq!(q.len(), back.len());
-                let a: Vec<String> = q
-                    .iter()
-                    .map(|w| {
-                        format!(
-                            "{:?} {:?} {:?} {:?}",
-                            w.id(),
-                            w.requirements(),
-                            w.priority(),
-                            w.enqueued_at()
-                        )
-                    })
-                    .collect();
-                let b: Vec<String> = back
-                    .iter()
-                    .map(|w| {
-                        format!(
-                            "{:?} {:?} {:?} {:?}",
-                            w.id(),
-                            w.requirements(),
-                            w.priority(),
-                            w.enqueued_at()
-                        )
-                    })
-                    .collect();
+                let (a, b) = (waiting_of(&q), waiting_of(&back));
                 assert_eq!(
                     a,
                     b,
