@@ -24,9 +24,10 @@ use std::str::FromStr;
 
 use crate::address::{AddressError, DisplayName, EmailAddress};
 
+mod reader;
 mod rfc2047;
 
-use rfc2047::decode_phrase;
+use reader::Syntax;
 pub(crate) use rfc2047::write_encoded_words;
 
 /// An address and the name shown beside it.
@@ -59,33 +60,15 @@ impl Mailbox {
     /// # Ok::<(), email_routing::AddressError>(())
     /// ```
     pub fn parse(input: &str) -> Result<Self, AddressError> {
-        let trimmed = input.trim_matches([' ', '\t']);
-        let Some(inner) = trimmed.strip_suffix('>') else {
-            return EmailAddress::new(trimmed).map(|address| Self { name: None, address });
-        };
-        let Some(open) = inner.rfind('<') else {
-            return Err(AddressError::DisplayNameNotAllowed { input: input.to_owned() });
-        };
-        let address = EmailAddress::new(&inner[open + 1..])?;
-        let raw_name = inner[..open].trim_matches([' ', '\t']);
-        let name = if raw_name.is_empty() {
-            None
-        } else {
-            // A quoted name is taken literally; an unquoted one may hold encoded words. A
-            // decoded name that breaks the name rules (an encoded control character, say) is
-            // kept as it was written, encoded: the address must not be lost over its name.
-            let name = if raw_name.starts_with('"') {
-                DisplayName::new(&unquote(raw_name))
-            } else {
-                DisplayName::new(&decode_phrase(raw_name))
-                    .or_else(|decoded| DisplayName::new(raw_name).map_err(|_| decoded))
-            };
-            Some(name.map_err(|source| AddressError::InvalidDisplayName {
-                input: input.to_owned(),
-                source,
-            })?)
-        };
-        Ok(Self { name, address })
+        let mut entries = reader::read_list(input, Syntax::Typed).into_iter();
+        match (entries.next(), entries.next()) {
+            (None, _) => Err(AddressError::Empty),
+            (Some(entry), None) => entry.map_err(|(_, error)| error),
+            // Several mailboxes where one is expected: the address parser says why.
+            (Some(_), Some(_)) => Err(EmailAddress::new(input.trim()).err().unwrap_or_else(|| {
+                AddressError::DisplayNameNotAllowed { input: input.to_owned() }
+            })),
+        }
     }
 
     /// The display name, if any.
@@ -104,55 +87,36 @@ impl Mailbox {
     }
 }
 
-/// Splits a typed or received address list (`a@x.com, "B, C" <b@y.com>`) at commas that are not
-/// inside quotes or angle brackets, and parses each entry. Empty entries are ignored. Each
-/// failure keeps the raw entry, so a caller can report it and go on.
+/// Reads an address-list header value as received (`To`, `Cc`, `From`, `Reply-To`; RFC 5322
+/// section 3.4), liberally: folded lines are unfolded, comments ignored (a comment after a
+/// bare address is taken as its name), group members are entries of their own, `;` separates
+/// like `,`, and the obsolete forms of RFC 5322 section 4 are read where they are unambiguous.
+/// Display names are phrases: quoted and unquoted words and RFC 2047 encoded words, joined by
+/// one space (none between two adjacent encoded words).
+///
+/// Each entry is a mailbox or the raw text of an entry that did not read, with the reason, so
+/// a caller can report it and go on. Empty entries and empty groups
+/// (`undisclosed-recipients:;`) are no entries. A name that breaks the [`DisplayName`] rules
+/// is kept as written if that passes, and dropped otherwise: an address is never lost over its
+/// name. The work is linear in the input.
+///
+/// ```
+/// use email_routing::parse_mailbox_list;
+/// let list = parse_mailbox_list(
+///     "Support team: =?UTF-8?Q?Customer_?=\r\n =?UTF-8?Q?Help?= <help@x.com>, sales@x.com (Sales);",
+/// );
+/// let names: Vec<_> = list.iter().map(|m| m.as_ref().unwrap().name().unwrap().as_str()).collect();
+/// assert_eq!(names, ["Customer Help", "Sales"]);
+/// ```
 pub fn parse_mailbox_list(input: &str) -> Vec<Result<Mailbox, (String, AddressError)>> {
-    split_list(input)
-        .into_iter()
-        .map(|entry| Mailbox::parse(entry).map_err(|e| (entry.to_owned(), e)))
-        .collect()
+    reader::read_list(input, Syntax::Received)
 }
 
-/// The entries of a comma-separated list, trimmed, empty ones dropped.
-fn split_list(input: &str) -> Vec<&str> {
-    let mut entries = Vec::new();
-    let (mut in_quote, mut in_angle, mut escaped, mut start) = (false, false, false, 0);
-    for (i, c) in input.char_indices() {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' if in_quote => escaped = true,
-            '"' => in_quote = !in_quote,
-            '<' if !in_quote => in_angle = true,
-            '>' if !in_quote => in_angle = false,
-            ',' if !in_quote && !in_angle => {
-                entries.push(&input[start..i]);
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    entries.push(&input[start..]);
-    entries.into_iter().map(str::trim).filter(|e| !e.is_empty()).collect()
-}
-
-/// Removes RFC 5322 quoting from a display name: surrounding quotes and backslash escapes.
-fn unquote(name: &str) -> String {
-    let Some(inner) = name.strip_prefix('"').and_then(|n| n.strip_suffix('"')) else {
-        return name.to_owned();
-    };
-    let mut out = String::with_capacity(inner.len());
-    let mut chars = inner.chars();
-    while let Some(c) = chars.next() {
-        if c == '\\' {
-            if let Some(next) = chars.next() {
-                out.push(next);
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
+/// Reads what an agent typed into a To, Cc or Bcc field: a comma-separated list of mailboxes
+/// (see [`Mailbox::parse`]). Unlike a received header, a line break, a group or a `;` is an
+/// error in the entry that holds it.
+pub(crate) fn parse_typed_list(input: &str) -> Vec<Result<Mailbox, (String, AddressError)>> {
+    reader::read_list(input, Syntax::Typed)
 }
 
 impl fmt::Display for Mailbox {
@@ -234,16 +198,6 @@ mod tests {
                 .all(|w| w.len() <= rfc2047::MAX_ENCODED_WORD && w.starts_with("=?UTF-8?B?"))
         );
         assert!(long.split(' ').count() > 1);
-    }
-
-    #[test]
-    fn lists_split_outside_quotes_and_brackets() {
-        let parsed = parse_mailbox_list("a@x.com, \"B, C\" <b@y.com>,, bad, <c@z.com>");
-        assert_eq!(parsed.len(), 4);
-        assert_eq!(parsed[1].as_ref().unwrap().name().unwrap().as_str(), "B, C");
-        assert_eq!(parsed[2].as_ref().unwrap_err().0, "bad");
-        assert_eq!(parsed[3].as_ref().unwrap().address().as_str(), "c@z.com");
-        assert!(parse_mailbox_list("").is_empty());
     }
 
     #[test]

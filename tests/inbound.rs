@@ -222,3 +222,54 @@ mod props {
         }
     }
 }
+
+/// Received header values as real clients write them: each must reach the route of
+/// help@support.customer.com through the `To` header, never be skipped.
+#[test]
+fn received_header_forms_never_lose_the_recipient() {
+    let org = org();
+    for (value, name) in [
+        (
+            "=?UTF-8?Q?Customer_?=\r\n =?UTF-8?Q?Help?= <help@support.customer.com>",
+            Some("Customer Help"),
+        ),
+        ("Customer\tHelp <help@support.customer.com>", Some("Customer Help")),
+        ("\"Customer\r\n Help\" <help@support.customer.com>", Some("Customer Help")),
+        ("help@support.customer.com (Acme Support)", Some("Acme Support")),
+        ("Support team: help@support.customer.com, sales@support.customer.com;", None),
+        ("undisclosed-recipients:;, help@support.customer.com", None),
+        ("\"A\" \"B\" <help@support.customer.com>", Some("A B")),
+        (
+            "\"Sales, EMEA\" =?utf-8?b?U3VwcG9ydA==?= team <help@support.customer.com>",
+            Some("Sales, EMEA Support team"),
+        ),
+    ] {
+        let email = mail(ScanVerdict::Clean).with_header_to(value);
+        let dispatch = org.dispatch(&email);
+        let matched = dispatch.matched().unwrap_or_else(|| panic!("{value:?}: not matched"));
+        assert_eq!(matched.field(), RecipientField::To, "{value:?}");
+        assert_eq!(matched.recipient().as_str(), "help@support.customer.com", "{value:?}");
+        assert!(dispatch.skipped().is_empty(), "{value:?}: {:?}", dispatch.skipped());
+        assert!(matches!(dispatch.action(), DispatchAction::Queue(_)), "{value:?}");
+        let read = parse_mailbox_list(value);
+        let first = read[0].as_ref().unwrap();
+        assert_eq!(first.name().map(DisplayName::as_str), name, "{value:?}");
+    }
+}
+
+#[test]
+fn group_members_are_all_recipients_and_an_empty_group_is_none() {
+    let members =
+        parse_mailbox_list("Support team: help@support.customer.com, sales@support.customer.com;");
+    let addresses: Vec<String> =
+        members.iter().map(|m| m.as_ref().unwrap().address().to_string()).collect();
+    assert_eq!(addresses, ["help@support.customer.com", "sales@support.customer.com"]);
+    assert!(parse_mailbox_list("undisclosed-recipients:;").is_empty());
+    // The second member is reached through Cc when the first is not configured.
+    let org = org();
+    let email = mail(ScanVerdict::Clean)
+        .with_header_cc("Team: someone@example.org, sales@support.customer.com;");
+    let dispatch = org.dispatch(&email);
+    assert_eq!(dispatch.matched().unwrap().recipient().as_str(), "sales@support.customer.com");
+    assert!(dispatch.skipped().is_empty());
+}

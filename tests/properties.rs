@@ -113,6 +113,56 @@ proptest! {
         }
     }
 
+    /// Folding and white space inserted wherever a rendered list has white space (CRLF + WSP,
+    /// RFC 5322 2.2.3, or runs of spaces and tabs) read back as the same addresses, in order,
+    /// with the same names where only folding was inserted.
+    #[test]
+    fn folded_lists_read_back_the_same_addresses(
+        entries in prop::collection::vec(
+            (prop::option::of(prop_oneof!["\\PC{1,30}", "[ -~]{1,30}"]), address_text()),
+            1..5,
+        ),
+        folds in prop::collection::vec(
+            prop_oneof![Just(" "), Just("\r\n "), Just("\r\n\t"), Just("  \t"), Just(" \r\n  ")],
+            0..64,
+        ),
+    ) {
+        let mailboxes: Vec<Mailbox> = entries
+            .into_iter()
+            .filter_map(|(name, address)| {
+                let name = match name {
+                    Some(n) => Some(DisplayName::new(&n).ok()?),
+                    None => None,
+                };
+                Some(Mailbox::new(name, EmailAddress::new(&address).ok()?))
+            })
+            .collect();
+        prop_assume!(!mailboxes.is_empty());
+        let rendered = mailboxes.iter().map(Mailbox::to_string).collect::<Vec<_>>().join(", ");
+        let mut folded = String::new();
+        let mut only_folds = true;
+        let mut next = folds.iter().cycle();
+        for c in rendered.chars() {
+            match (c, next.next()) {
+                (' ', Some(&fold)) if !folds.is_empty() => {
+                    only_folds &= fold == "\r\n ";
+                    folded.push_str(fold);
+                }
+                _ => folded.push(c),
+            }
+        }
+        let read: Vec<Mailbox> = parse_mailbox_list(&folded)
+            .into_iter()
+            .map(|e| e.map_err(|(raw, e)| format!("{raw:?}: {e}")))
+            .collect::<Result<_, _>>()
+            .map_err(|e| TestCaseError::fail(format!("{folded:?}: {e}")))?;
+        let addresses = |list: &[Mailbox]| list.iter().map(|m| m.address().clone()).collect::<Vec<_>>();
+        prop_assert_eq!(addresses(&read), addresses(&mailboxes), "{:?}", folded);
+        if only_folds {
+            prop_assert_eq!(&read, &mailboxes, "{:?}", folded);
+        }
+    }
+
     /// Everything we accept in ASCII, the `email_address` crate in strict mode accepts too:
     /// we are never more permissive than the reference.
     #[test]

@@ -9,7 +9,7 @@ use super::{
 use crate::address::EmailAddress;
 use crate::config::{DomainKind, OrgEmailConfig};
 use crate::inbound::RecipientField;
-use crate::mailbox::{Mailbox, parse_mailbox_list};
+use crate::mailbox::{Mailbox, parse_typed_list};
 
 impl OrgEmailConfig {
     /// Turns an agent's draft into an envelope, or says which rule it breaks. See the
@@ -69,7 +69,7 @@ impl OrgEmailConfig {
 fn parse_typed(field: RecipientField, typed: &[String]) -> Result<Vec<Mailbox>, OutboundError> {
     let mut list = Vec::new();
     for text in typed {
-        for entry in parse_mailbox_list(text) {
+        for entry in parse_typed_list(text) {
             list.push(entry.map_err(|(input, source)| OutboundError::InvalidRecipient {
                 field,
                 input,
