@@ -159,6 +159,9 @@ pub struct MatchedAddress<'org> {
     recipient: EmailAddress,
     field: RecipientField,
     route: &'org AddressRoute,
+    /// Where the subaddress detail starts in the recipient's local part, if it matched
+    /// through its base address.
+    detail_at: Option<usize>,
 }
 
 impl<'org> MatchedAddress<'org> {
@@ -175,6 +178,13 @@ impl<'org> MatchedAddress<'org> {
     /// The configured route it matched.
     pub fn route(&self) -> &'org AddressRoute {
         self.route
+    }
+
+    /// The subaddress detail (RFC 5233) when the recipient reached the route through its base
+    /// address: `ticket-4711` for `help+ticket-4711@...` with separator `+`
+    /// ([`OrgEmailConfig::set_subaddress_separator`]); `None` for an exact match.
+    pub fn detail(&self) -> Option<&str> {
+        self.detail_at.and_then(|at| self.recipient.local_part().get(at..))
     }
 }
 
@@ -338,12 +348,8 @@ impl OrgEmailConfig {
             let bare = raw.trim().strip_prefix('<').and_then(|r| r.strip_suffix('>'));
             match EmailAddress::new(bare.unwrap_or(raw.trim())) {
                 Ok(recipient) => {
-                    if let Some(route) = self.route_for(&recipient) {
-                        return Some(MatchedAddress {
-                            recipient,
-                            field: RecipientField::Envelope,
-                            route,
-                        });
+                    if let Some(matched) = self.matched(recipient, RecipientField::Envelope) {
+                        return Some(matched);
                     }
                 }
                 Err(error) => skipped.push(SkippedRecipient {
@@ -358,12 +364,8 @@ impl OrgEmailConfig {
                 for entry in parse_mailbox_list(value) {
                     match entry {
                         Ok(mailbox) => {
-                            if let Some(route) = self.route_for(mailbox.address()) {
-                                return Some(MatchedAddress {
-                                    recipient: mailbox.into_address(),
-                                    field,
-                                    route,
-                                });
+                            if let Some(matched) = self.matched(mailbox.into_address(), field) {
+                                return Some(matched);
                             }
                         }
                         Err((raw, error)) => skipped.push(SkippedRecipient { field, raw, error }),
@@ -372,5 +374,16 @@ impl OrgEmailConfig {
             }
         }
         None
+    }
+
+    /// `recipient` as a match, if it reaches a route (exactly, or through its base address).
+    fn matched(
+        &self,
+        recipient: EmailAddress,
+        field: RecipientField,
+    ) -> Option<MatchedAddress<'_>> {
+        let (route, detail) = self.route_for_recipient(&recipient)?;
+        let detail_at = detail.map(|d| recipient.local_part().len() - d.len());
+        Some(MatchedAddress { recipient, field, route, detail_at })
     }
 }

@@ -273,3 +273,81 @@ fn group_members_are_all_recipients_and_an_empty_group_is_none() {
     assert_eq!(dispatch.matched().unwrap().recipient().as_str(), "sales@support.customer.com");
     assert!(dispatch.skipped().is_empty());
 }
+
+#[test]
+fn subaddressed_recipients_reach_the_base_route_only_when_the_org_says_so() {
+    let mut org = org();
+    let tagged =
+        mail(ScanVerdict::Clean).with_envelope_recipient("help+ticket-4711@support.customer.com");
+    // Off by default: no route.
+    assert!(org.dispatch(&tagged).matched().is_none());
+    org.set_subaddress_separator(Some('+')).unwrap();
+    let dispatch = org.dispatch(&tagged);
+    let matched = dispatch.matched().unwrap();
+    assert_eq!(matched.route().address().as_str(), "help@support.customer.com");
+    assert_eq!(matched.detail(), Some("ticket-4711"));
+    assert_eq!(matched.recipient().as_str(), "help+ticket-4711@support.customer.com");
+    assert!(matches!(dispatch.action(), DispatchAction::Queue(_)));
+    // Through a header, in any case, split at the first separator.
+    let header = mail(ScanVerdict::Clean).with_header_to("Jane <HELP+a+b@support.customer.com>");
+    let dispatch = org.dispatch(&header);
+    assert_eq!(dispatch.matched().unwrap().detail(), Some("a+b"));
+    // An exact match has no detail; an empty base matches nothing; an empty detail is empty.
+    let exact = mail(ScanVerdict::Clean).with_envelope_recipient("help@support.customer.com");
+    assert_eq!(org.dispatch(&exact).matched().unwrap().detail(), None);
+    let no_base = mail(ScanVerdict::Clean).with_envelope_recipient("+x@support.customer.com");
+    assert!(org.dispatch(&no_base).matched().is_none());
+    let empty = mail(ScanVerdict::Clean).with_envelope_recipient("help+@support.customer.com");
+    assert_eq!(org.dispatch(&empty).matched().unwrap().detail(), Some(""));
+    // Another separator: `+` is then an ordinary character.
+    org.set_subaddress_separator(Some('-')).unwrap();
+    assert!(org.dispatch(&tagged).matched().is_none());
+    let dashed = mail(ScanVerdict::Clean).with_envelope_recipient("sales-q3@support.customer.com");
+    assert_eq!(org.dispatch(&dashed).matched().unwrap().detail(), Some("q3"));
+    // Separators that are part of address structure, or not atext, are refused.
+    for bad in ['.', '@', ' ', 'a', ',', '"'] {
+        let err = org.set_subaddress_separator(Some(bad)).unwrap_err();
+        assert_eq!(err.code(), "org.subaddress_separator_invalid", "{bad:?}");
+    }
+    assert_eq!(org.subaddress_separator(), Some('-'));
+}
+
+#[test]
+fn a_configured_address_with_the_separator_matches_exactly_first() {
+    let mut org = org();
+    org.set_subaddress_separator(Some('+')).unwrap();
+    org.add_route(AddressRoute::new(
+        "help+vip@support.customer.com".parse().unwrap(),
+        DisplayName::new("VIP").unwrap(),
+        RoutingTarget::Flow { flow: FlowId::new("vip").unwrap() },
+    ))
+    .unwrap();
+    let vip = mail(ScanVerdict::Clean).with_envelope_recipient("help+vip@support.customer.com");
+    let dispatch = org.dispatch(&vip);
+    assert_eq!(
+        dispatch.matched().unwrap().route().address().as_str(),
+        "help+vip@support.customer.com"
+    );
+    assert_eq!(dispatch.matched().unwrap().detail(), None);
+}
+
+#[test]
+fn the_subaddress_setting_is_stored_with_the_organization() {
+    use serde::de::DeserializeSeed;
+    let mut org = org();
+    let plain = serde_json::to_string(&org).unwrap();
+    assert!(!plain.contains("subaddress"), "{plain}");
+    org.set_subaddress_separator(Some('+')).unwrap();
+    let json = serde_json::to_string(&org).unwrap();
+    assert!(json.contains(r#""subaddress_separator":"+""#), "{json}");
+    let root: DomainName = "mail.example.net".parse().unwrap();
+    let back = OrgEmailConfig::deserialize_for(&root)
+        .deserialize(&mut serde_json::Deserializer::from_str(&json))
+        .unwrap();
+    assert_eq!(back, org);
+    let bad = json.replace(r#""subaddress_separator":"+""#, r#""subaddress_separator":".""#);
+    let err = OrgEmailConfig::deserialize_for(&root)
+        .deserialize(&mut serde_json::Deserializer::from_str(&bad))
+        .unwrap_err();
+    assert!(err.to_string().contains("cannot separate subaddresses"), "{err}");
+}

@@ -56,6 +56,17 @@ pub enum ConfigError {
         /// Highest allowed quota.
         max: usize,
     },
+    /// The subaddress separator is not one character that a local part may hold and that
+    /// cannot be confused with its structure.
+    #[error(
+        "{separator:?} cannot separate subaddresses: use one of {allowed} (\"+\" is the common choice, RFC 5233)"
+    )]
+    InvalidSubaddressSeparator {
+        /// The offending separator.
+        separator: char,
+        /// The separators allowed.
+        allowed: &'static str,
+    },
     /// The requested quota is below the custom domains already configured.
     #[error(
         "a custom-domain quota of {requested} is below the {in_use} custom domain(s) configured: remove custom domains first"
@@ -236,6 +247,7 @@ impl ConfigError {
             Self::CustomDomainQuotaExceeded { .. } => "org.custom_domain_quota_exceeded",
             Self::QuotaOutOfRange { .. } => "org.quota_out_of_range",
             Self::QuotaBelowUsage { .. } => "org.quota_below_usage",
+            Self::InvalidSubaddressSeparator { .. } => "org.subaddress_separator_invalid",
             Self::CustomDomainOverlapsHostedRoot { .. } => "org.custom_domain_overlaps_hosted_root",
             Self::HostedRootMismatch { .. } => "org.hosted_root_mismatch",
             Self::HostedOutsideRoot { .. } => "org.hosted_outside_root",

@@ -27,6 +27,9 @@ pub(super) struct OrgEmailConfigFile {
     domains: Vec<DomainFile>,
     #[serde(default)]
     routes: Vec<AddressRoute>,
+    /// RFC 5233 subaddressing: the separator, when on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    subaddress_separator: Option<char>,
 }
 
 /// The unchecked shape of a [`Domain`] in a file.
@@ -87,6 +90,7 @@ impl OrgEmailConfig {
         }
         let mut org = OrgEmailConfig::new(hosted_root.clone());
         org.set_custom_domain_quota(file.custom_domain_quota)?;
+        org.set_subaddress_separator(file.subaddress_separator)?;
         for domain in file.domains {
             org.add_domain(Domain::from_parts(domain.name, domain.kind))?;
         }
@@ -129,6 +133,7 @@ impl From<OrgEmailConfig> for OrgEmailConfigFile {
                 .map(|d| DomainFile { name: d.name().clone(), kind: d.kind() })
                 .collect(),
             routes: org.routes,
+            subaddress_separator: org.subaddress_separator,
         }
     }
 }

@@ -18,7 +18,7 @@ pub use error::ConfigError;
 pub use file::OrgEmailConfigSeed;
 pub use org::{
     DEFAULT_CUSTOM_DOMAIN_QUOTA, MAX_ADDRESSES_PER_DOMAIN, MAX_CUSTOM_DOMAIN_QUOTA, MAX_DOMAINS,
-    MIN_CUSTOM_DOMAIN_QUOTA, OrgEmailConfig,
+    MIN_CUSTOM_DOMAIN_QUOTA, OrgEmailConfig, SUBADDRESS_SEPARATORS,
 };
 pub use route::{
     AddressRoute, MAX_AUTO_BCC, MAX_ROUTE_SKILLS, QueueRoute, RoutingTarget, SpamPolicy,

@@ -18,6 +18,10 @@ pub const MAX_CUSTOM_DOMAIN_QUOTA: usize = 2;
 pub const MIN_CUSTOM_DOMAIN_QUOTA: usize = 1;
 /// The most addresses one domain may have.
 pub const MAX_ADDRESSES_PER_DOMAIN: usize = 1000;
+/// The characters that may separate a subaddress's detail from its base (RFC 5233): `atext`
+/// symbols a mail system can give that meaning. `.` is not among them: it is part of
+/// dot-atom structure.
+pub const SUBADDRESS_SEPARATORS: &str = "+-=_#~";
 /// How many offending items an error lists at most.
 const EXAMPLES_IN_ERROR: usize = 5;
 
@@ -61,6 +65,7 @@ pub struct OrgEmailConfig {
     pub(super) custom_domain_quota: usize,
     pub(super) domains: Vec<Domain>,
     pub(super) routes: Vec<AddressRoute>,
+    pub(super) subaddress_separator: Option<char>,
     /// Routing key (see [`EmailAddress::routing_key`]) -> index in `routes`.
     index: HashMap<Box<str>, usize>,
 }
@@ -73,6 +78,7 @@ impl OrgEmailConfig {
             custom_domain_quota: DEFAULT_CUSTOM_DOMAIN_QUOTA,
             domains: Vec::new(),
             routes: Vec::new(),
+            subaddress_separator: None,
             index: HashMap::new(),
         }
     }
@@ -105,6 +111,68 @@ impl OrgEmailConfig {
     /// The route for `address` (local part compared case-insensitively), in O(1).
     pub fn route_for(&self, address: &EmailAddress) -> Option<&AddressRoute> {
         self.index.get(address.routing_key()).map(|&i| &self.routes[i])
+    }
+
+    /// The subaddress separator, if subaddressing is on (off by default).
+    pub fn subaddress_separator(&self) -> Option<char> {
+        self.subaddress_separator
+    }
+
+    /// Turns subaddressing (RFC 5233) on with `separator`, or off with `None`. When on, a
+    /// received recipient such as `help+ticket-4711@support.customer.com` that is not itself
+    /// configured reaches the route of its base address `help@support.customer.com`, and the
+    /// dispatch reports the detail `ticket-4711` ([`MatchedAddress::detail`]). The local part
+    /// is split at the first separator; a recipient with an empty base (`+x@...`) matches
+    /// nothing. Configured addresses and outbound mail are unaffected: an address configured
+    /// with the separator in it (`help+vip@...`) still matches exactly, first.
+    ///
+    /// [`MatchedAddress::detail`]: crate::inbound::MatchedAddress::detail
+    ///
+    /// # Errors
+    /// `org.subaddress_separator_invalid` unless the separator is one of
+    /// [`SUBADDRESS_SEPARATORS`].
+    ///
+    /// ```
+    /// use email_routing::*;
+    /// let root: DomainName = "mail.example.net".parse()?;
+    /// let mut org = OrgEmailConfig::new(root);
+    /// org.add_domain(Domain::custom("support.customer.com".parse()?))?;
+    /// let help: EmailAddress = "help@support.customer.com".parse()?;
+    /// org.add_route(AddressRoute::new(help.clone(), DisplayName::new("Help")?, RoutingTarget::OutboundOnly))?;
+    /// let tagged: EmailAddress = "help+ticket-4711@support.customer.com".parse()?;
+    /// assert!(org.route_for_recipient(&tagged).is_none());
+    /// org.set_subaddress_separator(Some('+'))?;
+    /// let (route, detail) = org.route_for_recipient(&tagged).unwrap();
+    /// assert_eq!((route.address(), detail), (&help, Some("ticket-4711")));
+    /// assert_eq!(org.set_subaddress_separator(Some('.')).unwrap_err().code(), "org.subaddress_separator_invalid");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn set_subaddress_separator(&mut self, separator: Option<char>) -> Result<(), ConfigError> {
+        if let Some(separator) = separator.filter(|s| !SUBADDRESS_SEPARATORS.contains(*s)) {
+            return Err(ConfigError::InvalidSubaddressSeparator {
+                separator,
+                allowed: SUBADDRESS_SEPARATORS,
+            });
+        }
+        self.subaddress_separator = separator;
+        Ok(())
+    }
+
+    /// The route a received recipient reaches, and the subaddress detail when it reached it
+    /// through its base address (see [`set_subaddress_separator`](Self::set_subaddress_separator)).
+    /// An exact match (local part compared case-insensitively) always wins. O(1); the base
+    /// address is only built when the exact lookup misses and subaddressing is on.
+    pub fn route_for_recipient<'a>(
+        &self,
+        recipient: &'a EmailAddress,
+    ) -> Option<(&AddressRoute, Option<&'a str>)> {
+        if let Some(route) = self.route_for(recipient) {
+            return Some((route, None));
+        }
+        let separator = self.subaddress_separator?;
+        let (base, detail) = recipient.local_part().split_once(separator)?;
+        let base = EmailAddress::new(&format!("{base}@{}", recipient.domain())).ok()?;
+        self.route_for(&base).map(|route| (route, Some(detail)))
     }
 
     /// How many custom domains are configured.
