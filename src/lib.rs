@@ -100,6 +100,7 @@ mod ids;
 pub mod inbound;
 mod macros;
 mod mailbox;
+mod message_id;
 mod name;
 pub mod outbound;
 mod text;
@@ -121,6 +122,7 @@ pub use inbound::{
     NotRoutedReason, QueueDispatch, RecipientField, ScanVerdict, SkippedRecipient,
 };
 pub use mailbox::{Mailbox, parse_mailbox_list};
+pub use message_id::{MAX_MESSAGE_ID_OCTETS, MessageId, MessageIdError};
 pub use name::{
     DomainName, DomainNameError, MAX_LABEL_OCTETS, MAX_NAME_OCTETS, MIN_LABELS,
     SPECIAL_USE_SUFFIXES,
