@@ -95,6 +95,7 @@
 pub mod acd;
 mod address;
 mod config;
+pub mod conversation;
 pub mod dns;
 mod ids;
 pub mod inbound;
