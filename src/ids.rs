@@ -135,6 +135,16 @@ id_type!(
     FlowId, "flow id", "spam-triage", str::to_owned
 );
 id_type!(
+    /// The host's identifier of an agent: who may take a preferred-agent interaction, and who
+    /// last handled a conversation.
+    AgentId, "agent id", "agent-42", str::to_owned
+);
+id_type!(
+    /// The host's identifier of a conversation (the crate draws no randomness, so the host
+    /// gives each new conversation its id).
+    ConversationId, "conversation id", "conv-2026-0001", str::to_owned
+);
+id_type!(
     /// An ACD skill an interaction may require and an agent may have. Compared exactly
     /// (case-sensitive) after trimming.
     Skill, "skill", "billing", str::to_owned

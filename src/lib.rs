@@ -117,7 +117,9 @@ pub use dns::{
     AsyncDnsLookup, DnsLookup, DnsSetupError, DomainCheck, DomainReport, DomainSetup, DomainStatus,
     InMemoryDns, ProviderProfile, RequiredRecord,
 };
-pub use ids::{FlowId, IdError, Language, MAX_ID_CHARS, Priority, QueueId, Skill};
+pub use ids::{
+    AgentId, ConversationId, FlowId, IdError, Language, MAX_ID_CHARS, Priority, QueueId, Skill,
+};
 pub use inbound::{
     DisconnectReason, Dispatch, DispatchAction, FlowReason, InboundEmail, MatchedAddress,
     NotRoutedReason, QueueDispatch, RecipientField, ScanVerdict, SkippedRecipient,
