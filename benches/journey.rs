@@ -4,7 +4,7 @@ use std::collections::HashSet;
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use email_routing::acd::Timestamp;
+use email_routing::inbound::{DispatchAction, InboundEmail, InboundPolicy, SenderRateGuard};
 use email_routing::*;
 
 /// 2 domains x 1000 addresses, each routed to a queue.
@@ -39,12 +39,14 @@ fn dispatch(c: &mut Criterion) {
     let org = big_org();
     let now = Timestamp::from_unix_millis(1_780_000_000_000).unwrap();
     let raw = "Agent517@Support.Customer.com";
+    let policy = InboundPolicy::default();
+    let mut guard = SenderRateGuard::default();
     let mut group = c.benchmark_group("dispatch");
     group.bench_function("email_routing", |b| {
         b.iter_batched_ref(
-            || InboundEmail::new(ScanVerdict::Clean, now).with_envelope_recipient(raw),
+            || InboundEmail::new(now).with_envelope_recipient(raw),
             |email| {
-                let d = org.dispatch(black_box(email));
+                let d = inbound::dispatch(&org, black_box(email), &policy, &mut guard);
                 black_box(matches!(d.action(), DispatchAction::Queue(_)))
             },
             criterion::BatchSize::SmallInput,

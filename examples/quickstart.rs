@@ -9,6 +9,9 @@ use email_routing::dns::{
     DkimToken, DomainReport, DomainSetup, InMemoryDns, ProviderProfile, RecordType,
     VerificationToken,
 };
+use email_routing::inbound::{
+    DispatchAction, Envelope, InboundEmail, InboundPolicy, SenderRateGuard, Verdict, Verdicts,
+};
 use email_routing::*;
 
 const TOKEN: &str = "pmBGN/7MjnfhTKUZ06Enqq1PeGUaOkw8lGhcfwefcHU=";
@@ -108,15 +111,48 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     section("6. Mail arrives");
     let mut support_queue: AcdQueue<String> = AcdQueue::new();
+    let policy = InboundPolicy::default();
+    let mut guard = SenderRateGuard::default();
+    let customer = b"From: Jane Doe <jane@example.org>\r\n\
+        To: Customer Help <help@support.customer.com>\r\n\
+        Subject: Invoice 4711\r\n\
+        Message-ID: <c-1@example.org>\r\n\
+        Date: Thu, 28 May 2026 21:26:40 +0000\r\n\
+        \r\n\
+        Hello, my invoice is wrong.\r\n";
+    let out_of_office = b"From: Jane Doe <jane@example.org>\r\n\
+        To: help@support.customer.com\r\n\
+        Subject: Automatic reply: Re: Invoice 4711\r\n\
+        Auto-Submitted: auto-replied\r\n\
+        X-Auto-Response-Suppress: All\r\n\
+        \r\n\
+        I am out of the office until Monday.\r\n";
+    let envelope = || {
+        Envelope::new()
+            .with_mail_from("<jane@example.org>")
+            .with_recipient("Help@Support.Customer.com")
+    };
+    let spam = Verdicts { spam: Verdict::Fail, ..Verdicts::clean() };
+    let virus = Verdicts { virus: Verdict::Fail, ..Verdicts::clean() };
     let arrivals = [
-        ("mail-clean", ScanVerdict::Clean, "Help@Support.Customer.com"),
-        ("mail-spam", ScanVerdict::Spam, "help@support.customer.com"),
-        ("mail-virus", ScanVerdict::Virus, "help@support.customer.com"),
+        ("mail-clean", InboundEmail::from_rfc5322(customer, envelope(), at(60 * MINUTE)?)),
+        ("mail-ooo", InboundEmail::from_rfc5322(out_of_office, envelope(), at(60 * MINUTE)?)),
+        (
+            "mail-spam",
+            InboundEmail::new(at(60 * MINUTE)?)
+                .with_envelope_recipient("help@support.customer.com")
+                .with_verdicts(spam),
+        ),
+        (
+            "mail-virus",
+            InboundEmail::new(at(60 * MINUTE)?)
+                .with_envelope_recipient("help@support.customer.com")
+                .with_verdicts(virus),
+        ),
     ];
-    for (id, verdict, recipient) in arrivals {
-        let email = InboundEmail::new(verdict, at(60 * MINUTE)?).with_envelope_recipient(recipient);
-        let dispatch = org.dispatch(&email);
-        println!("{id:<10} -> {}", describe(dispatch.action()));
+    for (id, email) in arrivals {
+        let dispatch = inbound::dispatch(&org, &email, &policy, &mut guard);
+        println!("{id:<10} -> {} ({})", describe(dispatch.action()), dispatch.reason());
         if let DispatchAction::Queue(q) = dispatch.action() {
             q.enqueue_into(&mut support_queue, id.to_owned())?;
         }
@@ -208,10 +244,7 @@ fn describe(action: &DispatchAction<'_>) -> String {
             q.route().priority(),
             q.route().skills().iter().map(Skill::as_str).collect::<Vec<_>>()
         ),
-        DispatchAction::Flow { flow, reason } => format!("flow {flow} ({reason:?})"),
-        DispatchAction::Disconnect { reason } => format!("disconnected ({reason:?})"),
-        DispatchAction::NotRouted { reason } => format!("not routed ({reason:?})"),
-        other => format!("{other:?}"),
+        other => other.to_string(),
     }
 }
 

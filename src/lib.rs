@@ -44,9 +44,13 @@
 //! assert!(status.can_send() && status.can_receive());
 //!
 //! // 4. Mail arrives; clean mail for help@ waits in the support queue.
-//! let mail = InboundEmail::new(ScanVerdict::Clean, t0.plus_hours(2))
-//!     .with_envelope_recipient("HELP@support.customer.com");
-//! let DispatchAction::Queue(dispatch) = org.dispatch(&mail).action().clone() else { panic!() };
+//! let raw = b"From: Jane <jane@example.org>\r\nTo: help@support.customer.com\r\nSubject: Invoice\r\n\r\nHello\r\n";
+//! let envelope = inbound::Envelope::new().with_recipient("HELP@support.customer.com");
+//! let mail = inbound::InboundEmail::from_rfc5322(raw, envelope, t0.plus_hours(2));
+//! let mut guard = inbound::SenderRateGuard::default();
+//! let policy = inbound::InboundPolicy::default();
+//! let dispatched = inbound::dispatch(&org, &mail, &policy, &mut guard);
+//! let inbound::DispatchAction::Queue(dispatch) = dispatched.action().clone() else { panic!() };
 //! let mut support = AcdQueue::new();
 //! dispatch.enqueue_into(&mut support, "mail-1")?;
 //!
@@ -120,11 +124,7 @@ pub use dns::{
 pub use ids::{
     AgentId, ConversationId, FlowId, IdError, Language, MAX_ID_CHARS, Priority, QueueId, Skill,
 };
-pub use inbound::{
-    DisconnectReason, Dispatch, DispatchAction, FlowReason, InboundEmail, MatchedAddress,
-    NotRoutedReason, QueueDispatch, RecipientField, ScanVerdict, SkippedRecipient,
-};
-pub use mailbox::{Mailbox, parse_mailbox_list};
+pub use mailbox::{Mailbox, RecipientField, parse_mailbox_list};
 pub use message_id::{MAX_MESSAGE_ID_OCTETS, MessageId, MessageIdError};
 pub use name::{
     DomainName, DomainNameError, MAX_LABEL_OCTETS, MAX_NAME_OCTETS, MIN_LABELS,

@@ -30,6 +30,47 @@ mod rfc2047;
 use reader::Syntax;
 pub(crate) use rfc2047::write_encoded_words;
 
+/// Where a recipient was found (received mail) or typed (a reply).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
+pub enum RecipientField {
+    /// The SMTP envelope (`RCPT TO`).
+    Envelope,
+    /// The `To` header field.
+    To,
+    /// The `Cc` header field.
+    Cc,
+    /// Blind copies (replies only: received mail carries no `Bcc` field to read).
+    Bcc,
+}
+
+impl RecipientField {
+    /// `envelope`, `to`, `cc` or `bcc`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Envelope => "envelope",
+            Self::To => "to",
+            Self::Cc => "cc",
+            Self::Bcc => "bcc",
+        }
+    }
+}
+
+impl fmt::Display for RecipientField {
+    /// As people name it: `envelope`, `To`, `Cc`, `Bcc`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Envelope => "envelope",
+            Self::To => "To",
+            Self::Cc => "Cc",
+            Self::Bcc => "Bcc",
+        })
+    }
+}
+
 /// An address and the name shown beside it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Mailbox {

@@ -1,6 +1,10 @@
 //! Inbound dispatch: recipient matching order, spam and virus policy, queue enqueue.
 
-use email_routing::acd::{AcdQueue, Agent, Timestamp};
+use email_routing::acd::{AcdQueue, Agent};
+use email_routing::inbound::{
+    Dispatch, DispatchAction, DispatchReason, InboundEmail, InboundPolicy, SenderRateGuard,
+    Verdict, Verdicts,
+};
 use email_routing::*;
 
 const NOW: i64 = 1_780_000_000_000;
@@ -44,15 +48,34 @@ fn org() -> OrgEmailConfig {
     org
 }
 
-fn mail(verdict: ScanVerdict) -> InboundEmail {
-    InboundEmail::new(verdict, at(NOW))
+/// What the host's scanners said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scan {
+    Clean,
+    Spam,
+    Virus,
+}
+
+fn mail(scan: Scan) -> InboundEmail {
+    let mut verdicts = Verdicts::clean();
+    match scan {
+        Scan::Spam => verdicts.spam = Verdict::Fail,
+        Scan::Virus => verdicts.virus = Verdict::Fail,
+        Scan::Clean => {}
+    }
+    InboundEmail::new(at(NOW)).with_verdicts(verdicts)
+}
+
+/// Dispatches under the default policy with a fresh rate guard.
+fn run<'o>(org: &'o OrgEmailConfig, email: &InboundEmail) -> Dispatch<'o> {
+    inbound::dispatch(org, email, &InboundPolicy::default(), &mut SenderRateGuard::default())
 }
 
 #[test]
 fn clean_mail_to_a_queue_address_enqueues_with_the_route_requirements() {
     let org = org();
-    let email = mail(ScanVerdict::Clean).with_envelope_recipient("<Help@Support.Customer.com>");
-    let dispatch = org.dispatch(&email);
+    let email = mail(Scan::Clean).with_envelope_recipient("<Help@Support.Customer.com>");
+    let dispatch = run(&org, &email);
     let matched = dispatch.matched().unwrap();
     assert_eq!(matched.field(), RecipientField::Envelope);
     assert_eq!(matched.recipient().as_str(), "Help@support.customer.com");
@@ -76,70 +99,66 @@ fn clean_mail_to_a_queue_address_enqueues_with_the_route_requirements() {
 fn virus_is_always_disconnected() {
     let org = org();
     for email in [
-        mail(ScanVerdict::Virus).with_envelope_recipient("help@support.customer.com"),
-        mail(ScanVerdict::Virus).with_envelope_recipient("nobody@elsewhere.com"),
-        mail(ScanVerdict::Virus),
+        mail(Scan::Virus).with_envelope_recipient("help@support.customer.com"),
+        mail(Scan::Virus).with_envelope_recipient("nobody@elsewhere.com"),
+        mail(Scan::Virus),
     ] {
-        assert_eq!(
-            org.dispatch(&email).action(),
-            &DispatchAction::Disconnect { reason: DisconnectReason::Virus }
-        );
+        let d = run(&org, &email);
+        assert_eq!((d.action(), d.reason()), (&DispatchAction::Disconnect, &DispatchReason::Virus));
     }
 }
 
 #[test]
 fn spam_follows_the_spam_policy_never_the_normal_route() {
     let org = org();
-    let spam_to_help = mail(ScanVerdict::Spam).with_envelope_recipient("help@support.customer.com");
-    match org.dispatch(&spam_to_help).action() {
-        DispatchAction::Flow { flow, reason: FlowReason::Spam } => {
-            assert_eq!(flow.as_str(), "spam-review")
-        }
+    let spam_to_help = mail(Scan::Spam).with_envelope_recipient("help@support.customer.com");
+    let d = run(&org, &spam_to_help);
+    match d.action() {
+        DispatchAction::Flow(flow) => assert_eq!(flow.as_str(), "spam-review"),
         other => panic!("{other:?}"),
     }
+    assert_eq!(d.reason(), &DispatchReason::Spam);
     // sales@ has the default policy: disconnect, even though its normal route is a flow.
-    let spam_to_sales = mail(ScanVerdict::Spam).with_header_to("sales@support.customer.com");
-    assert_eq!(
-        org.dispatch(&spam_to_sales).action(),
-        &DispatchAction::Disconnect { reason: DisconnectReason::Spam }
-    );
+    let spam_to_sales = mail(Scan::Spam).with_to("sales@support.customer.com");
+    let d = run(&org, &spam_to_sales);
+    assert_eq!((d.action(), d.reason()), (&DispatchAction::Disconnect, &DispatchReason::Spam));
 }
 
 #[test]
 fn outbound_only_and_unknown_addresses_are_not_routed() {
     let org = org();
-    let to_noreply =
-        mail(ScanVerdict::Clean).with_envelope_recipient("noreply@acme.mail.example.net");
+    let to_noreply = mail(Scan::Clean).with_envelope_recipient("noreply@acme.mail.example.net");
+    let d = run(&org, &to_noreply);
     assert_eq!(
-        org.dispatch(&to_noreply).action(),
-        &DispatchAction::NotRouted { reason: NotRoutedReason::OutboundOnly }
+        (d.action(), d.reason()),
+        (&DispatchAction::NotRouted, &DispatchReason::OutboundOnly)
     );
-    let stranger = mail(ScanVerdict::Clean).with_envelope_recipient("someone@elsewhere.com");
-    let d = org.dispatch(&stranger);
+    let stranger = mail(Scan::Clean).with_envelope_recipient("someone@elsewhere.com");
+    let d = run(&org, &stranger);
     assert!(d.matched().is_none());
     assert_eq!(
-        d.action(),
-        &DispatchAction::NotRouted { reason: NotRoutedReason::NoConfiguredAddress }
+        (d.action(), d.reason()),
+        (&DispatchAction::NotRouted, &DispatchReason::NoConfiguredAddress)
     );
 }
 
 #[test]
 fn envelope_first_then_to_then_cc() {
     let org = org();
-    let email = mail(ScanVerdict::Clean)
-        .with_header_cc("help@support.customer.com")
-        .with_header_to("Someone <x@elsewhere.com>, Sales Team <SALES@support.customer.com>")
+    let email = mail(Scan::Clean)
+        .with_cc("help@support.customer.com")
+        .with_to("Someone <x@elsewhere.com>, Sales Team <SALES@support.customer.com>")
         .with_envelope_recipient("x@elsewhere.com");
-    let d = org.dispatch(&email);
+    let d = run(&org, &email);
     assert_eq!(d.matched().unwrap().field(), RecipientField::To);
-    assert!(matches!(d.action(), DispatchAction::Flow { reason: FlowReason::Route, .. }));
+    assert!(matches!(d.action(), DispatchAction::Flow(_)));
+    assert_eq!(d.reason(), &DispatchReason::Route);
 
     let email = email.with_envelope_recipient("help@support.customer.com");
-    assert_eq!(org.dispatch(&email).matched().unwrap().field(), RecipientField::Envelope);
+    assert_eq!(run(&org, &email).matched().unwrap().field(), RecipientField::Envelope);
 
-    let cc_only =
-        mail(ScanVerdict::Clean).with_header_cc("\"Help, Desk\" <help@support.customer.com>");
-    assert_eq!(org.dispatch(&cc_only).matched().unwrap().field(), RecipientField::Cc);
+    let cc_only = mail(Scan::Clean).with_cc("\"Help, Desk\" <help@support.customer.com>");
+    assert_eq!(run(&org, &cc_only).matched().unwrap().field(), RecipientField::Cc);
 }
 
 #[test]
@@ -152,24 +171,25 @@ fn a_recipient_is_found_whatever_its_encoded_name_holds() {
         "=?utf-8?Q?Sales=0D=0ABcc:_x@y.com?= <sales@support.customer.com>",
         "=?iso-8859-1?Q?=81?= <sales@support.customer.com>",
     ] {
-        let d = org.dispatch(&mail(ScanVerdict::Clean).with_header_to(to));
+        let email = mail(Scan::Clean).with_to(to);
+        let d = run(&org, &email);
         assert_eq!(d.matched().map(|m| m.field()), Some(RecipientField::To), "{to}");
-        assert!(d.skipped().is_empty(), "{to}");
+        assert!(email.skipped().is_empty(), "{to}");
     }
 }
 
 #[test]
 fn unparseable_recipients_are_skipped_and_listed() {
     let org = org();
-    let email = mail(ScanVerdict::Clean)
+    let email = mail(Scan::Clean)
         .with_envelope_recipient("a@b.com\r\nBcc: x@y.com")
         .with_envelope_recipient("")
-        .with_header_to("not an address, \"Quoted\" <@broken>")
-        .with_header_cc("help@support.customer.com");
-    let d = org.dispatch(&email);
+        .with_to("not an address, \"Quoted\" <@broken>")
+        .with_cc("help@support.customer.com");
+    let d = run(&org, &email);
     assert_eq!(d.matched().unwrap().field(), RecipientField::Cc);
     let skipped: Vec<(RecipientField, &str)> =
-        d.skipped().iter().map(|s| (s.field(), s.raw())).collect();
+        email.skipped().iter().map(|s| (s.field(), s.raw())).collect();
     assert_eq!(
         skipped,
         [
@@ -179,14 +199,14 @@ fn unparseable_recipients_are_skipped_and_listed() {
             (RecipientField::To, "\"Quoted\" <@broken>"),
         ]
     );
-    assert_eq!(d.skipped()[0].error().code(), "address.invalid_character");
+    assert_eq!(email.skipped()[0].error().code(), "address.invalid_character");
 }
 
 #[test]
 fn duplicate_enqueue_is_refused() {
     let org = org();
-    let email = mail(ScanVerdict::Clean).with_envelope_recipient("help@support.customer.com");
-    let d = org.dispatch(&email);
+    let email = mail(Scan::Clean).with_envelope_recipient("help@support.customer.com");
+    let d = run(&org, &email);
     let DispatchAction::Queue(q) = d.action() else { panic!() };
     let mut acd = AcdQueue::new();
     q.enqueue_into(&mut acd, 7u64).unwrap();
@@ -206,18 +226,18 @@ mod props {
             verdict in 0u8..3,
         ) {
             let org = org();
-            let verdict = [ScanVerdict::Clean, ScanVerdict::Spam, ScanVerdict::Virus][verdict as usize];
-            let mut email = mail(verdict).with_header_to(to).with_header_cc(cc);
+            let verdict = [Scan::Clean, Scan::Spam, Scan::Virus][verdict as usize];
+            let mut email = mail(verdict).with_to(&to).with_cc(&cc);
             for e in env {
                 email = email.with_envelope_recipient(e);
             }
-            let d = org.dispatch(&email);
-            if verdict == ScanVerdict::Virus {
-                prop_assert_eq!(d.action(), &DispatchAction::Disconnect { reason: DisconnectReason::Virus });
+            let d = run(&org, &email);
+            if verdict == Scan::Virus {
+                prop_assert_eq!((d.action(), d.reason()), (&DispatchAction::Disconnect, &DispatchReason::Virus));
             }
-            if verdict == ScanVerdict::Spam {
-                let not_normal = !matches!(d.action(), DispatchAction::Queue(_) | DispatchAction::Flow { reason: FlowReason::Route, .. });
-                prop_assert!(not_normal);
+            if verdict == Scan::Spam {
+                prop_assert!(!matches!(d.action(), DispatchAction::Queue(_)));
+                prop_assert_ne!(d.reason(), &DispatchReason::Route);
             }
         }
     }
@@ -244,12 +264,12 @@ fn received_header_forms_never_lose_the_recipient() {
             Some("Sales, EMEA Support team"),
         ),
     ] {
-        let email = mail(ScanVerdict::Clean).with_header_to(value);
-        let dispatch = org.dispatch(&email);
+        let email = mail(Scan::Clean).with_to(value);
+        let dispatch = run(&org, &email);
         let matched = dispatch.matched().unwrap_or_else(|| panic!("{value:?}: not matched"));
         assert_eq!(matched.field(), RecipientField::To, "{value:?}");
         assert_eq!(matched.recipient().as_str(), "help@support.customer.com", "{value:?}");
-        assert!(dispatch.skipped().is_empty(), "{value:?}: {:?}", dispatch.skipped());
+        assert!(email.skipped().is_empty(), "{value:?}: {:?}", email.skipped());
         assert!(matches!(dispatch.action(), DispatchAction::Queue(_)), "{value:?}");
         let read = parse_mailbox_list(value);
         let first = read[0].as_ref().unwrap();
@@ -267,43 +287,41 @@ fn group_members_are_all_recipients_and_an_empty_group_is_none() {
     assert!(parse_mailbox_list("undisclosed-recipients:;").is_empty());
     // The second member is reached through Cc when the first is not configured.
     let org = org();
-    let email = mail(ScanVerdict::Clean)
-        .with_header_cc("Team: someone@example.org, sales@support.customer.com;");
-    let dispatch = org.dispatch(&email);
+    let email = mail(Scan::Clean).with_cc("Team: someone@example.org, sales@support.customer.com;");
+    let dispatch = run(&org, &email);
     assert_eq!(dispatch.matched().unwrap().recipient().as_str(), "sales@support.customer.com");
-    assert!(dispatch.skipped().is_empty());
+    assert!(email.skipped().is_empty());
 }
 
 #[test]
 fn subaddressed_recipients_reach_the_base_route_only_when_the_org_says_so() {
     let mut org = org();
-    let tagged =
-        mail(ScanVerdict::Clean).with_envelope_recipient("help+ticket-4711@support.customer.com");
+    let tagged = mail(Scan::Clean).with_envelope_recipient("help+ticket-4711@support.customer.com");
     // Off by default: no route.
-    assert!(org.dispatch(&tagged).matched().is_none());
+    assert!(run(&org, &tagged).matched().is_none());
     org.set_subaddress_separator(Some('+')).unwrap();
-    let dispatch = org.dispatch(&tagged);
+    let dispatch = run(&org, &tagged);
     let matched = dispatch.matched().unwrap();
     assert_eq!(matched.route().address().as_str(), "help@support.customer.com");
     assert_eq!(matched.detail(), Some("ticket-4711"));
     assert_eq!(matched.recipient().as_str(), "help+ticket-4711@support.customer.com");
     assert!(matches!(dispatch.action(), DispatchAction::Queue(_)));
     // Through a header, in any case, split at the first separator.
-    let header = mail(ScanVerdict::Clean).with_header_to("Jane <HELP+a+b@support.customer.com>");
-    let dispatch = org.dispatch(&header);
+    let header = mail(Scan::Clean).with_to("Jane <HELP+a+b@support.customer.com>");
+    let dispatch = run(&org, &header);
     assert_eq!(dispatch.matched().unwrap().detail(), Some("a+b"));
     // An exact match has no detail; an empty base matches nothing; an empty detail is empty.
-    let exact = mail(ScanVerdict::Clean).with_envelope_recipient("help@support.customer.com");
-    assert_eq!(org.dispatch(&exact).matched().unwrap().detail(), None);
-    let no_base = mail(ScanVerdict::Clean).with_envelope_recipient("+x@support.customer.com");
-    assert!(org.dispatch(&no_base).matched().is_none());
-    let empty = mail(ScanVerdict::Clean).with_envelope_recipient("help+@support.customer.com");
-    assert_eq!(org.dispatch(&empty).matched().unwrap().detail(), Some(""));
+    let exact = mail(Scan::Clean).with_envelope_recipient("help@support.customer.com");
+    assert_eq!(run(&org, &exact).matched().unwrap().detail(), None);
+    let no_base = mail(Scan::Clean).with_envelope_recipient("+x@support.customer.com");
+    assert!(run(&org, &no_base).matched().is_none());
+    let empty = mail(Scan::Clean).with_envelope_recipient("help+@support.customer.com");
+    assert_eq!(run(&org, &empty).matched().unwrap().detail(), Some(""));
     // Another separator: `+` is then an ordinary character.
     org.set_subaddress_separator(Some('-')).unwrap();
-    assert!(org.dispatch(&tagged).matched().is_none());
-    let dashed = mail(ScanVerdict::Clean).with_envelope_recipient("sales-q3@support.customer.com");
-    assert_eq!(org.dispatch(&dashed).matched().unwrap().detail(), Some("q3"));
+    assert!(run(&org, &tagged).matched().is_none());
+    let dashed = mail(Scan::Clean).with_envelope_recipient("sales-q3@support.customer.com");
+    assert_eq!(run(&org, &dashed).matched().unwrap().detail(), Some("q3"));
     // Separators that are part of address structure, or not atext, are refused.
     for bad in ['.', '@', ' ', 'a', ',', '"'] {
         let err = org.set_subaddress_separator(Some(bad)).unwrap_err();
@@ -322,8 +340,8 @@ fn a_configured_address_with_the_separator_matches_exactly_first() {
         RoutingTarget::Flow { flow: FlowId::new("vip").unwrap() },
     ))
     .unwrap();
-    let vip = mail(ScanVerdict::Clean).with_envelope_recipient("help+vip@support.customer.com");
-    let dispatch = org.dispatch(&vip);
+    let vip = mail(Scan::Clean).with_envelope_recipient("help+vip@support.customer.com");
+    let dispatch = run(&org, &vip);
     assert_eq!(
         dispatch.matched().unwrap().route().address().as_str(),
         "help+vip@support.customer.com"

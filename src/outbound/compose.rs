@@ -8,7 +8,7 @@ use super::{
 };
 use crate::address::EmailAddress;
 use crate::config::{DomainKind, OrgEmailConfig};
-use crate::inbound::RecipientField;
+use crate::mailbox::RecipientField;
 use crate::mailbox::{Mailbox, parse_typed_list};
 
 impl OrgEmailConfig {

@@ -1,7 +1,7 @@
 //! [`OutboundError`]: why a reply could not be composed.
 
 use crate::address::AddressError;
-use crate::inbound::RecipientField;
+use crate::mailbox::RecipientField;
 
 /// Why a reply could not be composed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
