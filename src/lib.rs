@@ -94,7 +94,7 @@
 
 pub mod acd;
 mod address;
-mod config;
+pub mod config;
 pub mod dns;
 mod ids;
 pub mod inbound;
@@ -102,6 +102,8 @@ mod macros;
 mod mailbox;
 mod name;
 pub mod outbound;
+#[cfg(feature = "serde")]
+mod refusal;
 mod text;
 mod time;
 

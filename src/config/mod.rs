@@ -9,6 +9,8 @@ mod domain;
 mod error;
 #[cfg(feature = "serde")]
 mod file;
+#[cfg(feature = "json")]
+mod load;
 mod org;
 mod route;
 
@@ -16,6 +18,10 @@ pub use domain::{Domain, DomainKind};
 pub use error::ConfigError;
 #[cfg(feature = "serde")]
 pub use file::OrgEmailConfigSeed;
+#[cfg(feature = "json")]
+pub use load::ConfigFileError;
+#[cfg(feature = "json")]
+pub(crate) use load::load_json;
 pub use org::{
     DEFAULT_CUSTOM_DOMAIN_QUOTA, MAX_ADDRESSES_PER_DOMAIN, MAX_CUSTOM_DOMAIN_QUOTA, MAX_DOMAINS,
     MIN_CUSTOM_DOMAIN_QUOTA, OrgEmailConfig,
