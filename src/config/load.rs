@@ -81,7 +81,21 @@ pub struct ConfigFileError {
     column: usize,
     message: String,
     #[source]
-    source: Option<Arc<dyn std::error::Error + Send + Sync>>,
+    rule: Option<RuleError>,
+}
+
+/// The rule's error, shared so that [`ConfigFileError`] stays `Clone`. It dereferences to the
+/// error and is no error itself, so `source()` gives the rule's error, which a host can
+/// downcast (an `Arc` would be the source, and hide the type).
+#[derive(Debug, Clone)]
+struct RuleError(Arc<dyn std::error::Error + Send + Sync>);
+
+impl std::ops::Deref for RuleError {
+    type Target = dyn std::error::Error + Send + Sync;
+
+    fn deref(&self) -> &Self::Target {
+        &*self.0
+    }
 }
 
 impl ConfigFileError {
@@ -181,7 +195,7 @@ fn refused(
     let mut path = String::new();
     // Writing to a String cannot fail.
     let _ = write_path(&steps, &mut path);
-    ConfigFileError { code, path, line, column, message, source }
+    ConfigFileError { code, path, line, column, message, rule: source.map(RuleError) }
 }
 
 /// serde_json's message without the position it appends.

@@ -98,16 +98,12 @@ impl MxTarget {
 }
 
 /// How a provider publishes DKIM.
+///
+/// Stored as `{"cname": {"target_suffix": …, "count": …}}` or `"txt_key"` (feature `serde`,
+/// read from a self-describing format such as JSON).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(
-    feature = "serde",
-    serde(
-        rename_all = "snake_case",
-        deny_unknown_fields,
-        expecting = "a DKIM form: {\"cname\": {\"target_suffix\": …, \"count\": …}} or \"txt_key\""
-    )
-)]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case", try_from = "stored::DkimFormSpec"))]
 #[non_exhaustive]
 pub enum DkimForm {
     /// CNAME delegations `<token>._domainkey.<domain>` -> `<token>.<target_suffix>`; the

@@ -1,13 +1,17 @@
 //! The stored shapes of [`ProviderProfile`] and [`MailFromFormat`] (feature `serde`): read
 //! back through the same builder as in code, so a stored profile is checked again.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::num::NonZeroU8;
+
+use serde::de::{self, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use super::{
     DEFAULT_TTL, DkimForm, DnsSetupError, MailFromFormat, MxTarget, ProviderProfile, SpfAll,
 };
 use crate::name::DomainName;
-use crate::refusal::{Refusal, Step};
+use crate::refusal::{MISSING_FIELD, Refusal, Step, UNKNOWN_FIELD};
 
 /// A [`MailFromFormat`] as stored: the parts its SPF record is made of.
 #[derive(Serialize, Deserialize)]
@@ -59,6 +63,94 @@ impl ProviderProfile {
     /// ```
     pub fn from_json(text: &str) -> Result<Self, crate::ConfigFileError> {
         crate::config::load_json(text, std::marker::PhantomData::<Self>)
+    }
+}
+
+/// A [`DkimForm`] as stored: `"txt_key"`, or an object whose one field names the form.
+///
+/// Not read as serde's externally tagged enum: serde_json reads its first key as the form and
+/// then wants the object to end, so a key beside it is "expected value", a syntax error with
+/// no field named. Read as an object with a field per form, a key beside it is an unknown
+/// field, with its path.
+pub(super) enum DkimFormSpec {
+    TxtKey,
+    Fields(DkimFormFields),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a DKIM form: an object with \"cname\" or \"txt_key\"")]
+pub(super) struct DkimFormFields {
+    #[serde(default)]
+    cname: Option<CnameFields>,
+    #[serde(default)]
+    txt_key: Option<NoFields>,
+}
+
+#[derive(Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "CNAME delegations: an object with \"target_suffix\" and \"count\""
+)]
+struct CnameFields {
+    target_suffix: DomainName,
+    count: NonZeroU8,
+}
+
+/// `{}`: a form that takes no values.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, expecting = "an empty object")]
+struct NoFields {}
+
+impl<'de> Deserialize<'de> for DkimFormSpec {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(DkimFormVisitor)
+    }
+}
+
+struct DkimFormVisitor;
+
+impl<'de> Visitor<'de> for DkimFormVisitor {
+    type Value = DkimFormSpec;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a DKIM form: \"txt_key\" or {\"cname\": {\"target_suffix\": …, \"count\": …}}")
+    }
+
+    fn visit_str<E: de::Error>(self, form: &str) -> Result<DkimFormSpec, E> {
+        match form {
+            "txt_key" => Ok(DkimFormSpec::TxtKey),
+            other => Err(E::unknown_variant(other, &["txt_key", "cname"])),
+        }
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<DkimFormSpec, A::Error> {
+        DkimFormFields::deserialize(de::value::MapAccessDeserializer::new(map))
+            .map(DkimFormSpec::Fields)
+    }
+}
+
+impl TryFrom<DkimFormSpec> for DkimForm {
+    type Error = Refusal;
+
+    fn try_from(spec: DkimFormSpec) -> Result<Self, Refusal> {
+        match spec {
+            DkimFormSpec::TxtKey | DkimFormSpec::Fields(DkimFormFields { cname: None, txt_key: Some(_) }) => {
+                Ok(DkimForm::TxtKey)
+            }
+            DkimFormSpec::Fields(DkimFormFields { cname: Some(cname), txt_key: None }) => {
+                Ok(DkimForm::Cname { target_suffix: cname.target_suffix, count: cname.count })
+            }
+            DkimFormSpec::Fields(DkimFormFields { cname: Some(_), txt_key: Some(_) }) => Err(Refusal::shape(
+                UNKNOWN_FIELD,
+                "unknown field `txt_key` beside `cname`: a DKIM form is one of them".to_owned(),
+                [Step::field("txt_key")],
+            )),
+            DkimFormSpec::Fields(DkimFormFields { cname: None, txt_key: None }) => Err(Refusal::shape(
+                MISSING_FIELD,
+                "missing field `cname`: give {\"cname\": {\"target_suffix\": …, \"count\": …}} or \"txt_key\"".to_owned(),
+                [],
+            )),
+        }
     }
 }
 
