@@ -66,7 +66,7 @@ const INVALID_VALUE: &str = "config_file.invalid_value";
 /// let err = OrgEmailConfig::from_json(text, &root).unwrap_err();
 /// assert_eq!(err.code(), "config_file.unknown_field");
 /// assert_eq!(err.path(), "routes[0].autobcc");
-/// assert_eq!((err.line(), err.column()), (5, 54));
+/// assert_eq!((err.line(), err.column()), (5, 52));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
