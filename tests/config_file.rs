@@ -490,37 +490,63 @@ fn messages_speak_of_the_file_not_of_rust() {
     assert!(err.message().contains("\"hosted_subdomain\""), "{err}");
 
     // Every value replaced by one of the wrong type: no message names a Rust type.
-    let file: Value = serde_json::from_str(FILE).unwrap();
-    let mut pointers = Vec::new();
-    collect_pointers(&file, String::new(), &mut pointers);
-    for pointer in pointers {
-        for wrong in [json!(1.5), json!("x"), json!(true), json!([]), json!({}), Value::Null] {
-            let mut edited = file.clone();
-            *edited.pointer_mut(&pointer).unwrap() = wrong.clone();
-            let Err(err) = load(&serde_json::to_string(&edited).unwrap()) else { continue };
-            let shown = err.to_string();
-            for rust in [
-                "u8",
-                "u16",
-                "u32",
-                "u64",
-                "usize",
-                "i32",
-                "i64",
-                "struct ",
-                "enum ",
-                "Spec",
-                "File",
-                "::",
-                "sequence",
-                "map,",
-                "identifier",
-                "Option",
-                "Vec",
+    let files: [(String, &Loader); 3] = [
+        (FILE.to_owned(), &|text| load(text).map(drop)),
+        (stored_setup(), &|text| DomainSetup::from_json(text, &offered()).map(drop)),
+        (stored_setup_with_keys(), &|text| DomainSetup::from_json(text, &offered()).map(drop)),
+    ];
+    for (text, load) in files {
+        let file: Value = serde_json::from_str(&text).unwrap();
+        let mut pointers = Vec::new();
+        collect_pointers(&file, String::new(), &mut pointers);
+        for pointer in pointers {
+            for wrong in [
+                json!(1.5),
+                json!(-1),
+                json!(0),
+                json!("x"),
+                json!(true),
+                json!([]),
+                json!({}),
+                Value::Null,
             ] {
-                assert!(!shown.contains(rust), "{pointer} = {wrong}: {rust:?} in {shown}");
+                let mut edited = file.clone();
+                *edited.pointer_mut(&pointer).unwrap() = wrong.clone();
+                let Err(err) = load(&serde_json::to_string(&edited).unwrap()) else { continue };
+                assert_no_rust_names(&err, &format!("{pointer} = {wrong}"));
             }
         }
+    }
+}
+
+/// Loads a text as one of the stored shapes.
+type Loader = dyn Fn(&str) -> Result<(), ConfigFileError>;
+
+/// Asserts `err` names no Rust type or call.
+#[track_caller]
+fn assert_no_rust_names(err: &ConfigFileError, case: &str) {
+    let shown = err.to_string();
+    let rust = [
+        "u8",
+        "u16",
+        "u32",
+        "u64",
+        "usize",
+        "i32",
+        "i64",
+        "struct ",
+        "enum ",
+        "Spec",
+        "File",
+        "::",
+        "sequence",
+        "map,",
+        "identifier",
+        "Option",
+        "Vec",
+    ];
+    for name in rust {
+        assert!(!shown.contains(name), "{case}: {name:?} in {shown}");
     }
 }
 
@@ -559,7 +585,37 @@ fn a_refusal_outside_a_load_does_not_reach_the_next_load() {
 // Stored DNS setups and provider profiles load the same way.
 
 fn offered() -> Vec<ProviderProfile> {
-    vec![ProviderProfile::ses("us-east-1").unwrap()]
+    vec![ProviderProfile::ses("us-east-1").unwrap(), own_keys()]
+}
+
+/// A profile whose DKIM is TXT keys the organization brings.
+fn own_keys() -> ProviderProfile {
+    ProviderProfile::builder("Own keys")
+        .verification_txt("_mail-verify")
+        .inbound_mx(5, "mx1.mail.example.net")
+        .dkim(email_routing::dns::DkimForm::TxtKey)
+        .mail_from(10, "bounces.mail.example.net", "spf.mail.example.net", Default::default())
+        .build()
+        .unwrap()
+}
+
+/// A stored setup with TXT keys and a MAIL FROM domain.
+fn stored_setup_with_keys() -> String {
+    use email_routing::dns::{DkimKey, DkimKeyType};
+    let setup = DomainSetup::custom(
+        "support.customer.com".parse().unwrap(),
+        own_keys(),
+        "t0k3n".parse().unwrap(),
+    )
+    .unwrap()
+    .with_dkim_keys([
+        DkimKey::new("s1", DkimKeyType::Rsa, "MIIBIjANBgkq").unwrap(),
+        DkimKey::new("s2", DkimKeyType::Ed25519, "11qYAYKxCrfVS").unwrap(),
+    ])
+    .unwrap()
+    .with_mail_from("bounce.support.customer.com".parse().unwrap())
+    .unwrap();
+    serde_json::to_string_pretty(&setup).unwrap()
 }
 
 fn stored_setup() -> String {
@@ -863,10 +919,12 @@ mod properties {
 
         #[test]
         fn an_unknown_key_in_a_stored_setup_is_refused_where_it_is(
+            keys in any::<bool>(),
             which in any::<prop::sample::Index>(),
             key in unknown_key(),
         ) {
-            let stored: Value = serde_json::from_str(&stored_setup()).unwrap();
+            let text = if keys { stored_setup_with_keys() } else { stored_setup() };
+            let stored: Value = serde_json::from_str(&text).unwrap();
             let (text, path) = with_unknown_key(&stored, which, &key);
             refused_for_key(DomainSetup::from_json(&text, &offered()).unwrap_err(), &text, &path, &key)?;
         }

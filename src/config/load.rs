@@ -19,7 +19,7 @@ use serde_json::value::RawValue;
 use crate::refusal::{MISSING_FIELD, Noted, Recording, Step, UNKNOWN_FIELD, write_path};
 
 /// The JSON text is not well-formed (or ends early, or goes on after the value).
-pub(crate) const SYNTAX: &str = "config_file.syntax";
+const SYNTAX: &str = "config_file.syntax";
 /// A field is given twice in one object.
 const DUPLICATE_FIELD: &str = "config_file.duplicate_field";
 /// A value has the wrong JSON type (a number where text belongs).
