@@ -203,7 +203,12 @@ impl fmt::Display for Priority {
 impl TryFrom<i64> for Priority {
     type Error = IdError;
     fn try_from(value: i64) -> Result<Self, IdError> {
-        Self::new(value)
+        let priority = Self::new(value);
+        #[cfg(feature = "serde")]
+        if let Err(error) = &priority {
+            crate::refusal::note(error);
+        }
+        priority
     }
 }
 

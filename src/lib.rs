@@ -76,7 +76,7 @@
 //! | [`DomainName`] | IDNA (UTS #46) and DNS rules; special-use names refused |
 //! | [`EmailAddress`], [`DisplayName`], [`Mailbox`] | header-safe addresses and names |
 //! | [`Priority`], [`QueueId`], [`FlowId`], [`Skill`], [`Language`], [`Timestamp`] | small validated values |
-//! | [`OrgEmailConfig`], [`Domain`], [`AddressRoute`] | the organization and its cross-object rules |
+//! | [`config`]: [`OrgEmailConfig`], [`Domain`], [`AddressRoute`] | the organization, its cross-object rules, and [its file format](config#the-file-format) |
 //! | [`dns`] | records to publish, a sans-I/O verifier, statuses, in-memory and hickory lookups |
 //! | [`inbound`] | which configured address a message is for, and what happens to it |
 //! | [`acd`] | the score-ordered, skill- and language-aware queue |
@@ -86,19 +86,26 @@
 //!
 //! Every error is a `#[non_exhaustive]` enum whose variants carry the offending value and the
 //! limit, with a stable machine-readable `code()` (such as `route.bcc_too_many`) a REST layer
-//! can return, and a message that says what to do. The README lists every code.
+//! can return, and a message that says what to do. The README lists every code. Loading a
+//! file (feature `json`) gives a `ConfigFileError` with the same code as the rule that
+//! refused it, the path of the offending item, its line and column.
 //!
 //! ## Features
 //!
 //! - `serde` (default): serialize and deserialize every model type. Deserializing re-checks
-//!   every rule, cross-object ones included: no file can produce an invalid value.
+//!   every rule, cross-object ones included, and refuses fields a shape does not have: no
+//!   file can produce an invalid value, or lose a setting to a typo.
+//! - `json` (default, with `serde`): loaders for JSON files
+//!   ([`OrgEmailConfig::from_json`], [`DomainSetup::from_json`],
+//!   [`ProviderProfile::from_json`]) whose errors carry the rule's code, the path, the line
+//!   and the column; see [the file format](config#the-file-format).
 //! - `resolver`: `dns::HickoryLookup`, an async DNS lookup over hickory-resolver (tokio).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod acd;
 mod address;
-mod config;
+pub mod config;
 pub mod conversation;
 pub mod dns;
 mod ids;
@@ -108,6 +115,8 @@ mod mailbox;
 mod message_id;
 mod name;
 pub mod outbound;
+#[cfg(feature = "serde")]
+mod refusal;
 mod text;
 mod time;
 

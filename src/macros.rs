@@ -18,10 +18,17 @@ macro_rules! text_value_conversions {
             }
         }
 
+        /// Also the conversion serde reads the value through: a refusal is noted for a
+        /// running file load, which reports its code.
         impl TryFrom<String> for $ty {
             type Error = $err;
             fn try_from(s: String) -> Result<Self, $err> {
-                Self::new(&s)
+                let value = Self::new(&s);
+                #[cfg(feature = "serde")]
+                if let Err(error) = &value {
+                    $crate::refusal::note(error);
+                }
+                value
             }
         }
 

@@ -14,7 +14,7 @@ pub(crate) const HOUR_MS: i64 = 60 * 60 * 1000;
 pub enum TimestampError {
     /// The time is before the Unix epoch or after the end of year 9999.
     #[error(
-        "timestamp {millis} ms is outside {min}..={max} (1970-01-01 to 9999-12-31): pass milliseconds since the Unix epoch"
+        "timestamp {millis} ms is outside {min}..={max} (1970-01-01 to 9999-12-31): use milliseconds since the Unix epoch"
     )]
     OutOfRange {
         /// The offending value.
@@ -107,7 +107,12 @@ impl fmt::Display for Timestamp {
 impl TryFrom<i64> for Timestamp {
     type Error = TimestampError;
     fn try_from(millis: i64) -> Result<Self, TimestampError> {
-        Self::from_unix_millis(millis)
+        let time = Self::from_unix_millis(millis);
+        #[cfg(feature = "serde")]
+        if let Err(error) = &time {
+            crate::refusal::note(error);
+        }
+        time
     }
 }
 

@@ -111,7 +111,19 @@ fuzz_target!(|data: &[u8]| {
         _ => {
             let root = ROOT.get_or_init(|| "mail.example.net".parse().unwrap());
             let mut de = serde_json::Deserializer::from_slice(rest);
-            if let Ok(org) = OrgEmailConfig::deserialize_for(root).deserialize(&mut de) {
+            let read = OrgEmailConfig::deserialize_for(root).deserialize(&mut de);
+            // The loader agrees with the seed (it also refuses text after the value), and
+            // points inside the text.
+            if let Ok(text) = std::str::from_utf8(rest) {
+                match OrgEmailConfig::from_json(text, root) {
+                    Ok(loaded) => assert_eq!(Some(&loaded), read.as_ref().ok(), "{text:?}"),
+                    Err(e) => {
+                        assert!(!e.code().is_empty() && !e.message().is_empty(), "{text:?}");
+                        assert!(e.line() <= text.split('\n').count(), "{e}: {text:?}");
+                    }
+                }
+            }
+            if let Ok(org) = read {
                 let j = serde_json::to_string(&org).unwrap();
                 let mut de2 = serde_json::Deserializer::from_str(&j);
                 let back = OrgEmailConfig::deserialize_for(root)

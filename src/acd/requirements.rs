@@ -45,6 +45,7 @@ pub struct Requirements {
 /// The serialized shape of [`Requirements`], normalized on the way in.
 #[cfg(feature = "serde")]
 #[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 struct RequirementsFields {
     #[serde(default)]
     skills: Vec<Skill>,
@@ -137,6 +138,7 @@ pub struct Agent {
 /// The serialized shape of [`Agent`], normalized on the way in.
 #[cfg(feature = "serde")]
 #[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 struct AgentFields {
     #[serde(default)]
     skills: Vec<Skill>,

@@ -7,7 +7,13 @@ use crate::name::DomainName;
 /// How a domain came to the organization.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(
+    feature = "serde",
+    serde(
+        rename_all = "snake_case",
+        expecting = "a domain kind: \"hosted_subdomain\" or \"custom\""
+    )
+)]
 #[non_exhaustive]
 pub enum DomainKind {
     /// A subdomain the platform creates under its own hosted root (`acme.mail.example.net`).

@@ -272,3 +272,50 @@ impl ConfigError {
         }
     }
 }
+
+#[cfg(feature = "serde")]
+impl crate::refusal::Rule for ConfigError {
+    fn rule_code(&self) -> &'static str {
+        self.code()
+    }
+
+    /// Rules met while reading an organization's file speak of its fields, not of the methods
+    /// (`add_domain`, `update_route`) the same rules guard in code.
+    fn file_message(&self) -> Option<String> {
+        Some(match self {
+            Self::HostedOutsideRoot { domain, root } => format!(
+                "{domain:?} has kind \"hosted_subdomain\" but is not one label under the hosted root {root:?}: name it <label>.{root}, or give it kind \"custom\" if the organization owns it"
+            ),
+            Self::TooManyDomains { domain, max, .. } => format!(
+                "\"domains\" lists more than {max}; the limit is {max}: remove {domain:?} or another domain"
+            ),
+            Self::CustomDomainQuotaExceeded { domain, count, quota, max } => format!(
+                "{domain:?} would be custom domain number {}, but \"custom_domain_quota\" is {quota}: raise \"custom_domain_quota\" (at most {max}) or remove a custom domain from \"domains\"",
+                count.saturating_add(1)
+            ),
+            Self::QuotaOutOfRange { requested, min, max } => format!(
+                "\"custom_domain_quota\" is {requested}; it must be between {min} and {max}"
+            ),
+            Self::CustomDomainOverlapsHostedRoot { domain, root } => format!(
+                "custom domain {domain:?} overlaps the platform's hosted root {root:?} (it is the root, under it, or above it): list a domain the organization owns, or a hosted subdomain (kind \"hosted_subdomain\", one label under the root)"
+            ),
+            Self::DuplicateDomain { domain } => {
+                format!("{domain:?} is listed twice in \"domains\": list each domain once")
+            }
+            Self::AddressDomainNotInOrg { address, domain } => format!(
+                "{address:?} is on {domain:?}, which is not one of the organization's domains: add {domain:?} to \"domains\", or use an address on one of them"
+            ),
+            Self::TooManyAddresses { address, domain, max, .. } => format!(
+                "\"routes\" has more than {max} addresses on {domain:?}; the limit is {max}: remove {address:?} or another address on that domain"
+            ),
+            Self::DuplicateAddress { address, existing } => format!(
+                "{address:?} is already configured as {existing:?} (local parts compare without case): list each address once in \"routes\""
+            ),
+            Self::FromAddressNotConfigured { address, from_address } => format!(
+                "the \"from_address\" {from_address:?} of {address:?} is not configured in \"routes\": add a route for it, or leave \"from_address\" out to send from {address:?} itself"
+            ),
+            Self::DnsSetup(e) => return e.file_message(),
+            _ => return None,
+        })
+    }
+}

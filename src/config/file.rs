@@ -14,9 +14,14 @@ use super::{
     AddressRoute, ConfigError, DEFAULT_CUSTOM_DOMAIN_QUOTA, Domain, DomainKind, OrgEmailConfig,
 };
 use crate::name::DomainName;
+use crate::refusal::{Refusal, Step};
 
 /// The unchecked shape of an organization in a file.
 #[derive(Serialize, Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "an organization: an object with \"domains\" and \"routes\""
+)]
 pub(super) struct OrgEmailConfigFile {
     /// Written for reference; when read, it must match the host's root if present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -34,6 +39,7 @@ pub(super) struct OrgEmailConfigFile {
 
 /// The unchecked shape of a [`Domain`] in a file.
 #[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a domain: an object with \"name\" and \"kind\"")]
 struct DomainFile {
     name: DomainName,
     kind: DomainKind,
@@ -80,33 +86,95 @@ impl OrgEmailConfig {
 
     /// Rebuilds the organization through the same methods every change goes through. From
     /// addresses are checked after every route is in, so routes may send from addresses listed
-    /// later in the file.
-    fn from_file(file: OrgEmailConfigFile, hosted_root: &DomainName) -> Result<Self, ConfigError> {
+    /// later in the file. A refusal names the item it is about (`domains[2]`,
+    /// `routes[0].from_address`).
+    fn from_file(file: OrgEmailConfigFile, hosted_root: &DomainName) -> Result<Self, Refusal> {
         if let Some(named) = file.hosted_root.filter(|named| named != hosted_root) {
-            return Err(ConfigError::HostedRootMismatch {
+            let error = ConfigError::HostedRootMismatch {
                 in_file: named.to_string(),
                 host: hosted_root.to_string(),
-            });
+            };
+            return Err(Refusal::new(error, [Step::field("hosted_root")]));
         }
         let mut org = OrgEmailConfig::new(hosted_root.clone());
-        org.set_custom_domain_quota(file.custom_domain_quota)?;
-        org.set_subaddress_separator(file.subaddress_separator)?;
-        for domain in file.domains {
-            org.add_domain(Domain::from_parts(domain.name, domain.kind))?;
+        org.set_custom_domain_quota(file.custom_domain_quota)
+            .map_err(|error| Refusal::new(error, [Step::field("custom_domain_quota")]))?;
+        org.set_subaddress_separator(file.subaddress_separator)
+            .map_err(|error| Refusal::new(error, [Step::field("subaddress_separator")]))?;
+        for (i, domain) in file.domains.into_iter().enumerate() {
+            org.add_domain(Domain::from_parts(domain.name, domain.kind)).map_err(|error| {
+                let field = match error {
+                    ConfigError::TooManyDomains { .. }
+                    | ConfigError::CustomDomainQuotaExceeded { .. } => None,
+                    _ => Some(Step::field("name")),
+                };
+                Refusal::new(error, item("domains", i, field))
+            })?;
         }
         let mut pending_from = Vec::with_capacity(file.routes.len());
-        for route in file.routes {
+        for (i, route) in file.routes.into_iter().enumerate() {
             let sends_as = route.from_address().clone();
             let self_sending = route.clone().with_from_address(route.address().clone());
             pending_from.push(sends_as);
-            org.add_route(self_sending)?;
+            org.add_route(self_sending).map_err(|error| {
+                let field = match error {
+                    ConfigError::TooManyAddresses { .. } => None,
+                    _ => Some(Step::field("address")),
+                };
+                Refusal::new(error, item("routes", i, field))
+            })?;
         }
         for (i, from) in pending_from.into_iter().enumerate() {
             let route = org.routes[i].clone().with_from_address(from);
-            org.check_from_address(&route)?;
+            org.check_from_address(&route).map_err(|error| {
+                Refusal::new(error, item("routes", i, Some(Step::field("from_address"))))
+            })?;
             org.routes[i] = route;
         }
         Ok(org)
+    }
+}
+
+/// The path to item `index` of the list `list`, or to one of its fields.
+fn item(list: &str, index: usize, field: Option<Step>) -> Vec<Step> {
+    [Step::field(list), Step::Index(index)].into_iter().chain(field).collect()
+}
+
+#[cfg(feature = "json")]
+impl OrgEmailConfig {
+    /// Loads an organization from a JSON file for the platform whose hosted root is
+    /// `hosted_root`: the file format of the [`config`](crate::config#the-file-format) module,
+    /// held to every rule, with nothing after the value. A `hosted_root` in the file must
+    /// match the host's.
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigFileError`](crate::ConfigFileError) with the code of the rule that refused
+    /// the file (the same code the methods give: `org.too_many_domains`,
+    /// `route.bcc_too_many`, `address.missing_at`, …) or a `config_file.*` code for what is
+    /// not the format (an unknown field, a missing one, a wrong type, broken JSON), the path
+    /// of the offending item (`routes[3].auto_bcc`), its line and column, and a message in
+    /// the terms of the file.
+    ///
+    /// ```
+    /// use email_routing::{DomainName, OrgEmailConfig};
+    ///
+    /// let root: DomainName = "mail.example.net".parse()?;
+    /// let text = r#"{
+    ///   "domains": [
+    ///     {"name": "acme.mail.example.net", "kind": "hosted_subdomain"},
+    ///     {"name": "support.customer.com", "kind": "custom"},
+    ///     {"name": "sales.customer.com", "kind": "custom"}
+    ///   ]
+    /// }"#;
+    /// let err = OrgEmailConfig::from_json(text, &root).unwrap_err();
+    /// assert_eq!(err.code(), "org.too_many_domains");
+    /// assert_eq!(err.path(), "domains[2]");
+    /// assert_eq!((err.line(), err.column()), (5, 5));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_json(text: &str, hosted_root: &DomainName) -> Result<Self, crate::ConfigFileError> {
+        super::load_json(text, Self::deserialize_for(hosted_root))
     }
 }
 

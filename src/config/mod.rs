@@ -4,11 +4,132 @@
 //! [`Domain`] and [`AddressRoute`] are valid on their own; [`OrgEmailConfig`] holds them together
 //! and is the one place rules that involve more than one object live (domain counts and quota,
 //! the hosted root, unique addresses, from addresses that must exist).
+//!
+//! # The file format
+//!
+//! An organization is kept as one JSON object, the form `OrgEmailConfig`'s `Serialize`
+//! writes. A host loads it with [`OrgEmailConfig::from_json`] (feature `json`), or reads it
+//! from another serde format with [`OrgEmailConfig::deserialize_for`]; both take the
+//! platform's hosted root, which is the host's configuration and never the file's. Every
+//! rule is checked on the way in, the same rules and codes as the methods, and a field the
+//! format does not have is refused (`config_file.unknown_field`), never dropped: a misspelt
+//! `"autobcc"` would otherwise lose the hidden archive copy.
+//!
+//! The organization:
+//!
+//! | field | value | |
+//! |---|---|---|
+//! | `hosted_root` | the platform's hosted root, written for reference | optional; if given, it must be the host's (`org.hosted_root_mismatch`) |
+//! | `custom_domain_quota` | how many custom domains, 1 or 2 | optional, default 1 |
+//! | `domains` | list of domains, at most 2 | optional, default none |
+//! | `routes` | list of address routes, at most 1000 per domain | optional, default none |
+//!
+//! A domain: `name` (a domain name, stored as lowercase A-labels) and `kind`:
+//! `"hosted_subdomain"` (exactly one label under the hosted root) or `"custom"`.
+//!
+//! An address route:
+//!
+//! | field | value | |
+//! |---|---|---|
+//! | `address` | the address customers write to, on one of the domains | required |
+//! | `from_name` | the name replies are sent under | required |
+//! | `from_address` | another configured address to send as (it may be listed later) | optional, default `address` |
+//! | `reply_to` | where the customer's Reply goes | optional |
+//! | `auto_bcc` | hidden copies on every reply: at most 5, none twice, never `address` | optional, default none |
+//! | `routing` | where clean mail goes, by `type` (below) | required |
+//! | `spam` | what happens to suspected spam, by `action` (below) | optional, default `{"action": "disconnect"}` |
+//!
+//! `routing`, by `type`:
+//! - `{"type": "queue", "queue": ID}`, with optional `skills` (a list of ids, at most 32,
+//!   every one required of the agent), `language` (one the agent must speak) and `priority`
+//!   (a whole number from -25000000 to 25000000, default 0);
+//! - `{"type": "flow", "flow": ID}`;
+//! - `{"type": "outbound_only"}`: the address only sends.
+//!
+//! `spam`, by `action`: `{"action": "disconnect"}` or
+//! `{"action": "route_to_flow", "flow": ID}`. (A virus is always disconnected.)
+//!
+//! A field of another type or action (`"flow"` in a queue routing) is refused as unknown.
+//! Ids (queues, flows, skills, languages) are 1 to 128 characters without controls.
+//!
+//! A complete file, loaded as a host loads it:
+//!
+//! ```
+//! # #[cfg(feature = "json")] {
+//! use email_routing::{DomainName, OrgEmailConfig, RoutingTarget, SpamPolicy};
+//!
+//! let file = r#"{
+//!   "hosted_root": "mail.example.net",
+//!   "custom_domain_quota": 2,
+//!   "domains": [
+//!     {"name": "acme.mail.example.net", "kind": "hosted_subdomain"},
+//!     {"name": "support.customer.com", "kind": "custom"}
+//!   ],
+//!   "routes": [
+//!     {
+//!       "address": "help@support.customer.com",
+//!       "from_name": "Customer Help",
+//!       "reply_to": "replies@customer.com",
+//!       "auto_bcc": ["archive@customer.com", "audit@customer.com"],
+//!       "routing": {
+//!         "type": "queue",
+//!         "queue": "support",
+//!         "skills": ["billing", "refunds"],
+//!         "language": "en",
+//!         "priority": 10
+//!       },
+//!       "spam": {"action": "route_to_flow", "flow": "spam-review"}
+//!     },
+//!     {
+//!       "address": "sales@acme.mail.example.net",
+//!       "from_name": "Acme Sales",
+//!       "routing": {"type": "flow", "flow": "sales-bot"},
+//!       "spam": {"action": "disconnect"}
+//!     },
+//!     {
+//!       "address": "noreply@support.customer.com",
+//!       "from_name": "Customer Help",
+//!       "from_address": "help@support.customer.com",
+//!       "routing": {"type": "outbound_only"}
+//!     }
+//!   ]
+//! }"#;
+//!
+//! let root: DomainName = "mail.example.net".parse()?;
+//! let org = OrgEmailConfig::from_json(file, &root)?;
+//! assert_eq!((org.domains().len(), org.routes().len()), (2, 3));
+//! let kinds: Vec<_> = org.routes().iter().map(|r| (r.routing(), r.spam_policy())).collect();
+//! assert!(matches!(kinds[0], (RoutingTarget::Queue(_), SpamPolicy::RouteToFlow { .. })));
+//! assert!(matches!(kinds[1], (RoutingTarget::Flow { .. }, SpamPolicy::Disconnect)));
+//! assert!(matches!(kinds[2], (RoutingTarget::OutboundOnly, SpamPolicy::Disconnect)));
+//! let RoutingTarget::Queue(queue) = org.routes()[0].routing() else { unreachable!() };
+//! assert_eq!(queue.language().map(|l| l.as_str()), Some("en"));
+//!
+//! // What the organization writes is the same format, and loads back the same.
+//! let written = serde_json::to_string_pretty(&org)?;
+//! assert_eq!(OrgEmailConfig::from_json(&written, &root)?, org);
+//!
+//! // A misspelt field is refused where it is, never dropped.
+//! let typo = file.replace("\"auto_bcc\"", "\"autobcc\"");
+//! let err = OrgEmailConfig::from_json(&typo, &root).unwrap_err();
+//! assert_eq!((err.code(), err.path()), ("config_file.unknown_field", "routes[0].autobcc"));
+//! assert_eq!((err.line(), err.column()), (13, 15));
+//! # }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! A refused file gives a [`ConfigFileError`]: the rule's code (or a `config_file.*` code for
+//! what is not the format), the path of the item (`routes[0].autobcc`), its line and column,
+//! and a message in the terms of the file. Stored DNS setups and provider profiles load the
+//! same way: [`DomainSetup::from_json`](crate::dns::DomainSetup::from_json) and
+//! [`ProviderProfile::from_json`](crate::dns::ProviderProfile::from_json).
 
 mod domain;
 mod error;
 #[cfg(feature = "serde")]
 mod file;
+#[cfg(feature = "json")]
+mod load;
 mod org;
 mod route;
 
@@ -16,6 +137,10 @@ pub use domain::{Domain, DomainKind};
 pub use error::ConfigError;
 #[cfg(feature = "serde")]
 pub use file::OrgEmailConfigSeed;
+#[cfg(feature = "json")]
+pub use load::ConfigFileError;
+#[cfg(feature = "json")]
+pub(crate) use load::load_json;
 pub use org::{
     DEFAULT_CUSTOM_DOMAIN_QUOTA, MAX_ADDRESSES_PER_DOMAIN, MAX_CUSTOM_DOMAIN_QUOTA, MAX_DOMAINS,
     MIN_CUSTOM_DOMAIN_QUOTA, OrgEmailConfig, SUBADDRESS_SEPARATORS,

@@ -7,6 +7,9 @@ use crate::address::{DisplayName, EmailAddress};
 use crate::config::ConfigError;
 use crate::ids::{FlowId, Language, Priority, QueueId, Skill};
 
+#[cfg(feature = "serde")]
+mod stored;
+
 /// The most auto-BCC addresses one route may have. They count toward the outbound recipient
 /// limit, hidden from the agent.
 pub const MAX_AUTO_BCC: usize = 5;
@@ -14,9 +17,16 @@ pub const MAX_AUTO_BCC: usize = 5;
 pub const MAX_ROUTE_SKILLS: usize = 32;
 
 /// Where clean incoming mail to an address goes.
+///
+/// Written as an object whose `type` says which: `{"type": "queue", "queue": …}` (the
+/// [`QueueRoute`]'s fields beside `type`), `{"type": "flow", "flow": …}` or
+/// `{"type": "outbound_only"}`. A field the type does not have is refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case", tag = "type"))]
+#[cfg_attr(
+    feature = "serde",
+    serde(rename_all = "snake_case", tag = "type", try_from = "stored::RoutingTargetSpec")
+)]
 #[non_exhaustive]
 pub enum RoutingTarget {
     /// Into an ACD queue, to wait for an agent with the skills and language.
@@ -44,7 +54,7 @@ pub enum RoutingTarget {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(try_from = "QueueRouteSpec"))]
+#[cfg_attr(feature = "serde", serde(try_from = "stored::QueueRouteSpec"))]
 pub struct QueueRoute {
     queue: QueueId,
     #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "BTreeSet::is_empty"))]
@@ -107,37 +117,16 @@ impl QueueRoute {
     }
 }
 
-/// The unchecked shape of a [`QueueRoute`] in a configuration file.
-#[cfg(feature = "serde")]
-#[derive(serde::Deserialize)]
-struct QueueRouteSpec {
-    queue: QueueId,
-    #[serde(default)]
-    skills: Vec<Skill>,
-    #[serde(default)]
-    language: Option<Language>,
-    #[serde(default)]
-    priority: Priority,
-}
-
-#[cfg(feature = "serde")]
-impl TryFrom<QueueRouteSpec> for QueueRoute {
-    type Error = ConfigError;
-    fn try_from(spec: QueueRouteSpec) -> Result<Self, ConfigError> {
-        let route =
-            QueueRoute::new(spec.queue).with_skills(spec.skills)?.with_priority(spec.priority);
-        Ok(match spec.language {
-            Some(language) => route.with_language(language),
-            None => route,
-        })
-    }
-}
-
 /// What happens to incoming mail the host's scanner flags as spam. Spam never takes the normal
 /// route; mail flagged as carrying a virus is always disconnected, whatever the policy.
+///
+/// Written as `{"action": "disconnect"}` or `{"action": "route_to_flow", "flow": …}`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case", tag = "action"))]
+#[cfg_attr(
+    feature = "serde",
+    serde(rename_all = "snake_case", tag = "action", try_from = "stored::SpamPolicySpec")
+)]
 #[non_exhaustive]
 pub enum SpamPolicy {
     /// Drop it: no interaction is created. The default.
@@ -171,7 +160,7 @@ pub enum SpamPolicy {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(try_from = "AddressRouteSpec"))]
+#[cfg_attr(feature = "serde", serde(try_from = "stored::AddressRouteSpec"))]
 pub struct AddressRoute {
     address: EmailAddress,
     from_name: DisplayName,
@@ -218,7 +207,7 @@ impl AddressRoute {
         auto_bcc: impl IntoIterator<Item = EmailAddress>,
     ) -> Result<Self, ConfigError> {
         let auto_bcc: Vec<EmailAddress> = auto_bcc.into_iter().collect();
-        check_auto_bcc(&self.address, &auto_bcc)?;
+        check_auto_bcc(&self.address, &auto_bcc).map_err(|(error, _)| error)?;
         self.auto_bcc = auto_bcc;
         Ok(self)
     }
@@ -271,52 +260,25 @@ impl AddressRoute {
     }
 }
 
-/// The auto-BCC rule, written once for the builder and for deserialization.
-fn check_auto_bcc(address: &EmailAddress, auto_bcc: &[EmailAddress]) -> Result<(), ConfigError> {
+/// The auto-BCC rule, written once for the builder and for deserialization. A refused
+/// address comes with its index in the list.
+fn check_auto_bcc(
+    address: &EmailAddress,
+    auto_bcc: &[EmailAddress],
+) -> Result<(), (ConfigError, Option<usize>)> {
     if auto_bcc.len() > MAX_AUTO_BCC {
-        return Err(ConfigError::TooManyAutoBcc { count: auto_bcc.len(), max: MAX_AUTO_BCC });
+        return Err((
+            ConfigError::TooManyAutoBcc { count: auto_bcc.len(), max: MAX_AUTO_BCC },
+            None,
+        ));
     }
     for (i, bcc) in auto_bcc.iter().enumerate() {
         if bcc.eq_ignore_local_case(address) {
-            return Err(ConfigError::AutoBccIsSelf { address: bcc.to_string() });
+            return Err((ConfigError::AutoBccIsSelf { address: bcc.to_string() }, Some(i)));
         }
         if auto_bcc[..i].iter().any(|earlier| earlier.eq_ignore_local_case(bcc)) {
-            return Err(ConfigError::DuplicateAutoBcc { address: bcc.to_string() });
+            return Err((ConfigError::DuplicateAutoBcc { address: bcc.to_string() }, Some(i)));
         }
     }
     Ok(())
-}
-
-/// The unchecked shape of an [`AddressRoute`] in a configuration file.
-#[cfg(feature = "serde")]
-#[derive(serde::Deserialize)]
-struct AddressRouteSpec {
-    address: EmailAddress,
-    from_name: DisplayName,
-    #[serde(default)]
-    from_address: Option<EmailAddress>,
-    #[serde(default)]
-    reply_to: Option<EmailAddress>,
-    #[serde(default)]
-    auto_bcc: Vec<EmailAddress>,
-    routing: RoutingTarget,
-    #[serde(default)]
-    spam: SpamPolicy,
-}
-
-#[cfg(feature = "serde")]
-impl TryFrom<AddressRouteSpec> for AddressRoute {
-    type Error = ConfigError;
-    fn try_from(spec: AddressRouteSpec) -> Result<Self, ConfigError> {
-        let mut route = AddressRoute::new(spec.address, spec.from_name, spec.routing)
-            .with_auto_bcc(spec.auto_bcc)?
-            .with_spam_policy(spec.spam);
-        if let Some(from) = spec.from_address {
-            route = route.with_from_address(from);
-        }
-        if let Some(reply_to) = spec.reply_to {
-            route = route.with_reply_to(reply_to);
-        }
-        Ok(route)
-    }
 }

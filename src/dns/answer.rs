@@ -17,6 +17,7 @@ use super::{RecordName, RecordType};
 /// One DNS question: a name and a record type.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct Query {
     name: RecordName,
     record_type: RecordType,

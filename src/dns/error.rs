@@ -245,3 +245,33 @@ impl DnsSetupError {
         }
     }
 }
+
+#[cfg(feature = "serde")]
+impl crate::refusal::Rule for DnsSetupError {
+    fn rule_code(&self) -> &'static str {
+        self.code()
+    }
+
+    /// Rules met while reading a stored setup or profile speak of its fields, not of the
+    /// calls (`DomainSetup::deserialize_with`, the builder) the same rules guard in code.
+    fn file_message(&self) -> Option<String> {
+        Some(match self {
+            Self::TokenMissing { domain } => format!(
+                "custom domain {domain} needs a verification token: add \"verification_token\" with the token the platform issued"
+            ),
+            Self::HostedSetupNotStored { domain } => format!(
+                "the stored setup of {domain} says it is a hosted subdomain (\"hosted\": true); hosted setups are not read from files, the platform makes them from its hosted root: remove this setup from the file"
+            ),
+            Self::ProfileNotOffered { profile } => format!(
+                "the stored setup uses provider profile {profile:?}, which this platform does not offer: set \"profile\" to one of the platform's profiles, or make the setup again"
+            ),
+            Self::ProfileIncomplete { missing } => {
+                format!("the provider profile has no {missing}: give it in the profile")
+            }
+            Self::DkimFormMismatch { profile, expected } => format!(
+                "provider profile {profile:?} publishes DKIM as {expected}: store \"dkim_tokens\" for CNAME delegations, \"dkim_keys\" for TXT keys"
+            ),
+            _ => return None,
+        })
+    }
+}

@@ -68,7 +68,13 @@ crate::macros::text_value_conversions!(AwsRegion, DnsSetupError);
 /// An MX target: a preference and a host.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+#[cfg_attr(
+    feature = "serde",
+    serde(
+        deny_unknown_fields,
+        expecting = "an MX target: an object with \"preference\" and \"host\""
+    )
+)]
 pub struct MxTarget {
     preference: u16,
     host: DomainName,
@@ -92,9 +98,12 @@ impl MxTarget {
 }
 
 /// How a provider publishes DKIM.
+///
+/// Stored as `{"cname": {"target_suffix": …, "count": …}}` or `"txt_key"` (feature `serde`,
+/// read from a self-describing format such as JSON).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case", deny_unknown_fields))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case", try_from = "stored::DkimFormSpec"))]
 #[non_exhaustive]
 pub enum DkimForm {
     /// CNAME delegations `<token>._domainkey.<domain>` -> `<token>.<target_suffix>`; the
@@ -124,7 +133,13 @@ impl DkimForm {
 /// SPF's final `all` mechanism: what receivers do with mail from hosts not listed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(
+    feature = "serde",
+    serde(
+        rename_all = "snake_case",
+        expecting = "an SPF all: \"soft_fail\", \"fail\" or \"neutral\""
+    )
+)]
 pub enum SpfAll {
     /// `~all`: accept but mark (the SES recommendation).
     #[default]

@@ -47,7 +47,7 @@ pub enum FailureReason {
 /// Where a domain's verification stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(tag = "state", rename_all = "snake_case"))]
+#[cfg_attr(feature = "serde", serde(tag = "state", rename_all = "snake_case", deny_unknown_fields))]
 #[non_exhaustive]
 pub enum VerificationState {
     /// Waiting for the verification record.
@@ -131,6 +131,7 @@ impl StatusError {
 /// Consecutive definitive misses, and when the first happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 struct MissStreak {
     count: u32,
     first: Option<Timestamp>,
@@ -163,6 +164,7 @@ impl MissStreak {
 /// A feature's status and its miss streak.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 struct Feature {
     status: FeatureStatus,
     misses: MissStreak,
@@ -422,6 +424,7 @@ impl DomainStatus {
 /// The stored form of a [`DomainStatus`]; checked for consistency when read back.
 #[cfg(feature = "serde")]
 #[derive(serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 struct StatusRepr {
     domain: DomainName,
     hosted: bool,

@@ -90,7 +90,10 @@ impl DkimToken {
 /// A DKIM key algorithm, as written in the `k=` tag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[cfg_attr(
+    feature = "serde",
+    serde(rename_all = "snake_case", expecting = "a DKIM key type: \"rsa\" or \"ed25519\"")
+)]
 pub enum DkimKeyType {
     /// `k=rsa`.
     #[default]
@@ -185,7 +188,10 @@ impl DkimKey {
 /// A [`DkimKey`] as stored, before [`DkimKey::new`] checks it.
 #[cfg(feature = "serde")]
 #[derive(serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a DKIM key: an object with \"selector\" and \"public_key\""
+)]
 struct DkimKeyFile {
     selector: String,
     #[serde(default)]
@@ -195,10 +201,16 @@ struct DkimKeyFile {
 
 #[cfg(feature = "serde")]
 impl TryFrom<DkimKeyFile> for DkimKey {
-    type Error = DnsSetupError;
+    type Error = crate::refusal::Refusal;
 
     fn try_from(file: DkimKeyFile) -> Result<Self, Self::Error> {
-        DkimKey::new(&file.selector, file.key_type, &file.public_key)
+        DkimKey::new(&file.selector, file.key_type, &file.public_key).map_err(|error| {
+            let field = match error {
+                DnsSetupError::RecordNameInvalid { .. } => "selector",
+                _ => "public_key",
+            };
+            crate::refusal::Refusal::new(error, [crate::refusal::Step::field(field)])
+        })
     }
 }
 

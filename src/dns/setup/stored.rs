@@ -15,6 +15,7 @@ use super::{Dkim, DomainSetup};
 use crate::config::Domain;
 use crate::dns::{DkimKey, DkimToken, DnsSetupError, ProviderProfile, VerificationToken};
 use crate::name::DomainName;
+use crate::refusal::{Refusal, Step};
 
 /// What a setup is stored as; `DomainSetup`'s `Serialize` writes it from borrowed parts.
 #[derive(Serialize)]
@@ -44,7 +45,10 @@ fn yes() -> bool {
 
 /// A stored setup before it is checked.
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a DNS setup: an object with \"domain\", \"profile\" and \"verification_token\""
+)]
 struct DomainSetupFile {
     domain: DomainName,
     #[serde(default)]
@@ -135,9 +139,9 @@ impl<'de> DeserializeSeed<'de> for DomainSetupSeed<'_> {
             .iter()
             .find(|offered| offered.name() == file.profile.name())
             .ok_or_else(|| {
-                D::Error::custom(DnsSetupError::ProfileNotOffered {
-                    profile: file.profile.name().to_owned(),
-                })
+                let error =
+                    DnsSetupError::ProfileNotOffered { profile: file.profile.name().to_owned() };
+                D::Error::custom(Refusal::new(error, ["profile", "name"].map(Step::field)))
             })?
             .clone();
         DomainSetup::from_file(file, profile).map_err(D::Error::custom)
@@ -145,22 +149,70 @@ impl<'de> DeserializeSeed<'de> for DomainSetupSeed<'_> {
 }
 
 impl DomainSetup {
-    /// Makes the stored setup again with the host's `profile`.
-    fn from_file(file: DomainSetupFile, profile: ProviderProfile) -> Result<Self, DnsSetupError> {
+    /// Makes the stored setup again with the host's `profile`. A refusal names the field it
+    /// is about.
+    fn from_file(file: DomainSetupFile, profile: ProviderProfile) -> Result<Self, Refusal> {
+        fn at(field: &'static str) -> impl Fn(DnsSetupError) -> Refusal {
+            move |error| Refusal::new(error, [Step::field(field)])
+        }
         if file.hosted {
-            return Err(DnsSetupError::HostedSetupNotStored { domain: file.domain.to_string() });
+            let error = DnsSetupError::HostedSetupNotStored { domain: file.domain.to_string() };
+            return Err(at("hosted")(error));
         }
         let mut setup =
-            DomainSetup::new(Domain::custom(file.domain), profile, file.verification_token)?;
+            DomainSetup::new(Domain::custom(file.domain), profile, file.verification_token)
+                .map_err(|error| match error {
+                    // A field that is not there: the setup as a whole.
+                    DnsSetupError::TokenMissing { .. } => Refusal::new(error, []),
+                    _ => at("domain")(error),
+                })?;
         if let Some(tokens) = file.dkim_tokens {
-            setup = setup.with_dkim_tokens(tokens)?;
+            setup = setup.with_dkim_tokens(tokens).map_err(at("dkim_tokens"))?;
         }
         if let Some(keys) = file.dkim_keys {
-            setup = setup.with_dkim_keys(keys)?;
+            setup = setup.with_dkim_keys(keys).map_err(at("dkim_keys"))?;
         }
         if let Some(mail_from) = file.mail_from {
-            setup = setup.with_mail_from(mail_from)?;
+            setup = setup.with_mail_from(mail_from).map_err(at("mail_from"))?;
         }
         Ok(if file.inbound_mx { setup } else { setup.without_inbound_mx() })
+    }
+}
+
+#[cfg(feature = "json")]
+impl DomainSetup {
+    /// Loads a stored setup from JSON for a host offering `profiles`, as
+    /// [`DomainSetup::deserialize_with`] reads it, with nothing after the value.
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigFileError`](crate::ConfigFileError) with the code of the rule that refused
+    /// the setup (`dns.profile_not_offered`, `dns.dkim_count`, `dns.token_invalid`, …) or a
+    /// `config_file.*` code for what is not the format, the path of the offending item
+    /// (`dkim_tokens`, `profile.inbound_mx.host`), its line and column, and a message in the
+    /// terms of the file.
+    ///
+    /// ```
+    /// use email_routing::dns::{DomainSetup, ProviderProfile};
+    ///
+    /// let offered = [ProviderProfile::ses("us-east-1")?];
+    /// let stored = serde_json::to_string_pretty(&DomainSetup::custom(
+    ///     "support.customer.com".parse()?,
+    ///     offered[0].clone(),
+    ///     "pmBGN/7MjnfhTKUZ06Enqq1PeGUaOkw8lGhcfwefcHU=".parse()?,
+    /// )?)?;
+    /// assert!(DomainSetup::from_json(&stored, &offered).is_ok());
+    ///
+    /// let err = DomainSetup::from_json(&stored.replace("inbound_mx\": true", "inbound_mx\": 1"), &offered)
+    ///     .unwrap_err();
+    /// assert_eq!(err.code(), "config_file.invalid_type");
+    /// assert_eq!(err.path(), "inbound_mx");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_json(
+        text: &str,
+        profiles: &[ProviderProfile],
+    ) -> Result<Self, crate::ConfigFileError> {
+        crate::config::load_json(text, Self::deserialize_with(profiles))
     }
 }
