@@ -5,7 +5,8 @@
 //! zone-file text ([`InMemoryDns::load_zone`]). Lookups behave like a recursive resolver:
 //! NXDOMAIN for a name that does not exist (and has nothing under it), NODATA for a name with
 //! other records, and CNAME chains followed for TXT, MX and SOA questions. SOA records sit at
-//! zone apexes only, as in real DNS: declare one in code with [`InMemoryDns::add_zone`]. Without any, a check finds no
+//! zone apexes only, as in real DNS: declare one in code with [`InMemoryDns::add_zone`], or load
+//! zone text (its SOA record, or its origin when it has none). Without any, a check finds no
 //! zone and gives hosts relative to the mail domain. Transient failures can be simulated per
 //! name or for every name.
 

@@ -129,4 +129,4 @@ pub use status::{
 pub use token::{
     DkimKey, DkimKeyType, DkimToken, MAX_DKIM_KEY_CHARS, MAX_TOKEN_BYTES, VerificationToken,
 };
-pub use zone::{MAX_ZONE_BYTES, ZoneError};
+pub use zone::{MAX_ZONE_BYTES, SkippedRecord, ZoneError, ZoneSummary};
