@@ -365,6 +365,19 @@ fn soa_is_answered_at_the_apex_only() {
 }
 
 #[test]
+fn a_null_mx_and_names_with_escapes_load() {
+    let zone = "$ORIGIN customer.com.\n@ IN MX 0 .\na\\.b IN TXT x\nc IN CNAME d\\046e.example.\n";
+    let dns = InMemoryDns::from_zone(zone, None).unwrap();
+    let mx = dns.lookup(&q("customer.com", RecordType::Mx));
+    assert_eq!(mx.records()[0].data(), &RecordData::Mx { preference: 0, exchange: ".".into() });
+    // A dot inside a label is not a label boundary: `a\.b` is one label under customer.com.
+    assert_eq!(dns.lookup(&q("b.customer.com", RecordType::Txt)), Answer::NoSuchName);
+    // `\046` is decimal 46, a dot inside the label (not octal, as hickory's name reader has it).
+    let cname = dns.lookup(&q("c.customer.com", RecordType::Cname));
+    assert_eq!(cname.records()[0].data(), &RecordData::Cname { target: "d\\046e.example.".into() });
+}
+
+#[test]
 fn the_field_reports_alias_zone_gives_advice_relative_to_the_parent() {
     // support.customer.com kept in the customer.com zone, an alias of the web host, with only
     // the verification TXT added: the MX must wait for the CNAME to go, at host `support`.

@@ -23,7 +23,9 @@
 //! another name, does not count). A failed SOA lookup on the way stops the walk: the zone
 //! could be the name whose answer is missing, so none is claimed. Every host in the report is
 //! then relative to the zone found, or, without one, relative to the mail domain and marked so
-//! ([`RelativeHost`](super::RelativeHost)).
+//! ([`RelativeHost`](super::RelativeHost)). Zone cuts below the domain (a MAIL FROM subdomain
+//! or `_domainkey` delegated to a zone of its own) are not looked for: every record is taken to
+//! live in the domain's zone.
 //!
 //! Evaluation (in `evaluate.rs`) never fails and never panics: any answer, however odd, maps to found, missing,
 //! mismatch or unknown for each record, and missing answers count as unknown.
