@@ -15,8 +15,8 @@ use std::time::Duration;
 
 use email_routing::DomainName;
 use email_routing::dns::{
-    DkimToken, DomainReport, DomainSetup, HickoryLookup, ProviderProfile, RecordStatus,
-    ResolverOptions, VerificationToken,
+    DkimToken, DomainReport, DomainSetup, HickoryLookup, ProviderProfile, ResolverOptions,
+    VerificationToken,
 };
 
 const USAGE: &str = "usage: dns_check [--nameserver IP:PORT] --region REGION --token TOKEN \
@@ -94,25 +94,44 @@ fn build_setup(args: &Args) -> Result<DomainSetup, String> {
     Ok(setup)
 }
 
+/// The report as a table of the hosts to type in the zone found (or, without one, relative to
+/// the domain), their type and purpose, status and diagnostics.
 fn print_table(report: &DomainReport) {
-    let rows: Vec<(String, &RecordStatus, Vec<String>)> = report
+    match report.zone() {
+        Some(zone) => println!("Zone {zone} (from its SOA record): hosts are relative to it."),
+        None => println!("No zone found in DNS: hosts are relative to {}.", report.domain()),
+    }
+    println!();
+    let rows: Vec<[String; 4]> = report
         .entries()
         .iter()
         .map(|e| {
             let r = e.record();
-            let record = format!("{} {} ({})", r.name(), r.record_type(), r.purpose());
-            let diagnostics =
-                e.diagnostics().iter().map(|d| format!("{}: {d}", d.code())).collect();
-            (record, e.status(), diagnostics)
+            [
+                e.host().host().to_owned(),
+                r.record_type().to_string(),
+                r.purpose().to_string(),
+                e.status().code().to_owned(),
+            ]
         })
         .collect();
-    let width = rows.iter().map(|(r, ..)| r.len()).max().unwrap_or(0).max("RECORD".len());
-    println!("{:width$}  {:8}  DIAGNOSTIC", "RECORD", "STATUS");
-    for (record, status, diagnostics) in rows {
-        let first = diagnostics.first().map_or("-", String::as_str);
-        println!("{record:width$}  {:8}  {first}", status.code());
-        for more in diagnostics.iter().skip(1) {
-            println!("{:width$}  {:8}  {more}", "", "");
+    let header = ["HOST", "TYPE", "PURPOSE", "STATUS"];
+    let width = |i: usize| rows.iter().map(|r| r[i].len()).chain([header[i].len()]).max();
+    let widths = [0, 1, 2, 3].map(|i| width(i).unwrap_or(0));
+    let line = |cells: [&str; 4], diagnostic: &str| {
+        let mut out = String::new();
+        for (cell, w) in cells.iter().zip(widths) {
+            out.push_str(&format!("{cell:w$}  "));
+        }
+        println!("{out}{diagnostic}");
+    };
+    line(header, "DIAGNOSTIC");
+    for (row, e) in rows.iter().zip(report.entries()) {
+        let mut diagnostics = e.diagnostics().iter().map(|d| format!("{}: {d}", d.code()));
+        let first = diagnostics.next().unwrap_or_else(|| "-".to_owned());
+        line([&row[0], &row[1], &row[2], &row[3]], &first);
+        for more in diagnostics {
+            line(["", "", "", ""], &more);
         }
     }
 }

@@ -86,6 +86,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     section("4. The admin publishes them, with a classic mistake");
     let mut dns = InMemoryDns::new();
+    dns.add_zone("customer.com"); // the zone the admin edits
     dns.publish_all(setup.required_records());
     // The web form appended the zone to the full name the admin typed.
     dns.remove("_amazonses.support.customer.com", RecordType::Txt);
@@ -222,12 +223,14 @@ fn report(what: &str, outcome: Result<(), ConfigError>) {
 }
 
 fn print_report(report: &DomainReport) {
+    if let Some(zone) = report.zone() {
+        println!("zone {zone}; hosts relative to it:");
+    }
     for entry in report.entries() {
-        let record = entry.record();
         println!(
-            "{:<48} {:<6} {}",
-            record.name().to_string(),
-            record.record_type(),
+            "  {:<32} {:<6} {}",
+            entry.host().host(),
+            entry.record().record_type(),
             entry.status()
         );
         for diagnostic in entry.diagnostics() {

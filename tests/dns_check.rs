@@ -132,7 +132,7 @@ fn mistake_3_cname_where_txt_belongs_and_the_reverse() {
         e.status(),
         &RecordStatus::Mismatch { found: vec!["CNAME verify.elsewhere.example.".into()] }
     );
-    assert_eq!(codes(&report, Purpose::Verification), ["dns.cname_instead_of_txt"]);
+    assert_eq!(codes(&report, Purpose::Verification), ["dns.cname_conflict"]);
 
     let mut dns = published();
     dns.remove("tok1._domainkey.support.customer.com", RecordType::Cname);
@@ -348,4 +348,282 @@ fn the_async_driver_future_is_send() {
     let check = setup().check();
     let future = check.run_async(&dns);
     assert_send(&future);
+}
+
+/// The zone an admin edits is found from SOA answers, and every host is relative to it.
+mod zone_relative_hosts {
+    use super::*;
+    use email_routing::dns::{Diagnostic, Query, RecordName};
+
+    fn host_of(report: &DomainReport, purpose: Purpose) -> String {
+        entry(report, purpose).host().host().to_owned()
+    }
+
+    #[test]
+    fn a_subdomain_in_its_parents_zone_gets_hosts_relative_to_the_parent() {
+        let mut dns = InMemoryDns::new();
+        dns.add_zone("customer.com");
+        let report = check(&dns);
+        assert_eq!(report.zone().map(|z| z.as_str()), Some("customer.com"));
+        // `@` would be the whole company's apex in the customer.com form.
+        let mx = entry(&report, Purpose::InboundMx);
+        assert_eq!(mx.host().host(), "support");
+        assert!(mx.host().zone_found());
+        let [Diagnostic::Missing { host, record_type, expected, .. }] = mx.diagnostics() else {
+            panic!("{mx:#?}")
+        };
+        assert_eq!(host.host(), "support");
+        assert_eq!(host.origin().as_str(), "customer.com");
+        assert_eq!(*record_type, RecordType::Mx);
+        assert_eq!(expected, "10 inbound-smtp.us-east-1.amazonaws.com");
+        let message = mx.diagnostics()[0].to_string();
+        assert!(message.contains("host \"support\" in the customer.com zone"), "{message}");
+
+        let verification = entry(&report, Purpose::Verification);
+        assert_eq!(verification.diagnostics()[0].code(), "dns.record_missing");
+        let message = verification.diagnostics()[0].to_string();
+        assert!(
+            message.contains("host \"_amazonses.support\" in the customer.com zone"),
+            "{message}"
+        );
+        assert_eq!(host_of(&report, Purpose::Dkim), "tok1._domainkey.support");
+        assert_eq!(host_of(&report, Purpose::MailFromMx), "bounce.support");
+        assert_eq!(host_of(&report, Purpose::MailFromSpf), "bounce.support");
+    }
+
+    #[test]
+    fn a_domain_that_is_its_own_zone_gets_hosts_relative_to_itself() {
+        let mut dns = InMemoryDns::new();
+        dns.add_zone("customer.com").add_zone(D);
+        let report = check(&dns);
+        assert_eq!(report.zone().map(|z| z.as_str()), Some(D));
+        assert_eq!(host_of(&report, Purpose::InboundMx), "@");
+        assert_eq!(host_of(&report, Purpose::Verification), "_amazonses");
+    }
+
+    #[test]
+    fn without_an_soa_answer_the_host_says_what_it_is_relative_to() {
+        for dns in [InMemoryDns::new(), {
+            let mut down = InMemoryDns::new();
+            down.add_zone("customer.com").fail(D, LookupFailure::ServerFailure);
+            down
+        }] {
+            let report = check(&dns);
+            assert_eq!(report.zone(), None);
+            let e = entry(&report, Purpose::Verification);
+            assert!(!e.host().zone_found());
+            let [d] = e.diagnostics() else { panic!("{e:#?}") };
+            let message = d.to_string();
+            assert!(
+                message.contains("host \"_amazonses\" (relative to support.customer.com)"),
+                "{message}"
+            );
+        }
+        let report = setup().check().evaluate(&Answers::new());
+        assert_eq!(report.zone(), None);
+        assert_eq!(
+            entry(&report, Purpose::InboundMx).host().to_string(),
+            "\"@\" (relative to support.customer.com)"
+        );
+    }
+
+    #[test]
+    fn a_failed_soa_lookup_below_a_zone_claims_no_zone() {
+        // support.customer.com might be a zone of its own: its SOA answer is missing, so the
+        // customer.com answer above it does not settle anything.
+        let mut dns = published();
+        dns.add_zone("customer.com");
+        let check = setup().check();
+        let mut answers: Answers =
+            check.queries().iter().map(|q| (q.clone(), dns.answer(q))).collect();
+        let soa = Query::new(RecordName::new(D).unwrap(), RecordType::Soa);
+        assert!(check.queries().contains(&soa));
+        answers.insert(soa, Answer::Failed(LookupFailure::Timeout));
+        assert_eq!(check.evaluate(&answers).zone(), None);
+    }
+
+    #[test]
+    fn an_soa_reached_through_a_cname_does_not_make_a_zone() {
+        let mut dns = InMemoryDns::new();
+        dns.add_zone("customer.com")
+            .add_zone("hosting.example.net")
+            .add_cname(D, "hosting.example.net.");
+        let soa = Query::new(RecordName::new(D).unwrap(), RecordType::Soa);
+        let kinds: Vec<RecordType> =
+            dns.answer(&soa).records().iter().map(|r| r.data().record_type()).collect();
+        assert_eq!(kinds, [RecordType::Cname, RecordType::Soa]);
+        assert_eq!(check(&dns).zone().map(|z| z.as_str()), Some("customer.com"));
+    }
+
+    #[test]
+    fn the_plan_asks_for_the_soa_of_the_domain_and_each_parent() {
+        let check = setup().check();
+        let soa: Vec<&str> = check
+            .queries()
+            .iter()
+            .filter(|q| q.record_type() == RecordType::Soa)
+            .map(|q| q.name().as_str())
+            .collect();
+        assert_eq!(soa, ["support.customer.com", "customer.com"]);
+    }
+
+    #[test]
+    fn a_doubled_name_gets_the_host_in_the_zone_found() {
+        let mut dns = published();
+        dns.add_zone("customer.com");
+        dns.remove("_amazonses.support.customer.com", RecordType::Txt);
+        // Typed into the customer.com form as the full name.
+        dns.add_txt("_amazonses.support.customer.com.customer.com", TOKEN);
+        let report = check(&dns);
+        let e = entry(&report, Purpose::Verification);
+        let [Diagnostic::DoubledName { host, zone, .. }] = e.diagnostics() else {
+            panic!("{e:#?}")
+        };
+        assert_eq!(zone, "customer.com");
+        assert_eq!(host.to_string(), "\"_amazonses.support\" in the customer.com zone");
+
+        // The same record found at both doubled names: the zone found is named first.
+        dns.add_txt("_amazonses.support.customer.com.support.customer.com", TOKEN);
+        let report = check(&dns);
+        let d = &entry(&report, Purpose::Verification).diagnostics()[0];
+        let Diagnostic::DoubledName { zone, .. } = d else { panic!("{d:#?}") };
+        assert_eq!(zone, "customer.com");
+    }
+}
+
+/// A CNAME at a name where a record of another type must go: one rule for TXT and MX.
+mod cname_conflict {
+    use super::*;
+    use email_routing::DomainName;
+    use email_routing::dns::{Diagnostic, Query, RecordName};
+
+    /// The field report: the mail domain's name is an alias of a web host, and only the
+    /// verification TXT was added, in the customer.com zone.
+    fn aliased() -> InMemoryDns {
+        let mut dns = InMemoryDns::new();
+        dns.add_zone("customer.com")
+            .add_cname(D, "web.hosting.example.net.")
+            .add_txt("_amazonses.support.customer.com", TOKEN);
+        dns
+    }
+
+    #[test]
+    fn a_cname_where_the_mx_must_go_must_be_removed_first() {
+        let dns = aliased();
+        let report = check(&dns);
+        assert!(entry(&report, Purpose::Verification).status().is_found());
+        let mx = entry(&report, Purpose::InboundMx);
+        assert_eq!(
+            mx.status(),
+            &RecordStatus::Mismatch { found: vec!["CNAME web.hosting.example.net.".into()] }
+        );
+        let [Diagnostic::CnameConflict { name, record_type, target, host, expected }] =
+            mx.diagnostics()
+        else {
+            panic!("{mx:#?}")
+        };
+        assert_eq!(name, D);
+        assert_eq!(*record_type, RecordType::Mx);
+        assert_eq!(target, "web.hosting.example.net.");
+        assert_eq!(host.host(), "support");
+        assert_eq!(host.origin(), &"customer.com".parse::<DomainName>().unwrap());
+        assert_eq!(expected, "10 inbound-smtp.us-east-1.amazonaws.com");
+        let d = &mx.diagnostics()[0];
+        assert_eq!(d.code(), "dns.cname_conflict");
+        let message = d.to_string();
+        for part in [
+            "remove the CNAME first",
+            "\"web.hosting.example.net.\"",
+            "RFC 1034 section 3.6.2",
+            "add the MX record with host \"support\" in the customer.com zone",
+        ] {
+            assert!(message.contains(part), "{part:?} not in {message}");
+        }
+    }
+
+    #[test]
+    fn a_cname_where_a_txt_must_go_gets_the_same_rule() {
+        let mut dns = published();
+        dns.add_zone("customer.com");
+        dns.remove("bounce.support.customer.com", RecordType::Txt);
+        dns.remove("bounce.support.customer.com", RecordType::Mx);
+        dns.add_cname("bounce.support.customer.com", "bounces.elsewhere.example.");
+        let report = check(&dns);
+        for purpose in [Purpose::MailFromMx, Purpose::MailFromSpf] {
+            let e = entry(&report, purpose);
+            assert_eq!(
+                e.status(),
+                &RecordStatus::Mismatch { found: vec!["CNAME bounces.elsewhere.example.".into()] }
+            );
+            let [Diagnostic::CnameConflict { record_type, host, .. }] = e.diagnostics() else {
+                panic!("{e:#?}")
+            };
+            assert_eq!(*record_type, e.record().record_type());
+            assert_eq!(host.host(), "bounce.support");
+        }
+    }
+
+    #[test]
+    fn an_mx_reached_through_the_cname_is_found() {
+        let mut dns = aliased();
+        dns.add_mx("web.hosting.example.net", 10, "inbound-smtp.us-east-1.amazonaws.com.");
+        let report = check(&dns);
+        let mx = entry(&report, Purpose::InboundMx);
+        assert!(mx.status().is_found(), "{mx:#?}");
+        assert!(mx.diagnostics().is_empty());
+    }
+
+    #[test]
+    fn another_mx_reached_through_the_cname_is_a_mismatch_with_the_cname_named_first() {
+        let mut dns = aliased();
+        dns.add_mx("web.hosting.example.net", 10, "mx.hosting.example.net.");
+        let report = check(&dns);
+        let mx = entry(&report, Purpose::InboundMx);
+        assert_eq!(
+            mx.status(),
+            &RecordStatus::Mismatch { found: vec!["10 mx.hosting.example.net.".into()] }
+        );
+        assert_eq!(
+            codes(&report, Purpose::InboundMx),
+            ["dns.cname_conflict", "dns.value_mismatch"]
+        );
+    }
+
+    #[test]
+    fn a_cname_left_out_of_a_nodata_answer_is_still_found() {
+        // A real resolver follows the alias; the target has no MX, so the answer is NODATA
+        // without the CNAME. The check asks for the CNAME at the name itself.
+        let check = setup().check();
+        let cname = Query::new(RecordName::new(D).unwrap(), RecordType::Cname);
+        assert!(check.queries().contains(&cname));
+        let answers: Answers = check
+            .queries()
+            .iter()
+            .map(|q| {
+                let answer = if *q == cname {
+                    Answer::Records(vec![AnswerRecord::cname(D, "web.hosting.example.net.")])
+                } else {
+                    Answer::NoData
+                };
+                (q.clone(), answer)
+            })
+            .collect();
+        let report = check.evaluate(&answers);
+        let mx = entry(&report, Purpose::InboundMx);
+        assert_eq!(
+            mx.status(),
+            &RecordStatus::Mismatch { found: vec!["CNAME web.hosting.example.net.".into()] }
+        );
+        assert_eq!(codes(&report, Purpose::InboundMx), ["dns.cname_conflict"]);
+        assert_eq!(codes(&report, Purpose::Verification), ["dns.record_missing"]);
+    }
+
+    #[test]
+    fn a_dkim_cname_is_not_a_conflict() {
+        let mut dns = published();
+        dns.remove("tok1._domainkey.support.customer.com", RecordType::Cname);
+        dns.add_cname("tok1._domainkey.support.customer.com", "other.example.");
+        let report = check(&dns);
+        assert_eq!(codes(&report, Purpose::Dkim), ["dns.dkim_wrong_target"]);
+    }
 }

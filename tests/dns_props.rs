@@ -5,13 +5,15 @@ mod common;
 
 use common::{TOKEN, setup};
 use email_routing::dns::{
-    Answer, AnswerRecord, Answers, DomainReport, DomainStatus, LookupFailure, RecordData,
-    Timestamp, TxtData,
+    Answer, AnswerRecord, Answers, DomainReport, DomainStatus, LookupFailure, Query, RecordData,
+    RecordName, RecordType, Timestamp, TxtData,
 };
 use proptest::prelude::*;
 
 fn host() -> impl Strategy<Value = String> {
     prop_oneof![
+        Just("support.customer.com.".to_owned()),
+        Just("customer.com".to_owned()),
         Just("inbound-smtp.us-east-1.amazonaws.com.".to_owned()),
         Just("INBOUND-SMTP.us-east-1.amazonaws.com".to_owned()),
         Just("inbound-smtp.us-east-1.amazonaws.com.support.customer.com.".to_owned()),
@@ -41,6 +43,7 @@ fn record() -> impl Strategy<Value = AnswerRecord> {
         (any::<u16>(), host())
             .prop_map(|(preference, exchange)| RecordData::Mx { preference, exchange }),
         host().prop_map(|target| RecordData::Cname { target }),
+        (host(), host()).prop_map(|(mname, rname)| RecordData::Soa { mname, rname }),
     ];
     (host(), data).prop_map(|(name, data)| AnswerRecord::new(name, data))
 }
@@ -83,6 +86,20 @@ proptest! {
             .collect();
         let report = check.evaluate(&answers);
         assert_well_formed(&report, setup.required_records().len());
+        // A zone is claimed only from an SOA record owned by the name asked about.
+        if let Some(zone) = report.zone() {
+            let soa = Query::new(RecordName::of_domain(zone), RecordType::Soa);
+            let owned = answers.get(&soa).is_some_and(|a| {
+                a.records().iter().any(|r| {
+                    matches!(r.data(), RecordData::Soa { .. })
+                        && r.name().trim_end_matches('.').eq_ignore_ascii_case(zone.as_str())
+                })
+            });
+            prop_assert!(owned, "{zone} claimed from {:?}", answers.get(&soa));
+            for e in report.entries() {
+                prop_assert_eq!(e.host().origin(), zone);
+            }
+        }
         let mut status = DomainStatus::new(&setup, Timestamp::default());
         status.observe(&report, Timestamp::default().plus_millis(1)).unwrap();
     }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use email_routing::dns::{
-    DomainReport, DomainStatus, HickoryLookup, Purpose, RecordStatus, RequiredRecord,
+    Diagnostic, DomainReport, DomainStatus, HickoryLookup, Purpose, RecordStatus, RequiredRecord,
     ResolverOptions, Timestamp, VerificationState,
 };
 use hickory_server::Server;
@@ -120,6 +120,58 @@ async fn a_missing_mx_is_missing() {
     assert!(matches!(e.status(), RecordStatus::Missing { .. }), "{e:#?}");
     assert_eq!(e.diagnostics()[0].code(), "dns.record_missing");
     assert!(entry(&report, Purpose::Verification).status().is_found());
+    // support.customer.com lives in the customer.com zone: the MX's host there is `support`
+    // (`@` would be the whole company's apex).
+    assert_eq!(report.zone().map(|z| z.as_str()), Some(ZONE));
+    let [Diagnostic::Missing { host, .. }] = e.diagnostics() else { panic!("{e:#?}") };
+    assert_eq!(host.host(), "support");
+    assert!(host.zone_found());
+    let message = e.diagnostics()[0].to_string();
+    assert!(message.contains("host \"support\" in the customer.com zone"), "{message}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_host_is_relative_to_the_parent_zone() {
+    let report = check_against(&zone_text(Vec::new())).await;
+    assert_eq!(report.zone().map(|z| z.as_str()), Some(ZONE));
+    let hosts: Vec<&str> = report.entries().iter().map(|e| e.host().host()).collect();
+    assert_eq!(
+        hosts,
+        [
+            "_amazonses.support",
+            "support",
+            "tok1._domainkey.support",
+            "tok2._domainkey.support",
+            "tok3._domainkey.support",
+            "bounce.support",
+            "bounce.support",
+        ]
+    );
+    for e in report.entries() {
+        let [Diagnostic::Missing { host, .. }] = e.diagnostics() else { panic!("{e:#?}") };
+        assert_eq!(host, e.host());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cname_where_the_mx_must_go_is_named() {
+    let setup = setup();
+    let mut lines = rendered(setup.required_records(), |r| r.purpose() != Purpose::Verification);
+    lines.push("support 300 IN CNAME web.customer.com.".into());
+    lines.push("web 300 IN A 192.0.2.80".into());
+    let report = check_against(&zone_text(lines)).await;
+    assert!(entry(&report, Purpose::Verification).status().is_found());
+    let e = entry(&report, Purpose::InboundMx);
+    assert_eq!(
+        e.status(),
+        &RecordStatus::Mismatch { found: vec!["CNAME web.customer.com.".into()] },
+        "{e:#?}"
+    );
+    let [Diagnostic::CnameConflict { target, host, .. }] = e.diagnostics() else {
+        panic!("{e:#?}")
+    };
+    assert_eq!(target, "web.customer.com.");
+    assert_eq!(host.host(), "support");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -162,4 +214,70 @@ async fn nothing_listening_is_unknown_and_a_verified_domain_stays_verified() {
     }
     assert!(matches!(status.verification(), VerificationState::Verified { .. }));
     assert!(status.can_send() && status.can_receive());
+}
+
+/// The `dns_check` example's binary: `cargo test --all-features` builds it next to this test.
+fn dns_check_binary() -> std::path::PathBuf {
+    let mut dir = std::env::current_exe().unwrap();
+    dir.pop();
+    if dir.ends_with("deps") {
+        dir.pop();
+    }
+    let path = dir.join("examples").join(format!("dns_check{}", std::env::consts::EXE_SUFFIX));
+    if !path.exists() {
+        let status = std::process::Command::new(env!("CARGO"))
+            .args(["build", "-q", "--features", "resolver", "--example", "dns_check"])
+            .status()
+            .unwrap();
+        assert!(status.success(), "building the dns_check example failed");
+    }
+    path
+}
+
+/// `dns_check` as an admin runs it, against the README's zone: `support.customer.com` kept in
+/// the `customer.com` zone, the verification TXT typed as a full name into the customer.com
+/// form, and the name itself an alias of the web site.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dns_check_prints_hosts_relative_to_the_parent_zone() {
+    let text = zone_text([
+        format!("_amazonses.support.customer.com 300 IN TXT \"{TOKEN}\""),
+        "support 300 IN CNAME www.customer.com.".to_owned(),
+        "www 300 IN A 192.0.2.80".to_owned(),
+    ]);
+    let (addr, mut server) = serve(&text).await;
+    let binary = dns_check_binary();
+    let args = ["--nameserver", &addr.to_string(), "--region", "us-east-1", "--token", TOKEN]
+        .map(str::to_owned);
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(binary).args(args).arg("support.customer.com").output()
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    server.shutdown_gracefully().await.unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("\nZone customer.com (from its SOA record): hosts are relative to it.\n"),
+        "{stdout}"
+    );
+    let table: Vec<&str> = stdout.lines().skip_while(|l| !l.starts_with("HOST")).collect();
+    assert!(
+        table[0].starts_with("HOST                TYPE  PURPOSE       STATUS    DIAGNOSTIC"),
+        "{stdout}"
+    );
+    assert!(
+        table[1]
+            .starts_with("_amazonses.support  TXT   verification  missing   dns.doubled_name: "),
+        "{stdout}"
+    );
+    assert!(
+        table[1].ends_with("change the host to \"_amazonses.support\" in the customer.com zone"),
+        "{stdout}"
+    );
+    assert!(table[2].starts_with("support             MX    inbound MX    mismatch  dns.cname_conflict: support.customer.com is a CNAME to \"www.customer.com.\""), "{stdout}");
+    assert!(
+        table[2].contains("add the MX record with host \"support\" in the customer.com zone"),
+        "{stdout}"
+    );
 }

@@ -108,6 +108,14 @@ pub enum RecordData {
         /// The alias target, as found.
         target: String,
     },
+    /// An SOA record: its owner is the apex of a zone.
+    Soa {
+        /// The zone's primary name server, as found.
+        mname: String,
+        /// The mailbox of the person responsible for the zone, in DNS form
+        /// (`hostmaster.customer.com.`), as found.
+        rname: String,
+    },
 }
 
 impl RecordData {
@@ -117,6 +125,7 @@ impl RecordData {
             Self::Txt(_) => RecordType::Txt,
             Self::Mx { .. } => RecordType::Mx,
             Self::Cname { .. } => RecordType::Cname,
+            Self::Soa { .. } => RecordType::Soa,
         }
     }
 }
@@ -127,13 +136,14 @@ impl fmt::Display for RecordData {
             Self::Txt(txt) => f.write_str(&txt.to_string_lossy()),
             Self::Mx { preference, exchange } => write!(f, "{preference} {exchange}"),
             Self::Cname { target } => f.write_str(target),
+            Self::Soa { mname, rname } => write!(f, "{mname} {rname}"),
         }
     }
 }
 
 /// One record in an answer: its owner name and its data.
 ///
-/// An answer to a TXT or MX question may hold CNAME records (the alias chain the resolver
+/// An answer to a TXT, MX or SOA question may hold CNAME records (the alias chain the resolver
 /// followed) next to the records of the type asked for.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct AnswerRecord {
@@ -160,6 +170,15 @@ impl AnswerRecord {
     /// A CNAME record.
     pub fn cname(name: impl Into<String>, target: impl Into<String>) -> Self {
         Self::new(name, RecordData::Cname { target: target.into() })
+    }
+
+    /// An SOA record: `name` is the apex of a zone.
+    pub fn soa(
+        name: impl Into<String>,
+        mname: impl Into<String>,
+        rname: impl Into<String>,
+    ) -> Self {
+        Self::new(name, RecordData::Soa { mname: mname.into(), rname: rname.into() })
     }
 
     /// The owner name, as found.

@@ -2,21 +2,41 @@
 //! turns the answers into a [`DomainReport`].
 //!
 //! Besides one query per required record, the plan asks a few questions that only serve the
-//! diagnostics: the TXT records at each DKIM CNAME name (a TXT where a CNAME belongs), and each
+//! diagnostics: the TXT records at each DKIM CNAME name (a TXT where a CNAME belongs), the
+//! CNAME at each other record's name (a CNAME where a TXT or MX must go: a resolver answers
+//! NODATA when the alias's target has no records of the type, without the CNAME), each
 //! record's name with a zone appended once more (`_amazonses.support.customer.com.customer.com`,
-//! what a DNS provider makes of a full name typed into its host field). The zones tried are the
-//! domain itself and up to two of its parents. The plan is fixed when the check is made, so a
-//! host may run the queries in any order, in parallel, or from a cache.
+//! what a DNS provider makes of a full name typed into its host field; the zones tried are the
+//! domain itself and up to two of its parents), and the SOA records of the domain and of every
+//! parent with at least two labels. The plan is fixed when the check is made, so a host may run
+//! the queries in any order, in parallel, or from a cache.
+//!
+//! # The zone
+//!
+//! An admin adds records in a DNS provider's form for one zone, typing hosts relative to it.
+//! `support.customer.com` is usually not a zone of its own but a name in the `customer.com`
+//! zone, where the MX's host is `support`, not `@` (which would be the whole company's apex).
+//! The zone that holds a name is the closest enclosing zone (RFC 1034 section 4.3.2): the
+//! longest of the name and its parents whose apex holds an SOA record (RFC 2181 section 6).
+//! Evaluation walks the SOA answers from the domain upward and takes the first one that holds
+//! an SOA record owned by the name asked about (an SOA reached through a CNAME, owned by
+//! another name, does not count). A failed SOA lookup on the way stops the walk: the zone
+//! could be the name whose answer is missing, so none is claimed. Every host in the report is
+//! then relative to the zone found, or, without one, relative to the mail domain and marked so
+//! ([`RelativeHost`](super::RelativeHost)). Zone cuts below the domain (a MAIL FROM subdomain
+//! or `_domainkey` delegated to a zone of its own) are not looked for: every record is taken to
+//! live in the domain's zone.
 //!
 //! Evaluation (in `evaluate.rs`) never fails and never panics: any answer, however odd, maps to found, missing,
 //! mismatch or unknown for each record, and missing answers count as unknown.
 
 use std::collections::HashMap;
 
-use super::evaluate::evaluate_record;
+use super::evaluate::{Ctx, evaluate_record};
+use super::names::host_eq;
 use super::{
-    Answer, Answers, DomainReport, DomainSetup, LookupFailure, Query, RecordName, RecordType,
-    RequiredRecord,
+    Answer, Answers, DomainReport, DomainSetup, LookupFailure, Query, RecordData, RecordName,
+    RecordType, RequiredRecord,
 };
 use crate::name::DomainName;
 
@@ -28,10 +48,19 @@ pub const MAX_ZONE_GUESSES: usize = 3;
 pub(super) struct Probe {
     /// The record's own name and type.
     pub(super) primary: usize,
-    /// For a CNAME record: TXT at the same name.
-    pub(super) sibling: Option<usize>,
+    /// The other kind at the same name: for a CNAME record, TXT (a TXT where the CNAME
+    /// belongs); for any other record, CNAME (a CNAME in the way, which a resolver leaves out
+    /// of an answer when the alias's target has no records of the type).
+    pub(super) sibling: usize,
     /// The record's type at the name with a zone appended, and that zone.
     pub(super) doubled: Vec<(usize, DomainName)>,
+}
+
+/// The SOA question for one candidate zone apex.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ZoneProbe {
+    query: usize,
+    apex: DomainName,
 }
 
 /// The check of one domain's records: a fixed list of queries and an evaluation of their
@@ -56,6 +85,7 @@ pub(super) struct Probe {
 /// }
 /// let report = check.evaluate(&answers);
 /// assert!(report.all_found());
+/// assert_eq!(report.zone(), None); // no SOA answer came back
 /// # Ok::<(), email_routing::dns::DnsSetupError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,6 +94,7 @@ pub struct DomainCheck {
     records: Vec<RequiredRecord>,
     spf_mechanism: Option<String>,
     probes: Vec<Probe>,
+    zone_probes: Vec<ZoneProbe>,
     queries: Vec<Query>,
 }
 
@@ -79,8 +110,11 @@ impl DomainCheck {
             .map(|r| {
                 let rtype = r.record_type();
                 let primary = plan.add(Query::new(r.name().clone(), rtype));
-                let sibling = (rtype == RecordType::Cname)
-                    .then(|| plan.add(Query::new(r.name().clone(), RecordType::Txt)));
+                let other = match rtype {
+                    RecordType::Cname => RecordType::Txt,
+                    _ => RecordType::Cname,
+                };
+                let sibling = plan.add(Query::new(r.name().clone(), other));
                 let doubled = zones
                     .iter()
                     .filter_map(|zone| {
@@ -91,8 +125,16 @@ impl DomainCheck {
                 Probe { primary, sibling, doubled }
             })
             .collect();
+        // A setup without records (a hosted subdomain) needs no zone.
+        let first = (!records.is_empty()).then(|| domain.clone());
+        let zone_probes = std::iter::successors(first, DomainName::parent)
+            .map(|apex| {
+                let query = plan.add(Query::new(RecordName::of_domain(&apex), RecordType::Soa));
+                ZoneProbe { query, apex }
+            })
+            .collect();
         let spf_mechanism = setup.profile().mail_from().map(|m| m.spf_mechanism());
-        Self { domain, records, spf_mechanism, probes, queries: plan.queries }
+        Self { domain, records, spf_mechanism, probes, zone_probes, queries: plan.queries }
     }
 
     /// The domain checked.
@@ -110,21 +152,41 @@ impl DomainCheck {
         &self.queries
     }
 
-    /// Evaluates the answers into a report with one entry per required record. A query
-    /// without an answer makes its record unknown.
+    /// Evaluates the answers into a report with one entry per required record and the zone
+    /// found (see the module docs). A query without an answer makes its record unknown.
     pub fn evaluate(&self, answers: &Answers) -> DomainReport {
         let not_asked = Answer::Failed(LookupFailure::NotAsked);
         let answer =
             |i: usize| self.queries.get(i).and_then(|q| answers.get(q)).unwrap_or(&not_asked);
+        let zone = self.zone(&answer);
         let entries = self
             .records
             .iter()
             .zip(&self.probes)
             .map(|(record, probe)| {
-                evaluate_record(record, probe, self.spf_mechanism.as_deref(), &answer)
+                let ctx = Ctx { record, spf_mechanism: self.spf_mechanism.as_deref(), zone };
+                evaluate_record(&ctx, probe, &answer)
             })
             .collect();
-        DomainReport::new(self.domain.clone(), entries)
+        DomainReport::new(self.domain.clone(), zone.cloned(), entries)
+    }
+
+    /// The closest enclosing zone: the first apex, from the domain upward, whose answer holds
+    /// an SOA record it owns; `None` when a lookup on the way failed or none holds one.
+    fn zone<'a>(&self, answer: &impl Fn(usize) -> &'a Answer) -> Option<&DomainName> {
+        for probe in &self.zone_probes {
+            let records = match answer(probe.query) {
+                Answer::Failed(_) => return None,
+                other => other.records(),
+            };
+            let apex = records.iter().any(|r| {
+                matches!(r.data(), RecordData::Soa { .. }) && host_eq(r.name(), probe.apex.as_str())
+            });
+            if apex {
+                return Some(&probe.apex);
+            }
+        }
+        None
     }
 }
 

@@ -4,16 +4,19 @@
 //! Besides the plain "missing" and "wrong value", the check recognises the mistakes admins
 //! make most often in DNS provider consoles: a record at a doubled name (the provider appended
 //! the zone to a full name), a value that differs only by case, quotes or white space, a CNAME
-//! where a TXT belongs or the reverse, another MX that takes the mail, a target written
-//! without its final dot, several SPF records, a DKIM CNAME to the wrong target, and a
-//! verification name that holds only another account's token.
+//! where another record must go (TXT or MX) or a TXT where a CNAME must go, another MX that
+//! takes the mail, a target written without its final dot, several SPF records, a DKIM CNAME
+//! to the wrong target, and a verification name that holds only another account's token.
+//!
+//! Every host an admin is told to type is a [`RelativeHost`]: relative to the zone the check
+//! found, or, when no zone was found, relative to the mail domain and saying so.
 //!
 //! Every value found in DNS is quoted with Rust's debug escaping and shortened, so an
 //! untrusted answer cannot inject control characters or megabytes into a message.
 
 use std::fmt::Write as _;
 
-use super::{LookupFailure, RecordType};
+use super::{LookupFailure, RecordType, RelativeHost};
 
 /// The longest found value a report repeats, in characters.
 pub(crate) const MAX_SHOWN_CHARS: usize = 300;
@@ -25,14 +28,14 @@ pub(crate) const MAX_SHOWN_VALUES: usize = 8;
 #[non_exhaustive]
 pub enum Diagnostic {
     /// No record of the type exists at the name.
-    #[error("no {record_type} record at {name}: add one with host {host:?} and value {expected:?}")]
+    #[error("no {record_type} record at {name}: add one with host {host} and value {expected:?}")]
     Missing {
         /// The record name.
         name: String,
         /// The record type.
         record_type: RecordType,
-        /// The host to type into a DNS provider's form (relative to the mail domain).
-        host: String,
+        /// The host to type into a DNS provider's form.
+        host: RelativeHost,
         /// The value to publish.
         expected: String,
     },
@@ -50,7 +53,7 @@ pub enum Diagnostic {
     },
     /// The record sits at the name with the zone appended once more.
     #[error(
-        "the {record_type} record is at {found_at:?} instead of {name}: the DNS provider appended the zone {zone} to the full name you typed; change the host to {host:?}"
+        "the {record_type} record is at {found_at:?} instead of {name}: the DNS provider appended the zone {zone} to the full name you typed; change the host to {host}"
     )]
     DoubledName {
         /// The name the record belongs at.
@@ -61,8 +64,8 @@ pub enum Diagnostic {
         found_at: String,
         /// The zone that was appended.
         zone: String,
-        /// The host to type in that zone instead.
-        host: String,
+        /// The host to type instead.
+        host: RelativeHost,
     },
     /// The value differs from the expected one only by case, quotes or surrounding white space.
     #[error(
@@ -76,27 +79,35 @@ pub enum Diagnostic {
         /// The near miss that was found.
         found: String,
     },
-    /// A CNAME sits where a TXT record is expected.
+    /// A CNAME sits at the name where a record of another type (TXT, MX) must go. A CNAME
+    /// cannot coexist with any other data at its name (RFC 1034 section 3.6.2, RFC 2181
+    /// section 10.1), so DNS providers refuse to add the record until the CNAME is removed.
     #[error(
-        "{name} is a CNAME to {target:?}, but a TXT record is expected there: delete the CNAME and add a TXT record with value {expected:?}"
+        "{name} is a CNAME to {target:?}, and a CNAME cannot share its name with any other record (RFC 1034 section 3.6.2, RFC 2181 section 10.1): remove the CNAME first (whatever relied on the alias, such as a website, then needs its own records at {name}), then add the {record_type} record with host {host} and value {expected:?}"
     )]
-    CnameInsteadOfTxt {
+    CnameConflict {
         /// The record name.
         name: String,
+        /// The type of the record that must go there.
+        record_type: RecordType,
         /// The CNAME target found.
         target: String,
-        /// The TXT value to publish.
+        /// The host to type into a DNS provider's form.
+        host: RelativeHost,
+        /// The value to publish.
         expected: String,
     },
     /// A TXT record sits where a CNAME is expected.
     #[error(
-        "{name} has a TXT record {found:?}, but a CNAME is expected there: delete the TXT record and add a CNAME to {expected}"
+        "{name} has a TXT record {found:?}, but a CNAME is expected there: delete the TXT record and add a CNAME with host {host} and target {expected}"
     )]
     TxtInsteadOfCname {
         /// The record name.
         name: String,
         /// The TXT value found.
         found: String,
+        /// The host to type into a DNS provider's form.
+        host: RelativeHost,
         /// The CNAME target to publish.
         expected: String,
     },
@@ -168,12 +179,14 @@ pub enum Diagnostic {
         expected: String,
     },
     /// The verification name holds only other tokens (another account's or an old setup's).
-    #[error("the TXT records at {name} hold only other tokens ({}), probably from another account or an earlier setup: add a TXT record with value {expected:?} (the others may stay)", quoted(.found))]
+    #[error("the TXT records at {name} hold only other tokens ({}), probably from another account or an earlier setup: add a TXT record with host {host} and value {expected:?} (the others may stay)", quoted(.found))]
     VerificationOtherToken {
         /// The record name.
         name: String,
         /// The tokens found.
         found: Vec<String>,
+        /// The host to type into a DNS provider's form.
+        host: RelativeHost,
         /// The token to publish.
         expected: String,
     },
@@ -197,7 +210,7 @@ impl Diagnostic {
             Self::ValueMismatch { .. } => "dns.value_mismatch",
             Self::DoubledName { .. } => "dns.doubled_name",
             Self::NearMiss { .. } => "dns.value_near_miss",
-            Self::CnameInsteadOfTxt { .. } => "dns.cname_instead_of_txt",
+            Self::CnameConflict { .. } => "dns.cname_conflict",
             Self::TxtInsteadOfCname { .. } => "dns.txt_instead_of_cname",
             Self::CompetingMx { .. } => "dns.mx_competing",
             Self::RelativeTarget { .. } => "dns.relative_target",

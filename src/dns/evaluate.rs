@@ -1,5 +1,6 @@
 //! Evaluation of one required record's answers: its status and the diagnostics that explain
-//! it. Called by [`DomainCheck::evaluate`](super::DomainCheck::evaluate) for each record.
+//! it. Called by [`DomainCheck::evaluate`](super::DomainCheck::evaluate) for each record, with
+//! the zone it found, so every host in a diagnostic is relative to that zone.
 
 use super::check::Probe;
 use super::compare::{
@@ -9,18 +10,17 @@ use super::diagnostics::{capped, shorten, shown};
 use super::names::{host_eq, is_zone_appended};
 use super::{
     Absence, Answer, AnswerRecord, Diagnostic, Purpose, RecordData, RecordReport, RecordStatus,
-    RecordType, RecordValue, RequiredRecord,
+    RecordType, RecordValue, RelativeHost, RequiredRecord,
 };
 use crate::name::DomainName;
 
 /// Evaluates one record: its own answer, then the diagnostic queries when it is not found.
 pub(super) fn evaluate_record<'a>(
-    record: &RequiredRecord,
+    ctx: &Ctx<'_>,
     probe: &Probe,
-    spf_mechanism: Option<&str>,
     answer: &impl Fn(usize) -> &'a Answer,
 ) -> RecordReport {
-    let ctx = Ctx { record, spf_mechanism };
+    let record = ctx.record;
     let (records, absence) = match answer(probe.primary) {
         Answer::Failed(failure) => {
             let diagnostic = Diagnostic::LookupFailed {
@@ -29,33 +29,48 @@ pub(super) fn evaluate_record<'a>(
                 failure: failure.clone(),
             };
             let status = RecordStatus::Unknown { failure: failure.clone() };
-            return RecordReport::new(record.clone(), status, vec![diagnostic]);
+            return RecordReport::new(record.clone(), ctx.host(), status, vec![diagnostic]);
         }
         Answer::NoSuchName => (&[][..], Absence::NoSuchName),
         other => (other.records(), Absence::NoData),
     };
-    let (status, mut diagnostics) = match record.value() {
+    let (mut status, mut diagnostics) = match record.value() {
         RecordValue::Txt(expected) => ctx.txt(records, absence, expected),
         RecordValue::Mx { exchange, .. } => ctx.mx(records, absence, exchange),
-        RecordValue::Cname(target) => {
-            ctx.cname(records, absence, target, probe.sibling.map(answer))
-        }
+        RecordValue::Cname(target) => ctx.cname(records, absence, target, answer(probe.sibling)),
     };
+    // One rule for every record that is not itself a CNAME: when the expected value is not
+    // reachable and a CNAME sits at the name (in the answer's chain, or asked for directly),
+    // the CNAME has to go before the record can be added (RFC 1034 section 3.6.2, RFC 2181
+    // section 10.1). What sits there is the CNAME.
+    if status.is_definitive_miss()
+        && record.record_type() != RecordType::Cname
+        && let Some(target) =
+            cname_targets(records).chain(cname_targets(answer(probe.sibling).records())).next()
+    {
+        if matches!(status, RecordStatus::Missing { .. }) {
+            status = RecordStatus::Mismatch { found: vec![format!("CNAME {}", shorten(target))] };
+            diagnostics.retain(|d| !matches!(d, Diagnostic::Missing { .. }));
+        }
+        diagnostics.insert(0, ctx.cname_conflict(target));
+    }
     if status.is_definitive_miss()
         && let Some(found) = ctx.doubled(probe, answer)
     {
         diagnostics.retain(|d| !matches!(d, Diagnostic::Missing { .. }));
         diagnostics.insert(0, found);
     }
-    RecordReport::new(record.clone(), status, diagnostics)
+    RecordReport::new(record.clone(), ctx.host(), status, diagnostics)
 }
 
 type Outcome = (RecordStatus, Vec<Diagnostic>);
 
-/// One record under evaluation.
-struct Ctx<'a> {
-    record: &'a RequiredRecord,
-    spf_mechanism: Option<&'a str>,
+/// One record under evaluation, with what the whole check knows.
+pub(super) struct Ctx<'a> {
+    pub(super) record: &'a RequiredRecord,
+    pub(super) spf_mechanism: Option<&'a str>,
+    /// The zone found from SOA answers, if any.
+    pub(super) zone: Option<&'a DomainName>,
 }
 
 impl Ctx<'_> {
@@ -63,22 +78,29 @@ impl Ctx<'_> {
         self.record.name().to_string()
     }
 
+    /// The host to type, relative to the zone found (or to the mail domain, marked so).
+    fn host(&self) -> RelativeHost {
+        self.record.relative_host(self.zone)
+    }
+
     fn missing(&self, absence: Absence) -> Outcome {
         let diagnostic = Diagnostic::Missing {
             name: self.name(),
             record_type: self.record.record_type(),
-            host: self.record.host(),
+            host: self.host(),
             expected: self.record.value().to_string(),
         };
         (RecordStatus::Missing { absence }, vec![diagnostic])
     }
 
-    fn cname_instead_of_txt(&self, records: &[AnswerRecord], expected: &str) -> Option<Diagnostic> {
-        cname_targets(records).next().map(|target| Diagnostic::CnameInsteadOfTxt {
+    fn cname_conflict(&self, target: &str) -> Diagnostic {
+        Diagnostic::CnameConflict {
             name: self.name(),
+            record_type: self.record.record_type(),
             target: shorten(target),
-            expected: expected.to_owned(),
-        })
+            host: self.host(),
+            expected: self.record.value().to_string(),
+        }
     }
 
     fn txt(&self, records: &[AnswerRecord], absence: Absence, expected: &str) -> Outcome {
@@ -101,6 +123,7 @@ impl Ctx<'_> {
             |found| Diagnostic::VerificationOtherToken {
                 name: self.name(),
                 found,
+                host: self.host(),
                 expected: expected.to_owned(),
             },
         )
@@ -119,8 +142,8 @@ impl Ctx<'_> {
         })
     }
 
-    /// The TXT comparison both share: found when `matches`; otherwise a CNAME in the way, a
-    /// near miss (case, quotes, white space), or `otherwise` with what was found.
+    /// The TXT comparison both share: found when `matches`; otherwise a near miss (case,
+    /// quotes, white space), or `otherwise` with what was found.
     fn txt_against(
         &self,
         records: &[AnswerRecord],
@@ -133,20 +156,15 @@ impl Ctx<'_> {
         if txts.iter().any(|t| matches(t, expected.as_bytes())) {
             return (RecordStatus::Found, Vec::new());
         }
-        let mut diagnostics: Vec<Diagnostic> =
-            self.cname_instead_of_txt(records, expected).into_iter().collect();
         if txts.is_empty() {
-            return match cname_targets(records).next() {
-                Some(target) => (mismatch_cname(target), diagnostics),
-                None => self.missing(absence),
-            };
+            return self.missing(absence);
         }
         let found = capped(txts.iter().map(|t| shown(t)).collect());
-        match txts.iter().find(|t| loose_eq(t, expected.as_bytes())) {
-            Some(near) => diagnostics.push(self.near_miss(near, expected)),
-            None => diagnostics.push(otherwise(found.clone())),
-        }
-        (RecordStatus::Mismatch { found }, diagnostics)
+        let diagnostic = match txts.iter().find(|t| loose_eq(t, expected.as_bytes())) {
+            Some(near) => self.near_miss(near, expected),
+            None => otherwise(found.clone()),
+        };
+        (RecordStatus::Mismatch { found }, vec![diagnostic])
     }
 
     /// The MAIL FROM SPF record: exactly one SPF record, containing the provider's mechanism.
@@ -177,10 +195,6 @@ impl Ctx<'_> {
                         RecordStatus::Mismatch { found },
                         vec![self.near_miss(near, expected)],
                     );
-                }
-                if let Some(target) = cname_targets(records).next() {
-                    let diagnostics = self.cname_instead_of_txt(records, expected);
-                    return (mismatch_cname(target), diagnostics.into_iter().collect());
                 }
                 if txts.is_empty() {
                     self.missing(absence)
@@ -270,7 +284,7 @@ impl Ctx<'_> {
         records: &[AnswerRecord],
         absence: Absence,
         target: &DomainName,
-        sibling: Option<&Answer>,
+        sibling: &Answer,
     ) -> Outcome {
         let expected = target.as_str();
         let targets: Vec<&str> = cname_targets(records).collect();
@@ -300,12 +314,13 @@ impl Ctx<'_> {
             };
             return (RecordStatus::Mismatch { found }, vec![diagnostic]);
         }
-        let txts = txt_values(sibling.map(Answer::records).unwrap_or_default());
+        let txts = txt_values(sibling.records());
         if let Some(first) = txts.first() {
             let found = capped(txts.iter().map(|t| shown(t)).collect());
             let diagnostic = Diagnostic::TxtInsteadOfCname {
                 name: self.name(),
                 found: shown(first),
+                host: self.host(),
                 expected: expected.to_owned(),
             };
             return (RecordStatus::Mismatch { found }, vec![diagnostic]);
@@ -313,24 +328,34 @@ impl Ctx<'_> {
         self.missing(absence)
     }
 
-    /// The first doubled name that holds the expected record, as a diagnostic.
+    /// The first doubled name that holds the expected record, as a diagnostic: the zone
+    /// found is tried first, then the other guesses from the domain upward. The host is
+    /// relative to the zone found; without one, to the zone that was appended (the evidence
+    /// of which zone the admin edits), marked as not found.
     fn doubled<'a>(
         &self,
         probe: &Probe,
         answer: &impl Fn(usize) -> &'a Answer,
     ) -> Option<Diagnostic> {
-        probe.doubled.iter().find_map(|(i, zone)| {
+        let is_found = |zone: &DomainName| Some(zone) == self.zone;
+        let found_first = probe.doubled.iter().filter(|(_, z)| is_found(z));
+        let others = probe.doubled.iter().filter(|(_, z)| !is_found(z));
+        found_first.chain(others).find_map(|(i, zone)| {
             let records = answer(*i).records();
             if !self.matches_expected(records) {
                 return None;
             }
             let found_at = format!("{}.{zone}", self.record.name());
+            let host = match self.zone {
+                Some(_) => self.host(),
+                None => self.record.host_relative_to(zone),
+            };
             Some(Diagnostic::DoubledName {
                 name: self.name(),
                 record_type: self.record.record_type(),
                 found_at,
                 zone: zone.to_string(),
-                host: self.record.host_in_zone(zone).unwrap_or_else(|| self.record.host()),
+                host,
             })
         })
     }
@@ -354,9 +379,4 @@ impl Ctx<'_> {
                 .any(|t| host_eq(t, target.as_str()) || is_zone_appended(t, target.as_str())),
         }
     }
-}
-
-/// A mismatch showing the CNAME found where a TXT record belongs.
-fn mismatch_cname(target: &str) -> RecordStatus {
-    RecordStatus::Mismatch { found: vec![format!("CNAME {}", shorten(target))] }
 }

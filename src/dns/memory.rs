@@ -4,8 +4,11 @@
 //! Records are added in code ([`InMemoryDns::add`], [`InMemoryDns::publish_all`]) or loaded from
 //! zone-file text ([`InMemoryDns::load_zone`]). Lookups behave like a recursive resolver:
 //! NXDOMAIN for a name that does not exist (and has nothing under it), NODATA for a name with
-//! other records, and CNAME chains followed for TXT and MX questions. Transient failures can be
-//! simulated per name or for every name.
+//! other records, and CNAME chains followed for TXT, MX and SOA questions. SOA records sit at
+//! zone apexes only, as in real DNS: declare one in code with [`InMemoryDns::add_zone`], or load
+//! zone text (its SOA record, or its origin when it has none). Without any, a check finds no
+//! zone and gives hosts relative to the mail domain. Transient failures can be simulated per
+//! name or for every name.
 
 use std::collections::{HashMap, HashSet};
 use std::future::{Future, ready};
@@ -73,6 +76,34 @@ impl InMemoryDns {
         self.add(name, RecordData::Cname { target: target.to_owned() })
     }
 
+    /// Adds an SOA record, which makes `name` the apex of a zone.
+    pub fn add_soa(&mut self, name: &str, mname: &str, rname: &str) -> &mut Self {
+        self.add(name, RecordData::Soa { mname: mname.to_owned(), rname: rname.to_owned() })
+    }
+
+    /// Declares `apex` the apex of a zone: adds an SOA record there (primary name server
+    /// `ns.<apex>.`, responsible mailbox `hostmaster.<apex>.`), as every zone has. A check of
+    /// a domain at or under `apex` then gives hosts relative to it.
+    ///
+    /// ```
+    /// use email_routing::dns::{DomainSetup, InMemoryDns, ProviderProfile, VerificationToken};
+    /// let setup = DomainSetup::custom(
+    ///     "support.customer.com".parse().unwrap(),
+    ///     ProviderProfile::ses("us-east-1")?,
+    ///     VerificationToken::new("tok")?,
+    /// )?;
+    /// let mut dns = InMemoryDns::new();
+    /// dns.add_zone("customer.com");
+    /// let report = setup.check().run(&dns);
+    /// assert_eq!(report.zone().map(|z| z.as_str()), Some("customer.com"));
+    /// assert_eq!(report.entries()[1].host().host(), "support"); // the MX, not "@"
+    /// # Ok::<(), email_routing::dns::DnsSetupError>(())
+    /// ```
+    pub fn add_zone(&mut self, apex: &str) -> &mut Self {
+        let apex = trim_root(apex);
+        self.add_soa(apex, &format!("ns.{apex}."), &format!("hostmaster.{apex}."))
+    }
+
     /// Publishes one required record exactly as asked.
     pub fn publish(&mut self, record: &RequiredRecord) -> &mut Self {
         let name = record.name().as_str();
@@ -129,12 +160,12 @@ impl InMemoryDns {
         self
     }
 
-    /// Marks `name` as existing without records the checks read (an A or SOA record).
+    /// Marks `name` as existing without records the checks read (an A or NS record).
     pub(crate) fn add_other(&mut self, name: &str) {
         self.other_names.insert(key(name));
     }
 
-    /// How many TXT, MX and CNAME records are stored.
+    /// How many TXT, MX, CNAME and SOA records are stored.
     pub fn len(&self) -> usize {
         self.records.values().map(Vec::len).sum()
     }

@@ -15,8 +15,10 @@
 //!   token, DKIM tokens or keys, MAIL FROM name) and lists the [`RequiredRecord`]s, each
 //!   renderable as a zone-file line or as a host and value for a web form.
 //! - [`DomainCheck`] is the sans-I/O core: it lists the [`Query`]s it needs and evaluates the
-//!   [`Answers`] into a [`DomainReport`]: per record found, missing, mismatch or unknown, with
-//!   [`Diagnostic`]s for the common mistakes, each with a stable code.
+//!   [`Answers`] into a [`DomainReport`]: the zone that holds the domain (from SOA answers), and
+//!   per record found, missing, mismatch or unknown, with [`Diagnostic`]s for the common
+//!   mistakes, each with a stable code. Every host an admin is told to type is a
+//!   [`RelativeHost`], relative to that zone.
 //! - [`DnsLookup`] and [`AsyncDnsLookup`] are how answers are fetched; [`DomainCheck::run`] and
 //!   [`DomainCheck::run_async`] are the thin drivers. [`InMemoryDns`] implements both; with
 //!   the `resolver` feature, `HickoryLookup` asks real DNS.
@@ -54,8 +56,10 @@
 //!     println!("{record}"); // a BIND zone line
 //! }
 //!
-//! // The admin typed the full name into a form that appends the zone.
+//! // support.customer.com is kept in the customer.com zone. The admin typed the full name
+//! // into that zone's form, which appends the zone.
 //! let mut dns = InMemoryDns::new();
+//! dns.add_zone("customer.com");
 //! dns.publish_all(setup.required_records());
 //! dns.remove("_amazonses.support.customer.com", email_routing::dns::RecordType::Txt);
 //! dns.add_txt(
@@ -69,6 +73,7 @@
 //! assert!(matches!(verification.status(), RecordStatus::Missing { .. }));
 //! assert_eq!(verification.diagnostics()[0].code(), "dns.doubled_name");
 //! println!("{}", verification.diagnostics()[0]); // says to type `_amazonses.support`
+//! assert_eq!(verification.host().to_string(), "\"_amazonses.support\" in the customer.com zone");
 //!
 //! let mut status = DomainStatus::new(&setup, Timestamp::default());
 //! status.observe(&report, Timestamp::default().plus_millis(60_000)).unwrap();
@@ -108,7 +113,8 @@ pub use profile::{
     ProviderProfileBuilder, SpfAll,
 };
 pub use record::{
-    MAX_CHARACTER_STRING, Purpose, RecordType, RecordValue, RequiredRecord, Requirement,
+    MAX_CHARACTER_STRING, Purpose, RecordType, RecordValue, RelativeHost, RequiredRecord,
+    Requirement,
 };
 pub use report::{Absence, DomainReport, RecordReport, RecordStatus, ReportSummary};
 #[cfg(feature = "resolver")]
@@ -123,4 +129,4 @@ pub use status::{
 pub use token::{
     DkimKey, DkimKeyType, DkimToken, MAX_DKIM_KEY_CHARS, MAX_TOKEN_BYTES, VerificationToken,
 };
-pub use zone::{MAX_ZONE_BYTES, ZoneError};
+pub use zone::{MAX_ZONE_BYTES, SkippedRecord, ZoneError, ZoneSummary};

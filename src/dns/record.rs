@@ -14,7 +14,8 @@ use crate::name::DomainName;
 /// The most bytes one DNS character-string can hold.
 pub const MAX_CHARACTER_STRING: usize = 255;
 
-/// The DNS record types the checks publish and query.
+/// The DNS record types the checks publish and query: TXT, MX and CNAME for the records an
+/// admin publishes, SOA to find the zone that holds them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "UPPERCASE"))]
@@ -26,6 +27,9 @@ pub enum RecordType {
     Mx,
     /// Alias.
     Cname,
+    /// Start of authority: present only at a zone's apex, so it tells which zone holds a name
+    /// (RFC 1034 section 4.3.2, RFC 2181 section 6).
+    Soa,
 }
 
 impl RecordType {
@@ -35,6 +39,7 @@ impl RecordType {
             Self::Txt => "TXT",
             Self::Mx => "MX",
             Self::Cname => "CNAME",
+            Self::Soa => "SOA",
         }
     }
 }
@@ -271,6 +276,10 @@ impl RequiredRecord {
 
     /// The host to type into a DNS provider's web form when the zone is the mail domain
     /// itself: `@` for the apex, e.g. `_amazonses` for the verification record.
+    ///
+    /// A mail domain is often not a zone of its own (`support.customer.com` kept in the
+    /// `customer.com` zone): prefer [`RecordReport::host`](super::RecordReport::host), which
+    /// is relative to the zone a check found, or [`host_in_zone`](Self::host_in_zone).
     pub fn host(&self) -> String {
         self.name.relative_to(&self.domain).unwrap_or_else(|| self.name.to_fqdn())
     }
@@ -279,6 +288,83 @@ impl RequiredRecord {
     /// the `customer.com` zone: `_amazonses.support`). `None` if the record is not in `zone`.
     pub fn host_in_zone(&self, zone: &DomainName) -> Option<String> {
         self.name.relative_to(zone)
+    }
+
+    /// The host relative to `zone` when it is given and holds the record (what a check found,
+    /// [`DomainReport::zone`](super::DomainReport::zone)); otherwise relative to the mail
+    /// domain, marked as such.
+    ///
+    /// ```
+    /// use email_routing::dns::{DomainSetup, ProviderProfile, VerificationToken};
+    /// let setup = DomainSetup::custom(
+    ///     "support.customer.com".parse().unwrap(),
+    ///     ProviderProfile::ses("us-east-1")?,
+    ///     VerificationToken::new("tok")?,
+    /// )?;
+    /// let mx = &setup.required_records()[1];
+    /// let zone = "customer.com".parse().unwrap();
+    /// assert_eq!(mx.relative_host(Some(&zone)).to_string(), "\"support\" in the customer.com zone");
+    /// assert_eq!(mx.relative_host(None).to_string(), "\"@\" (relative to support.customer.com)");
+    /// # Ok::<(), email_routing::dns::DnsSetupError>(())
+    /// ```
+    pub fn relative_host(&self, zone: Option<&DomainName>) -> RelativeHost {
+        match zone.and_then(|z| Some((self.name.relative_to(z)?, z))) {
+            Some((host, zone)) => RelativeHost { host, origin: zone.clone(), zone_found: true },
+            None => self.host_relative_to(&self.domain),
+        }
+    }
+
+    /// The host relative to `origin`, a name that is not known to be the zone (the zone a DNS
+    /// provider evidently appended, or the mail domain).
+    pub(crate) fn host_relative_to(&self, origin: &DomainName) -> RelativeHost {
+        let host = self.name.relative_to(origin).unwrap_or_else(|| self.name.to_fqdn());
+        RelativeHost { host, origin: origin.clone(), zone_found: false }
+    }
+}
+
+/// A host as typed into a DNS provider's web form, and the name it is relative to.
+///
+/// A provider's form edits one zone and appends that zone to the host typed, so a host means
+/// something only together with its zone. When a check found the zone that holds the record
+/// (the closest enclosing zone, from SOA answers: RFC 1034 section 4.3.2, RFC 2181 section 6),
+/// the host is relative to that zone's apex and displays as `"_amazonses.support" in the
+/// customer.com zone`. When it did not (the SOA lookups failed or were not run), the host is
+/// relative to the mail domain and the display says so in words: `"_amazonses" (relative to
+/// support.customer.com)`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct RelativeHost {
+    host: String,
+    origin: DomainName,
+    zone_found: bool,
+}
+
+impl RelativeHost {
+    /// The host: `@` for the origin itself, else the labels in front of it.
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// The name the host is relative to: the zone's apex when [`zone_found`](Self::zone_found),
+    /// else the mail domain (or the zone a DNS provider was seen to append).
+    pub fn origin(&self) -> &DomainName {
+        &self.origin
+    }
+
+    /// Whether the origin is the zone found in DNS.
+    pub fn zone_found(&self) -> bool {
+        self.zone_found
+    }
+}
+
+/// `"support" in the customer.com zone`, or `"@" (relative to support.customer.com)`.
+impl fmt::Display for RelativeHost {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.zone_found {
+            write!(f, "{:?} in the {} zone", self.host, self.origin)
+        } else {
+            write!(f, "{:?} (relative to {})", self.host, self.origin)
+        }
     }
 }
 

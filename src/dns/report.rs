@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::{Diagnostic, LookupFailure, Purpose, RequiredRecord};
+use super::{Diagnostic, LookupFailure, Purpose, RelativeHost, RequiredRecord};
 use crate::name::DomainName;
 
 /// Why a record counts as missing.
@@ -82,6 +82,7 @@ impl fmt::Display for RecordStatus {
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct RecordReport {
     record: RequiredRecord,
+    host: RelativeHost,
     status: RecordStatus,
     diagnostics: Vec<Diagnostic>,
 }
@@ -89,15 +90,22 @@ pub struct RecordReport {
 impl RecordReport {
     pub(crate) fn new(
         record: RequiredRecord,
+        host: RelativeHost,
         status: RecordStatus,
         diagnostics: Vec<Diagnostic>,
     ) -> Self {
-        Self { record, status, diagnostics }
+        Self { record, host, status, diagnostics }
     }
 
     /// The required record.
     pub fn record(&self) -> &RequiredRecord {
         &self.record
+    }
+
+    /// The host to type into a DNS provider's form for this record: relative to the zone the
+    /// check found ([`DomainReport::zone`]), or to the mail domain when none was found.
+    pub fn host(&self) -> &RelativeHost {
+        &self.host
     }
 
     /// Its state.
@@ -131,17 +139,30 @@ pub struct ReportSummary {
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct DomainReport {
     domain: DomainName,
+    zone: Option<DomainName>,
     entries: Vec<RecordReport>,
 }
 
 impl DomainReport {
-    pub(crate) fn new(domain: DomainName, entries: Vec<RecordReport>) -> Self {
-        Self { domain, entries }
+    pub(crate) fn new(
+        domain: DomainName,
+        zone: Option<DomainName>,
+        entries: Vec<RecordReport>,
+    ) -> Self {
+        Self { domain, zone, entries }
     }
 
     /// The domain checked.
     pub fn domain(&self) -> &DomainName {
         &self.domain
+    }
+
+    /// The zone that holds the domain: the closest enclosing zone found from SOA answers
+    /// (`customer.com` for `support.customer.com` kept in the `customer.com` zone; the domain
+    /// itself when it is a zone's apex). `None` when no SOA answer settled it (a lookup
+    /// failed or was not run); hosts are then relative to the domain, and say so.
+    pub fn zone(&self) -> Option<&DomainName> {
+        self.zone.as_ref()
     }
 
     /// One entry per required record.

@@ -5,6 +5,8 @@
 //! crate's own answer types: NXDOMAIN to [`Answer::NoSuchName`]; an empty NOERROR answer
 //! (hickory's `NoRecordsFound`) to [`Answer::NoData`]; timeouts, SERVFAIL, REFUSED and every
 //! other error to [`Answer::Failed`], which a check reports as unknown, never as missing.
+//! An SOA question about a name that is not a zone's apex gets NODATA from a real resolver
+//! (the SOA in the authority section is not an answer), which is what the zone search expects.
 
 use std::future::Future;
 use std::io;
@@ -153,6 +155,7 @@ impl AsyncDnsLookup for HickoryLookup {
             RecordType::Txt => WireType::TXT,
             RecordType::Mx => WireType::MX,
             RecordType::Cname => WireType::CNAME,
+            RecordType::Soa => WireType::SOA,
         };
         async move {
             let name = match name {
@@ -177,6 +180,9 @@ fn convert(record: &hickory_resolver::proto::rr::Record) -> Option<AnswerRecord>
             RecordData::Mx { preference: mx.preference, exchange: mx.exchange.to_ascii() }
         }
         RData::CNAME(cname) => RecordData::Cname { target: cname.0.to_ascii() },
+        RData::SOA(soa) => {
+            RecordData::Soa { mname: soa.mname.to_ascii(), rname: soa.rname.to_ascii() }
+        }
         _ => return None,
     };
     Some(AnswerRecord::new(record.name.to_ascii(), data))
