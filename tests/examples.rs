@@ -80,3 +80,61 @@ fn quickstart_runs_and_shows_the_refusals() {
         assert!(out.contains(expected), "quickstart output lacks {expected}:\n{out}");
     }
 }
+
+/// The `inbound` example's contract: one JSON line per file, in argument order, every key
+/// present, an unreadable file reported in its line, the dispatch when an organization is given.
+#[test]
+fn inbound_prints_one_json_line_per_file() {
+    let dir = std::env::temp_dir().join(format!("inbound-example-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let org = dir.join("org.json");
+    std::fs::write(
+        &org,
+        r#"{"domains": [{"name": "support.customer.com", "kind": "custom"}],
+            "routes": [{"address": "help@support.customer.com", "from_name": "Help",
+                        "routing": {"type": "queue", "queue": "support"}}]}"#,
+    )
+    .unwrap();
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/mail/");
+    let oof = format!("{fixtures}outlook-oof.eml");
+    let customer = format!("{fixtures}customer-50k.eml");
+    let bounce = format!("{fixtures}postfix-bounce.eml");
+    let missing = dir.join("missing.eml");
+    let args = [
+        "--org",
+        org.to_str().unwrap(),
+        "--root",
+        "mail.example.net",
+        oof.as_str(),
+        customer.as_str(),
+        missing.to_str().unwrap(),
+        bounce.as_str(),
+    ];
+    let (code, out) = run("inbound", &args, b"");
+    assert_eq!(code, 0, "{out}");
+    let lines: Vec<serde_json::Value> =
+        out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 4);
+    for line in &lines {
+        for key in [
+            "file", "format", "message_id", "in_reply_to", "references", "from", "subject", "to",
+            "cc", "auto", "bounced_recipients", "size_octets", "attachments", "action", "error",
+        ] {
+            assert!(line.get(key).is_some(), "{key} missing in {line}");
+        }
+    }
+    assert_eq!(lines[0]["file"], oof.as_str());
+    assert_eq!(lines[0]["auto"]["kind"], "auto_reply");
+    assert_eq!(lines[0]["action"]["action"], "disconnect");
+    assert_eq!(lines[0]["action"]["reason"], "auto_generated");
+    assert_eq!(lines[1]["auto"], serde_json::Value::Null);
+    assert_eq!(lines[1]["action"]["action"], "queue");
+    assert_eq!(lines[1]["action"]["queue"], "support");
+    assert_eq!(lines[2]["error"]["code"], "io");
+    assert_eq!(lines[3]["bounced_recipients"][0]["status"], "5.1.1");
+    assert_eq!(lines[3]["bounced_recipients"][0]["action"], "failed");
+    // Wrong arguments: exit 2.
+    assert_eq!(run("inbound", &[], b"").0, 2);
+    assert_eq!(run("inbound", &["--org", org.to_str().unwrap(), oof.as_str()], b"").0, 2);
+    std::fs::remove_dir_all(&dir).ok();
+}
