@@ -8,6 +8,9 @@
 //! [`SPECIAL_USE_SUFFIXES`]). A DNS-record name such as `_amazonses.example.com` is not a
 //! `DomainName`: underscores are refused here on purpose.
 //!
+//! A character no domain name can hold (a comma, a space, an `@`) is named in the error, so
+//! `example,org` is reported as a comma where a dot was probably meant.
+//!
 //! ```
 //! use email_routing::DomainName;
 //!
@@ -19,6 +22,9 @@
 //! # Ok::<(), email_routing::DomainNameError>(())
 //! ```
 
+use std::borrow::Cow;
+
+use icu_normalizer::ComposingNormalizerBorrowed;
 use icu_properties::props::GeneralCategory;
 use idna::uts46::{AsciiDenyList, DnsLength, Hyphens, Uts46};
 
@@ -85,6 +91,19 @@ pub enum DomainNameError {
     /// resolves to is refused instead.
     #[error("{input:?} contains the invisible character {character}: remove it")]
     InvisibleCharacter {
+        /// The offending input.
+        input: String,
+        /// The offending character, described.
+        character: String,
+    },
+    /// A character no domain name can hold: ASCII punctuation other than `-` and `.` (`,` `;`
+    /// `:` `@` `_` ...), white space, or a width or compatibility variant of those (a full-width
+    /// comma).
+    #[error(
+        "{input:?} contains {character}, which a domain name cannot hold: {}",
+        character_advice(.character)
+    )]
+    InvalidCharacter {
         /// The offending input.
         input: String,
         /// The offending character, described.
@@ -162,6 +181,7 @@ impl DomainNameError {
             Self::InputTooLong { .. } => "domain.input_too_long",
             Self::Idna { .. } => "domain.invalid",
             Self::InvisibleCharacter { .. } => "domain.invisible_character",
+            Self::InvalidCharacter { .. } => "domain.invalid_character",
             Self::EmptyLabel { .. } => "domain.empty_label",
             Self::LabelTooLong { .. } => "domain.label_too_long",
             Self::TooLong { .. } => "domain.too_long",
@@ -191,6 +211,12 @@ pub(crate) enum TrailingDot {
 
 impl DomainName {
     /// Normalizes and validates a domain name. One trailing dot is accepted and dropped.
+    ///
+    /// # Errors
+    ///
+    /// A [`DomainNameError`] naming the first rule in the module docs that the input breaks:
+    /// a character no domain holds (named, [`DomainNameError::InvalidCharacter`]), an invisible
+    /// character, a UTS #46 refusal, or a length, label-count, top-label or special-use rule.
     pub fn new(input: &str) -> Result<Self, DomainNameError> {
         Ok(Self(normalize(input, TrailingDot::Accept)?.into_boxed_str()))
     }
@@ -290,7 +316,16 @@ pub(crate) fn normalize_into(
         }
         let ascii = Uts46::new()
             .to_ascii(input.as_bytes(), AsciiDenyList::STD3, Hyphens::Check, DnsLength::Ignore)
-            .map_err(|_| DomainNameError::Idna { input: input.to_owned() })?;
+            .map_err(|_| {
+                let character = input.chars().find(|&c| is_foreign_to_names(c));
+                match character {
+                    Some(c) => DomainNameError::InvalidCharacter {
+                        input: input.to_owned(),
+                        character: describe_char(c),
+                    },
+                    None => DomainNameError::Idna { input: input.to_owned() },
+                }
+            })?;
         out.push_str(&ascii);
     }
     if out.ends_with('.') && out.len() > start {
@@ -309,6 +344,35 @@ fn is_invisible_format(c: char) -> bool {
         && c != '\u{200C}'
         && c != '\u{200D}'
         && (is_bidi_control(c) || general_category(c) == GeneralCategory::Format)
+}
+
+/// Characters that no domain name can hold whatever surrounds them, and that alone explain why
+/// UTS #46 refused a name: ASCII other than letters, digits, `-` and `.`; white space; and
+/// characters whose compatibility form (NFKC) is one of those, such as the full-width comma.
+/// Kept off the happy path: it runs only after UTS #46 refused the name.
+fn is_foreign_to_names(c: char) -> bool {
+    let foreign_ascii =
+        |c: char| c.is_ascii() && !(c.is_ascii_alphanumeric() || c == '-' || c == '.');
+    if c.is_ascii() || c.is_whitespace() {
+        return foreign_ascii(c) || c.is_whitespace();
+    }
+    let mut buf = [0; 4];
+    match ComposingNormalizerBorrowed::new_nfkc().normalize(c.encode_utf8(&mut buf)) {
+        Cow::Owned(compat) => {
+            let mut chars = compat.chars();
+            matches!((chars.next(), chars.next()), (Some(m), None) if foreign_ascii(m))
+        }
+        Cow::Borrowed(_) => false,
+    }
+}
+
+/// Why a comma or another character cannot stand in a domain name, in the user's terms.
+fn character_advice(character: &str) -> &'static str {
+    if [',', '\u{FF0C}', '\u{FE50}'].iter().any(|&comma| describe_char(comma) == character) {
+        "a comma never separates the parts of a domain name; if you meant a dot, write '.'"
+    } else {
+        "remove it; a domain name holds letters, digits, hyphens and dots"
+    }
 }
 
 /// Whether `input` is plain letters, digits, hyphens and dots with no A-labels, so it needs no

@@ -65,7 +65,8 @@ fn refused_forms_each_have_their_code() {
     assert_eq!(code("john@example.com."), "domain.trailing_dot");
     assert_eq!(code("john@localhost"), "domain.special_use");
     assert_eq!(code("john@b"), "domain.too_few_labels");
-    assert_eq!(code("a@b@example.com"), "domain.invalid");
+    // A second '@' is a character no domain holds, and is named (it was `domain.invalid`).
+    assert_eq!(code("a@b@example.com"), "domain.invalid_character");
     assert_eq!(code("john @example.com"), "address.invalid_character");
     assert_eq!(code(" john@example.com"), "address.invalid_character");
 }
@@ -184,4 +185,69 @@ fn a_mailbox_with_a_long_name_that_is_not_ascii_reads_back() {
     let zoe = Mailbox::parse("Zoë <a@b.com>").unwrap();
     assert_eq!(zoe.to_string(), "=?UTF-8?B?Wm/Dqw==?= <a@b.com>");
     assert_eq!(Mailbox::parse(&zoe.to_string()).unwrap().name().unwrap().as_str(), "Zoë");
+}
+
+fn message(input: &str) -> String {
+    match EmailAddress::new(input) {
+        Ok(a) => panic!("{input:?} accepted as {a}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn several_addresses_where_one_is_expected_are_named() {
+    for (input, count) in [
+        ("a@example.org; b@example.org", 2),
+        ("a@example.org, b@example.org", 2),
+        ("a@example.org,b@example.org", 2),
+        ("a@example.org;b@example.org", 2),
+        ("a@example.org b@example.org", 2),
+        ("a@example.org; b@example.org; c@example.org", 3),
+        ("Jane <a@example.org>, Bob <b@example.org>", 2),
+    ] {
+        let err = EmailAddress::new(input).unwrap_err();
+        assert_eq!(err.code(), "address.several_addresses", "{input:?}");
+        assert!(
+            matches!(&err, AddressError::SeveralAddresses { count: c, .. } if *c == count),
+            "{input:?}: {err:?}"
+        );
+        let text = err.to_string();
+        assert!(text.contains("one address") && text.contains("commas"), "{text}");
+        assert!(!text.contains("internationalized"), "{text}");
+    }
+    // One address with a separator after it is one address: the separator is named.
+    assert_eq!(code("a@example.org;"), "domain.invalid_character");
+    assert_eq!(code("a@example.org, "), "domain.invalid_character");
+    assert!(message("a@example.org;").contains("';'"));
+    // Header injection is named as the control character it uses, not as a second address.
+    assert_eq!(code("a@example.org\r\nBcc: b@example.org"), "address.invalid_character");
+}
+
+#[test]
+fn a_comma_in_the_domain_is_named_with_a_hint() {
+    assert_eq!(code("jane.doe@example,org"), "domain.invalid_character");
+    let text = message("jane.doe@example,org");
+    assert!(text.contains("','") && text.contains("write '.'"), "{text}");
+    assert!(!text.contains("special-use") && !text.contains("internationalized"), "{text}");
+    // The full-width comma of East Asian keyboards gets the same hint.
+    assert_eq!(code("jane.doe@example\u{FF0C}org"), "domain.invalid_character");
+    assert!(message("jane.doe@example\u{FF0C}org").contains("write '.'"));
+    // The dot it stands for is fine.
+    ok("jane.doe@example.org");
+}
+
+#[test]
+fn every_character_no_domain_holds_is_named() {
+    // ASCII punctuation other than '-' and '.', and white space. '(' and '<' '>' name the
+    // RFC 5322 form they start (a comment, a display name) instead.
+    for c in "!\"#$%&'*+,/:;=?@[\\]^_`{|}~ ".chars().chain(['\u{A0}', '\u{3000}', '\u{FF1B}']) {
+        let input = format!("help@exa{c}mple.com");
+        assert_eq!(code(&input), "domain.invalid_character", "{input:?}");
+        assert!(!message(&input).contains("internationalized"), "{input:?}");
+    }
+    assert_eq!(code("help@exa(mple.com"), "address.comment");
+    assert_eq!(code("help@exa<mple.com"), "address.display_name");
+    assert_eq!(code("help@example.com "), "domain.invalid_character");
+    // Hyphens and dots are the punctuation a domain holds.
+    ok("help@ex-ample.co.uk");
 }

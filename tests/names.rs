@@ -141,3 +141,23 @@ fn serde_goes_through_validation() {
     assert_eq!(serde_json::to_string(&name).unwrap(), "\"xn--bcher-kva.de\"");
     assert!(serde_json::from_str::<DomainName>("\"printer.local\"").is_err());
 }
+
+#[test]
+fn characters_no_domain_name_holds_are_named() {
+    for c in "!\"#$%&'()*+,/:;<=>?@[\\]^_`{|}~ \t".chars().chain(['\u{A0}', '\u{3000}', '\u{FF0C}'])
+    {
+        let input = format!("exa{c}mple.com");
+        assert_eq!(code(&input), "domain.invalid_character", "{input:?}");
+    }
+    let comma = DomainName::new("example,org").unwrap_err();
+    assert!(
+        matches!(&comma, DomainNameError::InvalidCharacter { character, .. } if character == "','"),
+        "{comma:?}"
+    );
+    assert!(comma.to_string().contains("if you meant a dot, write '.'"), "{comma}");
+    let underscore = DomainName::new("under_score.com").unwrap_err().to_string();
+    assert!(underscore.contains("'_'") && !underscore.contains("meant a dot"), "{underscore}");
+    // A refusal with no such character keeps the general UTS #46 code.
+    assert_eq!(code("-lead.com"), "domain.invalid");
+    assert_eq!(code("xn--zz.com"), "domain.invalid");
+}
