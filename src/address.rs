@@ -35,7 +35,7 @@ use std::fmt;
 use icu_normalizer::ComposingNormalizerBorrowed;
 
 use crate::name::{self, DomainName, DomainNameError, TrailingDot};
-use crate::text::{describe_char, is_unsafe_in_text, is_unsafe_in_token};
+use crate::text::{describe_char, is_combining_mark, is_unsafe_in_text, is_unsafe_in_token};
 
 /// The most octets a local part may have (RFC 5321 4.5.3.1.1), counted in UTF-8.
 pub const MAX_LOCAL_PART_OCTETS: usize = 64;
@@ -116,6 +116,17 @@ pub enum AddressError {
         /// and white space).
         count: usize,
     },
+    /// The local part starts with a combining mark (general category M, such as U+0300): it
+    /// would render onto whatever precedes the address.
+    #[error(
+        "{input:?} starts with the combining mark {character}, which would join the character before the address: remove it or put a letter before it"
+    )]
+    LeadingCombiningMark {
+        /// The offending input.
+        input: String,
+        /// The offending mark, described.
+        character: String,
+    },
     /// The input contains an RFC 5322 comment.
     #[error("{input:?} contains a comment in parentheses: remove it")]
     CommentNotAllowed {
@@ -168,6 +179,7 @@ impl AddressError {
             Self::MisplacedDot { .. } => "address.misplaced_dot",
             Self::QuotedLocalPart { .. } => "address.quoted_local_part",
             Self::SeveralAddresses { .. } => "address.several_addresses",
+            Self::LeadingCombiningMark { .. } => "address.leading_combining_mark",
             Self::DisplayNameNotAllowed { .. } => "address.display_name",
             Self::CommentNotAllowed { .. } => "address.comment",
             Self::DomainLiteral { .. } => "address.domain_literal",
@@ -204,7 +216,8 @@ impl EmailAddress {
     ///
     /// An [`AddressError`] naming the first rule the input breaks (see the module docs): no
     /// `@`, a local part over [`MAX_LOCAL_PART_OCTETS`] or an address over
-    /// [`MAX_ADDRESS_OCTETS`], a character outside the dot-atom rules, an RFC 5322 form that is valid elsewhere but not here (quoted string, comment,
+    /// [`MAX_ADDRESS_OCTETS`], a character outside the dot-atom rules or a leading combining
+    /// mark, an RFC 5322 form that is valid elsewhere but not here (quoted string, comment,
     /// display name, domain literal), several addresses where one is expected, or a domain
     /// that is not a valid [`DomainName`] for mail (its `domain.*` code kept).
     pub fn new(input: &str) -> Result<Self, AddressError> {
@@ -348,8 +361,14 @@ fn check_local_part<'a>(input: &str, local: &'a str) -> Result<Cow<'a, str>, Add
 
 /// Checks dot placement and every character of a local part; returns whether it is ASCII.
 fn check_dot_atom(input: &str, local: &str) -> Result<bool, AddressError> {
-    if local.is_empty() {
+    let Some(first) = local.chars().next() else {
         return Err(AddressError::EmptyLocalPart { input: input.to_owned() });
+    };
+    if is_combining_mark(first) {
+        return Err(AddressError::LeadingCombiningMark {
+            input: input.to_owned(),
+            character: describe_char(first),
+        });
     }
     if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
         return Err(AddressError::MisplacedDot { input: input.to_owned() });

@@ -1,6 +1,8 @@
 //! Email address and display name parsing: limits, IDN, hostile strings.
 
-use email_routing::{AddressError, DisplayName, EmailAddress, MAX_DISPLAY_NAME_CHARS, Mailbox};
+use email_routing::{
+    AddressError, DisplayName, EmailAddress, MAX_ADDRESS_OCTETS, MAX_DISPLAY_NAME_CHARS, Mailbox,
+};
 
 fn ok(input: &str) -> EmailAddress {
     EmailAddress::new(input).unwrap_or_else(|e| panic!("{input:?} refused: {e}"))
@@ -250,4 +252,57 @@ fn every_character_no_domain_holds_is_named() {
     assert_eq!(code("help@example.com "), "domain.invalid_character");
     // Hyphens and dots are the punctuation a domain holds.
     ok("help@ex-ample.co.uk");
+}
+
+#[test]
+fn a_local_part_may_not_start_with_a_combining_mark() {
+    for input in [
+        "\u{300}@example.com",    // grave accent (Mn)
+        "\u{301}abc@example.com", // acute accent (Mn)
+        "\u{903}x@example.com",   // Devanagari visarga (Mc)
+        "\u{20DD}x@example.com",  // enclosing circle (Me)
+        "\u{301}\u{300}abc@example.com",
+    ] {
+        let err = EmailAddress::new(input).unwrap_err();
+        assert_eq!(err.code(), "address.leading_combining_mark", "{input:?}");
+        assert!(err.to_string().contains("combining mark U+"), "{err}");
+    }
+    // After a letter a mark is fine (NFC composes this one), and so is one after a dot, as
+    // in email-validator: only the start of the address touches what precedes it.
+    assert_eq!(ok("a\u{300}@example.com").local_part(), "à");
+    ok("x\u{903}@example.com");
+    ok("a.\u{300}b@example.com");
+    // The domain may not start with one either, even one UTS #46 would map to a letter.
+    assert_eq!(code("a@\u{345}b.com"), "domain.leading_combining_mark");
+    assert_eq!(code("a@\u{FE0F}example.com"), "domain.leading_combining_mark");
+    ok("a@exa\u{FE0F}mple.com");
+}
+
+#[test]
+fn domains_follow_idna_2008() {
+    // Symbols and punctuation UTS #46 alone would accept.
+    for input in ["a@a\u{2665}b.com", "a@a\u{A1}b.com", "a@a\u{2027}b.com", "a@a\u{B7}b.com"] {
+        assert_eq!(code(input), "domain.invalid_character", "{input:?}");
+    }
+    // The middle dot is allowed between two 'l's (Catalan), and nowhere else.
+    assert_eq!(ok("a@l\u{B7}l.com").domain(), "xn--ll-0ea.com");
+    // Invisible joiners are refused in domains as in local parts.
+    assert_eq!(
+        code("a@\u{646}\u{627}\u{645}\u{647}\u{200C}\u{627}\u{6CC}.com"),
+        "domain.invisible_character"
+    );
+    ok("a@\u{646}\u{627}\u{645}\u{647}\u{627}\u{6CC}.com");
+}
+
+#[test]
+fn lengths_count_the_stored_form_not_the_typed_one() {
+    // email-validator also refuses when the typed input or the Unicode form of the domain is
+    // over 254 octets; the stored (and sent) form is what is limited here.
+    let label = "ü".repeat(20); // 40 octets in UTF-8, 26 as an A-label
+    let domain = format!("{0}.{0}.{0}.{0}.{0}.{0}.de", label);
+    let input = format!("{}@{domain}", "a".repeat(64));
+    assert!(input.len() > MAX_ADDRESS_OCTETS);
+    let a = ok(&input);
+    assert_eq!(a.as_str().len(), 64 + 1 + 6 * 26 + 5 + 3);
+    assert!(a.as_str().len() <= MAX_ADDRESS_OCTETS);
 }

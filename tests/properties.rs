@@ -157,6 +157,21 @@ proptest! {
             "{:?}: {:?}", both, err
         );
     }
+
+    /// Any local part that starts with a combining mark is refused with its code, whatever
+    /// follows it; after a letter the same mark is accepted.
+    #[test]
+    fn a_local_part_starting_with_a_mark_is_refused(
+        mark in "\\p{M}", rest in "[a-z]{0,8}", domain in domain_text(),
+    ) {
+        prop_assume!(DomainName::new(&domain).is_ok());
+        let err = EmailAddress::new(&format!("{mark}{rest}@{domain}")).unwrap_err();
+        prop_assert_eq!(err.code(), "address.leading_combining_mark", "{:?}", err);
+        if let Err(e) = EmailAddress::new(&format!("a{mark}{rest}@{domain}")) {
+            // A mark that is not a valid code point here is refused for that, not its place.
+            prop_assert_eq!(e.code(), "address.invalid_character", "{:?}", e);
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
