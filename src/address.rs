@@ -4,6 +4,8 @@
 //! SMTPUTF8 extension (RFC 6531) for Unicode local parts. Everything that makes addresses
 //! dangerous in practice is refused at the boundary: quoted strings, comments, folding white
 //! space, domain literals, display names, obsolete forms, and invisible or reordering characters.
+//! A typing mistake is named in the error: several addresses where one is expected
+//! (`a@example.org; b@example.org`), or a comma in the domain (`jane.doe@example,org`).
 //!
 //! ```
 //! use email_routing::EmailAddress;
@@ -18,6 +20,12 @@
 //! assert!(unicode.requires_smtputf8());
 //!
 //! assert!("a@b.com\r\nBcc: x@y.com".parse::<EmailAddress>().is_err());
+//!
+//! let several = "a@example.org; b@example.org".parse::<EmailAddress>().unwrap_err();
+//! assert_eq!(several.code(), "address.several_addresses");
+//! let comma = "jane.doe@example,org".parse::<EmailAddress>().unwrap_err();
+//! assert_eq!(comma.code(), "domain.invalid_character");
+//! assert!(comma.to_string().contains("if you meant a dot"));
 //! # Ok::<(), email_routing::AddressError>(())
 //! ```
 
@@ -27,7 +35,7 @@ use std::fmt;
 use icu_normalizer::ComposingNormalizerBorrowed;
 
 use crate::name::{self, DomainName, DomainNameError, TrailingDot};
-use crate::text::{describe_char, is_unsafe_in_text, is_unsafe_in_token};
+use crate::text::{describe_char, is_combining_mark, is_unsafe_in_text, is_unsafe_in_token};
 
 /// The most octets a local part may have (RFC 5321 4.5.3.1.1), counted in UTF-8.
 pub const MAX_LOCAL_PART_OCTETS: usize = 64;
@@ -96,6 +104,29 @@ pub enum AddressError {
         /// The offending input.
         input: String,
     },
+    /// Several addresses were given where one is expected: `a@example.org; b@example.org`,
+    /// `a@example.org, b@example.org` or `a@example.org b@example.org`.
+    #[error(
+        "{input:?} holds {count} addresses: give one address here; where a list of addresses is asked for, separate them with commas"
+    )]
+    SeveralAddresses {
+        /// The offending input.
+        input: String,
+        /// How many addresses it seems to hold (parts with an `@` between commas, semicolons
+        /// and white space).
+        count: usize,
+    },
+    /// The local part starts with a combining mark (general category M, such as U+0300): it
+    /// would render onto whatever precedes the address.
+    #[error(
+        "{input:?} starts with the combining mark {character}, which would join the character before the address: remove it or put a letter before it"
+    )]
+    LeadingCombiningMark {
+        /// The offending input.
+        input: String,
+        /// The offending mark, described.
+        character: String,
+    },
     /// The input contains an RFC 5322 comment.
     #[error("{input:?} contains a comment in parentheses: remove it")]
     CommentNotAllowed {
@@ -147,6 +178,8 @@ impl AddressError {
             Self::TooLong { .. } => "address.too_long",
             Self::MisplacedDot { .. } => "address.misplaced_dot",
             Self::QuotedLocalPart { .. } => "address.quoted_local_part",
+            Self::SeveralAddresses { .. } => "address.several_addresses",
+            Self::LeadingCombiningMark { .. } => "address.leading_combining_mark",
             Self::DisplayNameNotAllowed { .. } => "address.display_name",
             Self::CommentNotAllowed { .. } => "address.comment",
             Self::DomainLiteral { .. } => "address.domain_literal",
@@ -178,6 +211,15 @@ pub struct EmailAddress {
 
 impl EmailAddress {
     /// Parses and normalizes an address.
+    ///
+    /// # Errors
+    ///
+    /// An [`AddressError`] naming the first rule the input breaks (see the module docs): no
+    /// `@`, a local part over [`MAX_LOCAL_PART_OCTETS`] or an address over
+    /// [`MAX_ADDRESS_OCTETS`], a character outside the dot-atom rules or a leading combining
+    /// mark, an RFC 5322 form that is valid elsewhere but not here (quoted string, comment,
+    /// display name, domain literal), several addresses where one is expected, or a domain
+    /// that is not a valid [`DomainName`] for mail (its `domain.*` code kept).
     pub fn new(input: &str) -> Result<Self, AddressError> {
         parse(input)
     }
@@ -270,6 +312,10 @@ fn explain_forbidden_syntax(input: &str) -> Option<AddressError> {
             character: describe_char(c),
         });
     }
+    let count = count_addresses(input);
+    if count > 1 {
+        return Some(AddressError::SeveralAddresses { input: owned(), count });
+    }
     if input.contains('<') || input.contains('>') {
         return Some(AddressError::DisplayNameNotAllowed { input: owned() });
     }
@@ -283,6 +329,15 @@ fn explain_forbidden_syntax(input: &str) -> Option<AddressError> {
         return Some(AddressError::DomainLiteral { input: owned() });
     }
     None
+}
+
+/// How many addresses `input` seems to hold: its parts that contain an `@`, split at commas,
+/// semicolons and white space, the separators people type between addresses.
+fn count_addresses(input: &str) -> usize {
+    input
+        .split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+        .filter(|part| part.contains('@'))
+        .count()
 }
 
 /// RFC 5322 `atext` outside letters and digits.
@@ -306,8 +361,14 @@ fn check_local_part<'a>(input: &str, local: &'a str) -> Result<Cow<'a, str>, Add
 
 /// Checks dot placement and every character of a local part; returns whether it is ASCII.
 fn check_dot_atom(input: &str, local: &str) -> Result<bool, AddressError> {
-    if local.is_empty() {
+    let Some(first) = local.chars().next() else {
         return Err(AddressError::EmptyLocalPart { input: input.to_owned() });
+    };
+    if is_combining_mark(first) {
+        return Err(AddressError::LeadingCombiningMark {
+            input: input.to_owned(),
+            character: describe_char(first),
+        });
     }
     if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
         return Err(AddressError::MisplacedDot { input: input.to_owned() });

@@ -40,6 +40,18 @@ pub(crate) fn is_unsafe_in_token(c: char) -> bool {
     )
 }
 
+/// Combining marks (general categories Mn, Mc and Me): they render onto whatever character
+/// precedes them, so text that starts with one joins the text before it.
+pub(crate) fn is_combining_mark(c: char) -> bool {
+    !c.is_ascii()
+        && matches!(
+            general_category(c),
+            GeneralCategory::NonspacingMark
+                | GeneralCategory::SpacingMark
+                | GeneralCategory::EnclosingMark
+        )
+}
+
 /// Code points that must never appear in free text that ends up in a header (display names):
 /// controls (CR and LF among them), line and paragraph separators, bidi controls, private-use and
 /// unassigned code points. Ordinary spaces and joiners stay allowed.

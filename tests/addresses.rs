@@ -1,6 +1,8 @@
 //! Email address and display name parsing: limits, IDN, hostile strings.
 
-use email_routing::{AddressError, DisplayName, EmailAddress, MAX_DISPLAY_NAME_CHARS, Mailbox};
+use email_routing::{
+    AddressError, DisplayName, EmailAddress, MAX_ADDRESS_OCTETS, MAX_DISPLAY_NAME_CHARS, Mailbox,
+};
 
 fn ok(input: &str) -> EmailAddress {
     EmailAddress::new(input).unwrap_or_else(|e| panic!("{input:?} refused: {e}"))
@@ -65,7 +67,8 @@ fn refused_forms_each_have_their_code() {
     assert_eq!(code("john@example.com."), "domain.trailing_dot");
     assert_eq!(code("john@localhost"), "domain.special_use");
     assert_eq!(code("john@b"), "domain.too_few_labels");
-    assert_eq!(code("a@b@example.com"), "domain.invalid");
+    // A second '@' is a character no domain holds, and is named (it was `domain.invalid`).
+    assert_eq!(code("a@b@example.com"), "domain.invalid_character");
     assert_eq!(code("john @example.com"), "address.invalid_character");
     assert_eq!(code(" john@example.com"), "address.invalid_character");
 }
@@ -184,4 +187,122 @@ fn a_mailbox_with_a_long_name_that_is_not_ascii_reads_back() {
     let zoe = Mailbox::parse("Zoë <a@b.com>").unwrap();
     assert_eq!(zoe.to_string(), "=?UTF-8?B?Wm/Dqw==?= <a@b.com>");
     assert_eq!(Mailbox::parse(&zoe.to_string()).unwrap().name().unwrap().as_str(), "Zoë");
+}
+
+fn message(input: &str) -> String {
+    match EmailAddress::new(input) {
+        Ok(a) => panic!("{input:?} accepted as {a}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn several_addresses_where_one_is_expected_are_named() {
+    for (input, count) in [
+        ("a@example.org; b@example.org", 2),
+        ("a@example.org, b@example.org", 2),
+        ("a@example.org,b@example.org", 2),
+        ("a@example.org;b@example.org", 2),
+        ("a@example.org b@example.org", 2),
+        ("a@example.org; b@example.org; c@example.org", 3),
+        ("Jane <a@example.org>, Bob <b@example.org>", 2),
+    ] {
+        let err = EmailAddress::new(input).unwrap_err();
+        assert_eq!(err.code(), "address.several_addresses", "{input:?}");
+        assert!(
+            matches!(&err, AddressError::SeveralAddresses { count: c, .. } if *c == count),
+            "{input:?}: {err:?}"
+        );
+        let text = err.to_string();
+        assert!(text.contains("one address") && text.contains("commas"), "{text}");
+        assert!(!text.contains("internationalized"), "{text}");
+    }
+    // One address with a separator after it is one address: the separator is named.
+    assert_eq!(code("a@example.org;"), "domain.invalid_character");
+    assert_eq!(code("a@example.org, "), "domain.invalid_character");
+    assert!(message("a@example.org;").contains("';'"));
+    // Header injection is named as the control character it uses, not as a second address.
+    assert_eq!(code("a@example.org\r\nBcc: b@example.org"), "address.invalid_character");
+}
+
+#[test]
+fn a_comma_in_the_domain_is_named_with_a_hint() {
+    assert_eq!(code("jane.doe@example,org"), "domain.invalid_character");
+    let text = message("jane.doe@example,org");
+    assert!(text.contains("','") && text.contains("write '.'"), "{text}");
+    assert!(!text.contains("special-use") && !text.contains("internationalized"), "{text}");
+    // The full-width comma of East Asian keyboards gets the same hint.
+    assert_eq!(code("jane.doe@example\u{FF0C}org"), "domain.invalid_character");
+    assert!(message("jane.doe@example\u{FF0C}org").contains("write '.'"));
+    // The dot it stands for is fine.
+    ok("jane.doe@example.org");
+}
+
+#[test]
+fn every_character_no_domain_holds_is_named() {
+    // ASCII punctuation other than '-' and '.', and white space. '(' and '<' '>' name the
+    // RFC 5322 form they start (a comment, a display name) instead.
+    for c in "!\"#$%&'*+,/:;=?@[\\]^_`{|}~ ".chars().chain(['\u{A0}', '\u{3000}', '\u{FF1B}']) {
+        let input = format!("help@exa{c}mple.com");
+        assert_eq!(code(&input), "domain.invalid_character", "{input:?}");
+        assert!(!message(&input).contains("internationalized"), "{input:?}");
+    }
+    assert_eq!(code("help@exa(mple.com"), "address.comment");
+    assert_eq!(code("help@exa<mple.com"), "address.display_name");
+    assert_eq!(code("help@example.com "), "domain.invalid_character");
+    // Hyphens and dots are the punctuation a domain holds.
+    ok("help@ex-ample.co.uk");
+}
+
+#[test]
+fn a_local_part_may_not_start_with_a_combining_mark() {
+    for input in [
+        "\u{300}@example.com",    // grave accent (Mn)
+        "\u{301}abc@example.com", // acute accent (Mn)
+        "\u{903}x@example.com",   // Devanagari visarga (Mc)
+        "\u{20DD}x@example.com",  // enclosing circle (Me)
+        "\u{301}\u{300}abc@example.com",
+    ] {
+        let err = EmailAddress::new(input).unwrap_err();
+        assert_eq!(err.code(), "address.leading_combining_mark", "{input:?}");
+        assert!(err.to_string().contains("combining mark U+"), "{err}");
+    }
+    // After a letter a mark is fine (NFC composes this one), and so is one after a dot, as
+    // in email-validator: only the start of the address touches what precedes it.
+    assert_eq!(ok("a\u{300}@example.com").local_part(), "à");
+    ok("x\u{903}@example.com");
+    ok("a.\u{300}b@example.com");
+    // The domain may not start with one either, even one UTS #46 would map to a letter.
+    assert_eq!(code("a@\u{345}b.com"), "domain.leading_combining_mark");
+    assert_eq!(code("a@\u{FE0F}example.com"), "domain.leading_combining_mark");
+    ok("a@exa\u{FE0F}mple.com");
+}
+
+#[test]
+fn domains_follow_idna_2008() {
+    // Symbols and punctuation UTS #46 alone would accept.
+    for input in ["a@a\u{2665}b.com", "a@a\u{A1}b.com", "a@a\u{2027}b.com", "a@a\u{B7}b.com"] {
+        assert_eq!(code(input), "domain.invalid_character", "{input:?}");
+    }
+    // The middle dot is allowed between two 'l's (Catalan), and nowhere else.
+    assert_eq!(ok("a@l\u{B7}l.com").domain(), "xn--ll-0ea.com");
+    // Invisible joiners are refused in domains as in local parts.
+    assert_eq!(
+        code("a@\u{646}\u{627}\u{645}\u{647}\u{200C}\u{627}\u{6CC}.com"),
+        "domain.invisible_character"
+    );
+    ok("a@\u{646}\u{627}\u{645}\u{647}\u{627}\u{6CC}.com");
+}
+
+#[test]
+fn lengths_count_the_stored_form_not_the_typed_one() {
+    // email-validator also refuses when the typed input or the Unicode form of the domain is
+    // over 254 octets; the stored (and sent) form is what is limited here.
+    let label = "ü".repeat(20); // 40 octets in UTF-8, 26 as an A-label
+    let domain = format!("{0}.{0}.{0}.{0}.{0}.{0}.de", label);
+    let input = format!("{}@{domain}", "a".repeat(64));
+    assert!(input.len() > MAX_ADDRESS_OCTETS);
+    let a = ok(&input);
+    assert_eq!(a.as_str().len(), 64 + 1 + 6 * 26 + 5 + 3);
+    assert!(a.as_str().len() <= MAX_ADDRESS_OCTETS);
 }

@@ -71,6 +71,12 @@ fn structure_rules() {
     assert_eq!(code("192.168.0.1"), "domain.numeric_tld");
     assert!(DomainName::new("123.example.com").is_ok());
     assert!(DomainName::new("a1.co").is_ok());
+    // Every top-level domain ends in a letter (as email-validator requires): a top label that
+    // ends in a digit is refused, one that only starts with one is not.
+    assert_eq!(code("example.a1"), "domain.numeric_tld");
+    assert!(DomainName::new("example.1a").is_ok());
+    // An A-label always ends in a letter.
+    assert_eq!(ok("example.xn--p1ai"), "example.xn--p1ai");
 }
 
 #[test]
@@ -140,4 +146,78 @@ fn serde_goes_through_validation() {
     let name: DomainName = serde_json::from_str("\"Bücher.de\"").unwrap();
     assert_eq!(serde_json::to_string(&name).unwrap(), "\"xn--bcher-kva.de\"");
     assert!(serde_json::from_str::<DomainName>("\"printer.local\"").is_err());
+}
+
+#[test]
+fn characters_no_domain_name_holds_are_named() {
+    for c in "!\"#$%&'()*+,/:;<=>?@[\\]^_`{|}~ \t".chars().chain(['\u{A0}', '\u{3000}', '\u{FF0C}'])
+    {
+        let input = format!("exa{c}mple.com");
+        assert_eq!(code(&input), "domain.invalid_character", "{input:?}");
+    }
+    let comma = DomainName::new("example,org").unwrap_err();
+    assert!(
+        matches!(&comma, DomainNameError::InvalidCharacter { character, .. } if character == "','"),
+        "{comma:?}"
+    );
+    assert!(comma.to_string().contains("if you meant a dot, write '.'"), "{comma}");
+    let underscore = DomainName::new("under_score.com").unwrap_err().to_string();
+    assert!(underscore.contains("'_'") && !underscore.contains("meant a dot"), "{underscore}");
+    // A refusal with no such character keeps the general UTS #46 code.
+    assert_eq!(code("-lead.com"), "domain.invalid");
+    assert_eq!(code("xn--zz.com"), "domain.invalid");
+}
+
+#[test]
+fn labels_follow_idna_2008_not_only_uts_46() {
+    // Symbols and punctuation: valid for UTS #46 since Unicode 15.1, DISALLOWED in IDNA 2008.
+    for input in ["a\u{2665}b.com", "i\u{2764}.ws", "a\u{2027}b.com", "a\u{A1}b.com"] {
+        assert_eq!(code(input), "domain.invalid_character", "{input:?}");
+    }
+    // Also when given as an A-label (`xn--ab-t0x` is `a♥b`).
+    assert_eq!(code("xn--ab-t0x.com"), "domain.invalid_character");
+    // RFC 5892 exceptions: PVALID ß and ς, DISALLOWED tatweel and vertical kana repeat marks.
+    assert_eq!(ok("faß.de"), "xn--fa-hia.de");
+    assert_eq!(code("\u{628}\u{640}\u{628}.com"), "domain.invalid_character");
+    assert_eq!(code("\u{3042}\u{3031}.jp"), "domain.invalid_character");
+    // CONTEXTO rules (RFC 5892 appendix A), each on both sides of its boundary.
+    assert_eq!(ok("l\u{B7}l.com"), "xn--ll-0ea.com");
+    assert_eq!(code("a\u{B7}l.com"), "domain.invalid_character");
+    assert_eq!(code("l\u{B7}a.com"), "domain.invalid_character");
+    assert!(DomainName::new("\u{3B1}\u{375}\u{3B2}.com").is_ok()); // keraia before Greek
+    assert_eq!(code("a\u{375}b.com"), "domain.invalid_character");
+    assert!(DomainName::new("\u{5D0}\u{5F3}.com").is_ok()); // geresh after Hebrew
+    assert_eq!(code("\u{5F3}\u{5D0}.com"), "domain.invalid_character"); // nothing before it
+    assert!(DomainName::new("\u{4F8B}\u{30FB}\u{3048}.jp").is_ok()); // katakana middle dot
+    assert_eq!(code("a\u{30FB}b.com"), "domain.invalid_character");
+    // Arabic-Indic digits alone are fine (in a right-to-left label); mixed with the extended
+    // ones they are refused (the bidi rule already refuses the mix).
+    assert!(DomainName::new("\u{628}\u{663}.com").is_ok());
+    assert!(DomainName::new("\u{628}\u{663}\u{6F3}.com").is_err());
+    // Old Hangul jamo (a leading consonant alone) and combining marks for symbols.
+    assert_eq!(code("a\u{1100}.com"), "domain.invalid_character");
+    assert!(DomainName::new("\u{1100}\u{1161}.com").is_ok()); // composes to the syllable 가
+    assert_eq!(code("a\u{20D0}.com"), "domain.invalid_character");
+}
+
+#[test]
+fn invisible_joiners_are_refused() {
+    // The zero-width non-joiner is CONTEXTJ in IDNA 2008, but invisible: a name with it looks
+    // like the name without it. Refused in either spelling, as email-validator does.
+    let persian = "\u{646}\u{627}\u{645}\u{647}\u{200C}\u{627}\u{6CC}.com";
+    assert_eq!(code(persian), "domain.invisible_character");
+    assert_eq!(code("xn--mgba3gch31f060k.com"), "domain.invisible_character");
+    assert_eq!(code("a\u{200D}b.com"), "domain.invisible_character");
+    assert!(DomainName::new("\u{646}\u{627}\u{645}\u{647}\u{627}\u{6CC}.com").is_ok());
+}
+
+#[test]
+fn a_name_may_not_start_with_a_combining_mark() {
+    // U+0345 maps to ι under UTS #46, and variation selectors vanish; at the start they would
+    // still render onto what precedes the name.
+    assert_eq!(code("\u{345}b.com"), "domain.leading_combining_mark");
+    assert_eq!(code("\u{FE0F}example.com"), "domain.leading_combining_mark");
+    assert_eq!(code("\u{301}example.com"), "domain.leading_combining_mark");
+    // Inside a label UTS #46 decides: a variation selector is dropped.
+    assert_eq!(ok("exa\u{FE0F}mple.com"), "example.com");
 }

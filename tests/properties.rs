@@ -174,6 +174,54 @@ proptest! {
             prop_assert!(email_address::EmailAddress::parse_with_options(&s, strict).is_ok(), "{}", s);
         }
     }
+
+    /// A `,` or `;` typed anywhere into a valid address is named as the character it is, in the
+    /// local part or in the domain; never a panic, never a vaguer code.
+    #[test]
+    fn a_separator_typed_into_an_address_is_named(
+        s in address_text(), at in any::<prop::sample::Index>(), sep in prop_oneof![Just(','), Just(';')],
+    ) {
+        prop_assume!(EmailAddress::new(&s).is_ok());
+        let boundaries: Vec<usize> = s.char_indices().map(|(i, _)| i).chain([s.len()]).collect();
+        let i = boundaries[at.index(boundaries.len())];
+        let typed = format!("{}{sep}{}", &s[..i], &s[i..]);
+        let code = EmailAddress::new(&typed).map_err(|e| e.code());
+        prop_assert!(
+            matches!(code, Err("address.invalid_character" | "domain.invalid_character")),
+            "{:?}: {:?}", typed, code
+        );
+    }
+
+    /// Two valid addresses with any of the separators people type between them are reported
+    /// as several addresses.
+    #[test]
+    fn two_addresses_where_one_is_expected_are_reported_as_several(
+        a in address_text(), b in address_text(),
+        sep in prop_oneof![Just(","), Just(", "), Just(";"), Just("; "), Just(" "), Just(" ; ")],
+    ) {
+        prop_assume!(EmailAddress::new(&a).is_ok() && EmailAddress::new(&b).is_ok());
+        let both = format!("{a}{sep}{b}");
+        let err = EmailAddress::new(&both).unwrap_err();
+        prop_assert!(
+            matches!(err, AddressError::SeveralAddresses { count: 2, .. }),
+            "{:?}: {:?}", both, err
+        );
+    }
+
+    /// Any local part that starts with a combining mark is refused with its code, whatever
+    /// follows it; after a letter the same mark is accepted.
+    #[test]
+    fn a_local_part_starting_with_a_mark_is_refused(
+        mark in "\\p{M}", rest in "[a-z]{0,8}", domain in domain_text(),
+    ) {
+        prop_assume!(DomainName::new(&domain).is_ok());
+        let err = EmailAddress::new(&format!("{mark}{rest}@{domain}")).unwrap_err();
+        prop_assert_eq!(err.code(), "address.leading_combining_mark", "{:?}", err);
+        if let Err(e) = EmailAddress::new(&format!("a{mark}{rest}@{domain}")) {
+            // A mark that is not a valid code point here is refused for that, not its place.
+            prop_assert_eq!(e.code(), "address.invalid_character", "{:?}", e);
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
