@@ -577,7 +577,7 @@ fn a_refusal_outside_a_load_does_not_reach_the_next_load() {
     // ...nor one from an earlier load.
     let err =
         load(&edited(r#""address": "help@support"#, r#""address": "help@@support"#)).unwrap_err();
-    assert_eq!(err.code(), "domain.invalid", "{err}");
+    assert_eq!(err.code(), "domain.invalid_character", "{err}");
     let err = load(&edited(r#""from_name": "Sales","#, "")).unwrap_err();
     assert_eq!(err.code(), "config_file.missing_field");
 }

@@ -117,8 +117,21 @@ fn inbound_prints_one_json_line_per_file() {
     assert_eq!(lines.len(), 4);
     for line in &lines {
         for key in [
-            "file", "format", "message_id", "in_reply_to", "references", "from", "subject", "to",
-            "cc", "auto", "bounced_recipients", "size_octets", "attachments", "action", "error",
+            "file",
+            "format",
+            "message_id",
+            "in_reply_to",
+            "references",
+            "from",
+            "subject",
+            "to",
+            "cc",
+            "auto",
+            "bounced_recipients",
+            "size_octets",
+            "attachments",
+            "action",
+            "error",
         ] {
             assert!(line.get(key).is_some(), "{key} missing in {line}");
         }

@@ -320,3 +320,18 @@ mod props {
         }
     }
 }
+
+/// Typing habits in a To field get errors that say what to do, not what a fragment lacks.
+#[test]
+fn typing_mistakes_in_recipient_fields_name_the_mistake() {
+    let org = org();
+    for (typed, code, hint) in [
+        ("a@example.org; b@example.org", "address.several_addresses", "comma"),
+        ("jane.doe@example,org", "domain.invalid_character", "'.'"),
+    ] {
+        let err = org.compose(&help().to(typed).subject("Re: order"), &verified()).unwrap_err();
+        let OutboundError::InvalidRecipient { input, source, .. } = &err else { panic!("{err:?}") };
+        assert_eq!((input.as_str(), source.code()), (typed, code), "{err}");
+        assert!(err.to_string().contains(hint), "{err}");
+    }
+}

@@ -287,7 +287,10 @@ impl<'a> Walk<'a> {
             }
         }
         self.entry(&tokens[entry_start..], angle, entry_start);
-        self.out
+        match self.syntax {
+            Syntax::Typed => rejoin_comma_typos(self.out),
+            Syntax::Received => self.out,
+        }
     }
 
     /// Reads one entry: `tokens` with `angle` the indexes (relative to the whole list, from
@@ -383,6 +386,32 @@ impl<'a> Walk<'a> {
         }
         spec
     }
+}
+
+/// A comma typed where a dot belongs (`jane.doe@example,org`) splits one address into a
+/// refused entry and a word without `@`. Typed text is read again as the one entry it was
+/// meant to be, so the error names the comma instead of the fragments.
+fn rejoin_comma_typos(entries: Vec<Entry>) -> Vec<Entry> {
+    let mut out: Vec<Entry> = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let fragment = match &entry {
+            Err((raw, _)) if !raw.contains(['@', '<', ' ', '\t']) => Some(raw.clone()),
+            _ => None,
+        };
+        if let (Some(fragment), Some(Err((previous, _)))) = (fragment, out.last())
+            && previous.contains('@')
+            && !previous.contains(['<', ' ', '\t'])
+        {
+            let joined = format!("{previous},{fragment}");
+            let error =
+                EmailAddress::new(&joined).err().unwrap_or_else(|| not_one_mailbox(&joined));
+            out.pop();
+            out.push(Err((joined, error)));
+            continue;
+        }
+        out.push(entry);
+    }
+    out
 }
 
 /// Whether a token is a special that cannot follow `<...>` in a mailbox.
@@ -549,6 +578,18 @@ mod tests {
         assert!(typed("<a@b.com").first().is_some_and(Result::is_err));
         assert!(typed("<a@b.com> extra")[0].is_err());
         assert_eq!(typed("a@x.com, \"B, C\" <b@y.com>,, bad, <c@z.com>").len(), 4);
+        // A comma where a dot belongs is one entry, refused over the comma.
+        let comma = typed("jane.doe@example,org");
+        assert_eq!(comma.len(), 1);
+        let (raw, error) = comma[0].as_ref().unwrap_err();
+        assert_eq!(
+            (raw.as_str(), error.code()),
+            ("jane.doe@example,org", "domain.invalid_character")
+        );
+        let semicolon = typed("a@example.org; b@example.org");
+        assert_eq!(semicolon[0].as_ref().unwrap_err().1.code(), "address.several_addresses");
+        // A valid address followed by a stray word stays two entries.
+        assert_eq!(typed("a@x.com, bad").len(), 2);
     }
 
     #[test]
