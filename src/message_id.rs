@@ -162,7 +162,12 @@ impl std::str::FromStr for MessageId {
 impl TryFrom<String> for MessageId {
     type Error = MessageIdError;
     fn try_from(s: String) -> Result<Self, MessageIdError> {
-        Self::new(&s)
+        let id = Self::new(&s);
+        #[cfg(feature = "serde")]
+        if let Err(error) = &id {
+            crate::refusal::note(error);
+        }
+        id
     }
 }
 

@@ -247,4 +247,9 @@ rule_with_code!(
     crate::DisplayNameError,
     crate::IdError,
     crate::TimestampError,
+    crate::MessageIdError,
+    crate::config::SignatureError,
+    crate::conversation::ThreadingPolicyError,
+    crate::inbound::InboundPolicyError,
+    crate::inbound::RateGuardError,
 );

@@ -50,10 +50,10 @@ fn codes_in_source() -> BTreeSet<String> {
                 in_code = None;
                 continue;
             }
-            if let Some((_, rest)) = line.split_once("=> \"") {
-                if let Some((code, _)) = rest.split_once('"') {
-                    codes.insert(code.to_owned());
-                }
+            if let Some((_, rest)) = line.split_once("=> \"")
+                && let Some((code, _)) = rest.split_once('"')
+            {
+                codes.insert(code.to_owned());
             }
         }
     }
@@ -62,7 +62,8 @@ fn codes_in_source() -> BTreeSet<String> {
 
 /// The codes in the README's "Error codes" section: backticked words in the first column.
 fn codes_in_readme() -> BTreeSet<String> {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     let section = readme.split("\n## Error codes").nth(1).expect("an Error codes section");
     let section = section.split("\n## ").next().unwrap_or(section);
     let mut codes = BTreeSet::new();

@@ -135,11 +135,7 @@ fn an_unknown_field_is_refused_at_every_level() {
             "timezone",
         ),
         (r#""kind": "custom""#, r#""kind": "custom", "verified": true"#, "domains[1].verified"),
-        (
-            r#""from_name": "Sales""#,
-            r#""from_name": "Sales", "signature": "x""#,
-            "routes[1].signature",
-        ),
+        (r#""from_name": "Sales""#, r#""from_name": "Sales", "footer": "x""#, "routes[1].footer"),
         (
             r#""flow": "sales-bot""#,
             r#""flow": "sales-bot", "version": 2"#,
@@ -929,4 +925,28 @@ mod properties {
             refused_for_key(DomainSetup::from_json(&text, &offered()).unwrap_err(), &text, &path, &key)?;
         }
     }
+}
+
+/// An address's reply settings load, round-trip, and keep their rule's code in a file.
+#[test]
+fn reply_settings_load_with_their_codes() {
+    let with = edited(
+        r#""from_name": "Sales","#,
+        r#""from_name": "Sales", "signature": {"text": "Sales team", "mode": "optional"},
+           "history": "exclude", "acknowledge": true,"#,
+    );
+    let org = load(&with).unwrap();
+    let sales = org.routes().iter().find(|r| r.address().local_part() == "sales").unwrap();
+    assert_eq!(sales.signature().map(|s| s.text()), Some("Sales team"));
+    assert_eq!(sales.history(), email_routing::config::HistoryMode::Exclude);
+    assert!(sales.acknowledges());
+    let again = load(&serde_json::to_string(&org).unwrap()).unwrap();
+    assert_eq!(again, org);
+    let bad =
+        edited(r#""from_name": "Sales","#, r#""from_name": "Sales", "signature": {"text": "  "},"#);
+    let err = load(&bad).unwrap_err();
+    assert_eq!((err.code(), err.path()), ("signature.empty", "routes[1].signature"), "{err}");
+    let odd =
+        edited(r#""from_name": "Sales","#, r#""from_name": "Sales", "history": "sometimes","#);
+    assert_eq!(load(&odd).unwrap_err().code(), "config_file.unknown_variant");
 }

@@ -131,6 +131,7 @@ mod file;
 #[cfg(feature = "json")]
 mod load;
 mod org;
+mod reply;
 mod route;
 
 pub use domain::{Domain, DomainKind};
@@ -145,6 +146,7 @@ pub use org::{
     DEFAULT_CUSTOM_DOMAIN_QUOTA, MAX_ADDRESSES_PER_DOMAIN, MAX_CUSTOM_DOMAIN_QUOTA, MAX_DOMAINS,
     MIN_CUSTOM_DOMAIN_QUOTA, OrgEmailConfig, SUBADDRESS_SEPARATORS,
 };
+pub use reply::{HistoryMode, MAX_SIGNATURE_CHARS, Signature, SignatureError, SignatureMode};
 pub use route::{
     AddressRoute, MAX_AUTO_BCC, MAX_ROUTE_SKILLS, QueueRoute, RoutingTarget, SpamPolicy,
 };

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use crate::address::{DisplayName, EmailAddress};
-use crate::config::ConfigError;
+use crate::config::{ConfigError, HistoryMode, Signature};
 use crate::ids::{FlowId, Language, Priority, QueueId, Skill};
 
 #[cfg(feature = "serde")]
@@ -171,6 +171,17 @@ pub struct AddressRoute {
     auto_bcc: Vec<EmailAddress>,
     routing: RoutingTarget,
     spam: SpamPolicy,
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
+    signature: Option<Signature>,
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "is_default_history"))]
+    history: HistoryMode,
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "std::ops::Not::not"))]
+    acknowledge: bool,
+}
+
+#[cfg(feature = "serde")]
+fn is_default_history(mode: &HistoryMode) -> bool {
+    *mode == HistoryMode::default()
 }
 
 impl AddressRoute {
@@ -185,6 +196,9 @@ impl AddressRoute {
             auto_bcc: Vec::new(),
             routing,
             spam: SpamPolicy::default(),
+            signature: None,
+            history: HistoryMode::default(),
+            acknowledge: false,
         }
     }
 
@@ -222,6 +236,46 @@ impl AddressRoute {
     pub fn with_spam_policy(mut self, spam: SpamPolicy) -> Self {
         self.spam = spam;
         self
+    }
+
+    /// Sets the signature added below agents' replies (or none).
+    #[must_use]
+    pub fn with_signature(mut self, signature: Option<Signature>) -> Self {
+        self.signature = signature;
+        self
+    }
+
+    /// Sets whether the customer's message is quoted below replies.
+    #[must_use]
+    pub fn with_history(mut self, history: HistoryMode) -> Self {
+        self.history = history;
+        self
+    }
+
+    /// Sends one automatic acknowledgement per conversation ("we received your message",
+    /// RFC 3834) to customers who write to this address. Off by default.
+    #[must_use]
+    pub fn with_acknowledgement(mut self, acknowledge: bool) -> Self {
+        self.acknowledge = acknowledge;
+        self
+    }
+
+    /// The signature added below replies, if any.
+    #[must_use]
+    pub fn signature(&self) -> Option<&Signature> {
+        self.signature.as_ref()
+    }
+
+    /// Whether the customer's message is quoted below replies.
+    #[must_use]
+    pub fn history(&self) -> HistoryMode {
+        self.history
+    }
+
+    /// Whether customers get an automatic acknowledgement.
+    #[must_use]
+    pub fn acknowledges(&self) -> bool {
+        self.acknowledge
     }
 
     /// The address customers write to.

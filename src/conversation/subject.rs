@@ -81,7 +81,10 @@ pub struct NormalizedSubject {
 }
 
 impl NormalizedSubject {
-    /// Normalizes `subject` (see the [module docs](self)). Work is linear in its length.
+    /// Normalizes `subject`: leading bracketed tags of at most [`MAX_TAG_CHARS`] characters
+    /// and reply and forward prefixes (in many languages, with counters such as `Re[2]:` and
+    /// a space before the colon) are dropped, then case and white space are folded. Work is
+    /// linear in its length.
     ///
     /// ```
     /// use email_routing::conversation::NormalizedSubject;

@@ -206,7 +206,10 @@ struct Pair {
     recency: (Timestamp, u64),
 }
 
-/// The sender rate guard; see the [module docs](self).
+/// The sender rate guard: a sender that writes to one address more than
+/// [`RateGuardConfig::max_messages`] times within [`RateGuardConfig::window`] is suppressed for
+/// [`RateGuardConfig::cool_down`]; memory is bounded (see [`RateGuardConfig`]) and the guard
+/// serializes so a restarted host resumes.
 ///
 /// ```
 /// use email_routing::EmailAddress;

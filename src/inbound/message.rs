@@ -265,7 +265,8 @@ struct Fields {
     x_loop: Vec<String>,
 }
 
-/// A received message; see the [module docs](self).
+/// A received message, read from raw bytes, an SES notification or parts, every source through
+/// one field reader (see the [`inbound`](crate::inbound) module docs).
 ///
 /// ```
 /// use email_routing::Timestamp;

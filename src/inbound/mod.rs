@@ -39,4 +39,6 @@ pub use message::{
     MAX_PARSED_OCTETS, ReadError, ReversePath, SkippedRecipient, SourceFormat,
 };
 pub use policy::{AutoAction, InboundPolicy, InboundPolicyError};
+#[cfg(feature = "json")]
+pub use ses::MAX_SES_NOTIFICATION_BYTES;
 pub use verdict::{DmarcPolicy, Verdict, Verdicts};

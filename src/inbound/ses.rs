@@ -75,7 +75,10 @@ struct Header {
 
 impl InboundEmail {
     /// Reads an SES receipt notification: bare, in an SNS envelope, or as a Lambda event (the
-    /// first record). See the [module docs](crate::inbound) for what is read.
+    /// first record). `receipt.recipients` and `mail.source` make the envelope; the five
+    /// verdicts and `dmarcPolicy` the [`Verdicts`]; `content` (the SNS action's raw message,
+    /// `UTF8` or `BASE64`) is read as the raw message, else `mail.headers` field by field;
+    /// `mail.headersTruncated` is kept.
     ///
     /// # Errors
     /// `inbound.ses_invalid` when the text is not JSON of one of those shapes, is larger than

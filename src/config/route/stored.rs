@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 use super::{AddressRoute, QueueRoute, RoutingTarget, SpamPolicy, check_auto_bcc};
 use crate::address::{DisplayName, EmailAddress};
+use crate::config::{HistoryMode, Signature};
 use crate::ids::{FlowId, Language, Priority, QueueId, Skill};
 use crate::refusal::{MISSING_FIELD, Refusal, Step, UNKNOWN_FIELD};
 
@@ -225,6 +226,12 @@ pub(super) struct AddressRouteSpec {
     routing: RoutingTarget,
     #[serde(default)]
     spam: SpamPolicy,
+    #[serde(default)]
+    signature: Option<Signature>,
+    #[serde(default)]
+    history: HistoryMode,
+    #[serde(default)]
+    acknowledge: bool,
 }
 
 impl TryFrom<AddressRouteSpec> for AddressRoute {
@@ -235,7 +242,10 @@ impl TryFrom<AddressRouteSpec> for AddressRoute {
             Refusal::new(error, at)
         })?;
         let mut route = AddressRoute::new(spec.address, spec.from_name, spec.routing)
-            .with_spam_policy(spec.spam);
+            .with_spam_policy(spec.spam)
+            .with_signature(spec.signature)
+            .with_history(spec.history)
+            .with_acknowledgement(spec.acknowledge);
         // Checked above by the rule `with_auto_bcc` applies, which would lose the index.
         route.auto_bcc = spec.auto_bcc;
         if let Some(from) = spec.from_address {
