@@ -31,6 +31,9 @@ pub const MAX_FIELD_CHARS: usize = 998;
 pub const MAX_IDS: usize = 100;
 /// The most values kept of a field that may repeat (`Authentication-Results`, `X-Loop`).
 pub const MAX_KEPT_FIELDS: usize = 32;
+/// The most octets of a body kept (text and HTML each): enough to quote any message a person
+/// writes; the rest of a longer one is cut.
+pub const MAX_BODY_OCTETS: usize = 1024 * 1024;
 /// The largest message whose body is parsed, in octets; past it only the header is read (the
 /// size and recipients still count, so a size limit can refuse it).
 pub const MAX_PARSED_OCTETS: usize = 64 * 1024 * 1024;
@@ -296,6 +299,8 @@ pub struct InboundEmail {
     size_octets: Option<u64>,
     attachments: Vec<Attachment>,
     forwards_a_message: bool,
+    text_body: Option<String>,
+    html_body: Option<String>,
     delivery_report: Vec<ReportedRecipient>,
     verdicts: Verdicts,
     received_at: Timestamp,
@@ -318,6 +323,8 @@ impl InboundEmail {
             size_octets: None,
             attachments: Vec::new(),
             forwards_a_message: false,
+            text_body: None,
+            html_body: None,
             delivery_report: Vec::new(),
             verdicts: Verdicts::default(),
             received_at,
@@ -378,6 +385,18 @@ impl InboundEmail {
                 size_octets: part.len() as u64,
             });
         }
+        // The parts as sent: a text part mail-parser would make from HTML (or the reverse) is
+        // made only when a reply needs it (see `quotable_text`).
+        self.text_body = message
+            .text_part(0)
+            .filter(|p| p.is_text() && !p.is_text_html())
+            .and_then(|p| p.text_contents())
+            .map(cut_body);
+        self.html_body = message
+            .html_part(0)
+            .filter(|p| p.is_text_html())
+            .and_then(|p| p.text_contents())
+            .map(cut_body);
         if let Some(report) = message.parts.iter().find(|part| {
             part.content_type().is_some_and(|ct| {
                 ct.ctype().eq_ignore_ascii_case("message")
@@ -457,6 +476,20 @@ impl InboundEmail {
     #[must_use]
     pub fn with_size_octets(mut self, size: u64) -> Self {
         self.size_octets = Some(size);
+        self
+    }
+
+    /// Sets the plain-text body (what a reply quotes), cut at [`MAX_BODY_OCTETS`].
+    #[must_use]
+    pub fn with_text_body(mut self, text: &str) -> Self {
+        self.text_body = Some(cut_body(text));
+        self
+    }
+
+    /// Sets the HTML body, cut at [`MAX_BODY_OCTETS`].
+    #[must_use]
+    pub fn with_html_body(mut self, html: &str) -> Self {
+        self.html_body = Some(cut_body(html));
         self
     }
 
@@ -696,6 +729,19 @@ impl InboundEmail {
         self.forwards_a_message
     }
 
+    /// The plain-text body, decoded (the first `text/plain` part), at most
+    /// [`MAX_BODY_OCTETS`]. A reply quotes it (or the HTML body's text when there is none).
+    #[must_use]
+    pub fn text_body(&self) -> Option<&str> {
+        self.text_body.as_deref()
+    }
+
+    /// The HTML body, decoded (the first `text/html` part), at most [`MAX_BODY_OCTETS`].
+    #[must_use]
+    pub fn html_body(&self) -> Option<&str> {
+        self.html_body.as_deref()
+    }
+
     /// The recipients a delivery status notification reports (RFC 3464), with their action
     /// and status; empty for any other message.
     #[must_use]
@@ -867,6 +913,15 @@ fn content_type(value: &str) -> (Option<String>, Option<String>) {
 /// A raw value unfolded and trimmed.
 fn unfold(value: &str) -> String {
     value.split(['\r', '\n']).map(str::trim).filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" ")
+}
+
+/// A body cut at [`MAX_BODY_OCTETS`], on a character boundary.
+fn cut_body(text: &str) -> String {
+    let mut end = text.len().min(MAX_BODY_OCTETS);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[..end].to_owned()
 }
 
 /// `text` cut to [`MAX_FIELD_CHARS`] characters.

@@ -35,7 +35,7 @@ pub use dispatch::{
 pub use dsn::{DeliveryAction, MAX_REPORTED_RECIPIENTS, ReportedRecipient};
 pub use guard::{RateDecision, RateGuardConfig, RateGuardError, SenderRateGuard};
 pub use message::{
-    Attachment, Envelope, InboundEmail, MAX_FIELD_CHARS, MAX_IDS, MAX_KEPT_FIELDS,
+    Attachment, Envelope, InboundEmail, MAX_BODY_OCTETS, MAX_FIELD_CHARS, MAX_IDS, MAX_KEPT_FIELDS,
     MAX_PARSED_OCTETS, ReadError, ReversePath, SkippedRecipient, SourceFormat,
 };
 pub use policy::{AutoAction, InboundPolicy, InboundPolicyError};
