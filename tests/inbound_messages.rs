@@ -736,3 +736,31 @@ fn what_the_dispatch_matched_for_a_list_post_is_the_envelope() {
     let d = dispatch_with(&org, &bare, &process);
     assert_eq!(outcome(&d), ("not_routed".to_owned(), "no_configured_address"));
 }
+
+/// Regression: a form feed in an `Authentication-Results` field (any sender can write one)
+/// made the reader loop without end, allocating until the host ran out of memory, whenever
+/// the policy trusted an authserv-id. It is white space, like any other.
+#[test]
+fn a_form_feed_in_authentication_results_is_white_space() {
+    let org = org();
+    let raw = String::from_utf8(eml("forged-authentication-results.eml")).unwrap();
+    let raw =
+        raw.replace("dkim=none;\r\n dmarc=fail", "dkim=none;\x0c\r\n dmarc=fail\x0c").replace(
+            "Authentication-Results: mx.bank.example.com;",
+            "Authentication-Results:\x0cmx.bank.example.com;\x0c",
+        );
+    assert_eq!(raw.matches('\x0c').count(), 4);
+    let email = InboundEmail::from_rfc5322(
+        raw.as_bytes(),
+        envelope("mailer@vps-4471.hosting.example.net", HELP),
+        at(0),
+    );
+    let ses = email.authentication_results("amazonses.com");
+    assert_eq!((ses.spf(), ses.dkim(), ses.dmarc()), (Verdict::Pass, Verdict::Gray, Verdict::Fail));
+    let forged = email.authentication_results("mx.bank.example.com");
+    assert_eq!(forged.dmarc(), Verdict::Pass);
+    let policy = InboundPolicy::default().with_authserv_id("amazonses.com").unwrap();
+    let d = dispatch_with(&org, &email, &policy);
+    assert_eq!(d.verdicts().dmarc, Verdict::Fail);
+    assert_eq!(outcome(&d), (HELP_QUEUE.to_owned(), "route"));
+}
