@@ -194,7 +194,9 @@ fn tokenize(value: &str) -> Vec<Token> {
     let mut chars = value.chars().peekable();
     while let Some(&c) = chars.peek() {
         match c {
-            ' ' | '\t' | '\r' | '\n' => {
+            // The same test as the word loop below uses to stop: a form feed must not be
+            // left for a word that cannot start with it.
+            _ if c.is_ascii_whitespace() => {
                 while chars.peek().is_some_and(|c| c.is_ascii_whitespace()) {
                     chars.next();
                 }
@@ -345,6 +347,7 @@ mod tests {
             "\"mx.example.com; \\",
             "mx.example.com; dmarc=fail (p=",
             "mx.example.com; dmarc=fail policy.=x policy.dmarc=",
+            "mx.example.com;\x0c spf=pass\x0c",
         ] {
             let _ = read(value);
         }
