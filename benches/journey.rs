@@ -66,14 +66,14 @@ fn compose(c: &mut Criterion) {
         (0..30).map(|i| format!("Customer {i} <c{i}@example.org>")).collect::<Vec<_>>().join(", ");
     let cc: String = (30..47).map(|i| format!("c{i}@example.org")).collect::<Vec<_>>().join(", ");
     // 30 + 17 typed + 3 auto-BCC = 50 recipients.
-    let draft = OutboundDraft::reply_on("agent3@support.customer.com".parse().unwrap())
-        .to(to)
-        .cc(cc)
-        .subject("Re: your order #1234");
+    let draft = OutboundDraft::new("agent3@support.customer.com".parse().unwrap())
+        .with_to(to)
+        .with_cc(cc)
+        .with_subject("Re: your order #1234");
     let mut group = c.benchmark_group("compose");
     group.bench_function("email_routing", |b| {
         b.iter(|| {
-            let env = org.compose(black_box(&draft), &verified).unwrap();
+            let env = outbound::compose(&org, black_box(&draft), &verified).unwrap();
             black_box(env.smtp_recipients().count())
         })
     });

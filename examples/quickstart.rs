@@ -12,6 +12,9 @@ use email_routing::dns::{
 use email_routing::inbound::{
     DispatchAction, Envelope, InboundEmail, InboundPolicy, SenderRateGuard, Verdict, Verdicts,
 };
+use email_routing::outbound::{
+    self, OutboundAttachment, OutboundDraft, RenderOptions, RepliedMessage,
+};
 use email_routing::*;
 
 const TOKEN: &str = "pmBGN/7MjnfhTKUZ06Enqq1PeGUaOkw8lGhcfwefcHU=";
@@ -192,20 +195,30 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("agent (billing, email, en) gets: {}", taken.id());
 
     section("8. The agent's reply");
-    let draft = OutboundDraft::reply_on(help)
-        .to("Jane Doe <jane@example.org>")
-        .bcc("supervisor@customer.com")
-        .subject("Re: your invoice");
-    let envelope = org.compose(&draft, &status)?;
+    let customer_message = InboundEmail::from_rfc5322(customer, envelope(), at(60 * MINUTE)?);
+    let draft = OutboundDraft::new(help)
+        .with_to("Jane Doe <jane@example.org>")
+        .with_bcc("supervisor@customer.com")
+        .with_subject("Re: Invoice 4711")
+        .with_text("Hello Jane,\n\nwe corrected the invoice; the new one is attached.")
+        .with_attachment(OutboundAttachment::new(
+            "invoice-4711.pdf",
+            "application/pdf",
+            b"%PDF-1.7 (a corrected invoice)".to_vec(),
+        )?)
+        .replying_to(RepliedMessage::from_email(&customer_message));
+    let envelope = outbound::compose(&org, &draft, &status)?;
     let view = envelope.agent_view();
     println!("What the agent sees:");
-    println!("  From:     {}", view.from());
-    println!("  Reply-To: {}", view.reply_to().map(ToString::to_string).unwrap_or_default());
-    println!("  To:       {}", join(view.to()));
-    println!("  Bcc:      {}", join(view.bcc()));
-    println!("  Subject:  {}", view.subject().as_str());
-    println!("\nWhat is sent (headers; the auto-BCC appears only in RCPT TO):");
-    print!("{}", envelope.header_block());
+    println!("  From:        {}", view.from());
+    println!("  Reply-To:    {}", view.reply_to().map(ToString::to_string).unwrap_or_default());
+    println!("  To:          {}", join(view.to()));
+    println!("  Bcc:         {}", join(view.bcc()));
+    println!("  Subject:     {}", view.subject().as_str());
+    println!("  In-Reply-To: {}", view.in_reply_to().map(ToString::to_string).unwrap_or_default());
+    let message = envelope.render(&RenderOptions::new(at(75 * MINUTE)?, "reply-0001"))?;
+    println!("\nWhat is sent (the auto-BCC appears only in RCPT TO):");
+    print!("{}", String::from_utf8_lossy(message.as_bytes()));
     let rcpt: Vec<&str> = envelope.smtp_recipients().map(EmailAddress::as_str).collect();
     println!("RCPT TO: {}", rcpt.join(", "));
     Ok(())

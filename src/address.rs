@@ -239,8 +239,9 @@ impl EmailAddress {
         &self.text[self.at + 1..]
     }
 
-    /// The domain as a [`DomainName`].
-    pub fn domain_name(&self) -> DomainName {
+    /// The domain as a [`DomainName`] (made on each call: the address stores its text once).
+    #[must_use]
+    pub fn to_domain_name(&self) -> DomainName {
         DomainName::from_normalized(self.domain().to_owned())
     }
 

@@ -60,8 +60,8 @@
 //! assert_eq!(support.next_for(&agent).map(|i| i.into_id()), Some("mail-1"));
 //!
 //! // 6. The reply leaves from the verified domain.
-//! let reply = OutboundDraft::reply_on(help).to("Jane <jane@example.org>").subject("Re: invoice");
-//! let envelope = org.compose(&reply, &status)?;
+//! let reply = OutboundDraft::new(help).with_to("Jane <jane@example.org>").with_subject("Re: invoice");
+//! let envelope = outbound::compose(&org, &reply, &status)?;
 //! assert_eq!(envelope.from().to_string(), "Customer Help <help@support.customer.com>");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -99,6 +99,7 @@
 //!   ([`OrgEmailConfig::from_json`], [`DomainSetup::from_json`],
 //!   [`ProviderProfile::from_json`]) whose errors carry the rule's code, the path, the line
 //!   and the column; see [the file format](config#the-file-format).
+//! - `lettre`: `OutboundEnvelope::to_lettre`, a reply as a `lettre::Message`.
 //! - `resolver`: `dns::HickoryLookup`, an async DNS lookup over hickory-resolver (tokio).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -140,8 +141,8 @@ pub use name::{
     SPECIAL_USE_SUFFIXES,
 };
 pub use outbound::{
-    AgentView, Header, MAX_RECIPIENTS, MAX_SUBJECT_CHARS, OutboundDraft, OutboundEnvelope,
-    OutboundError, SendingDomains, Subject,
+    AgentView, MAX_RECIPIENTS, MAX_SUBJECT_CHARS, OutboundDraft, OutboundEnvelope, OutboundError,
+    SendingDomains, Subject,
 };
 pub use time::{Timestamp, TimestampError};
 

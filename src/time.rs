@@ -98,6 +98,15 @@ impl Timestamp {
     }
 }
 
+impl Timestamp {
+    /// The time as RFC 5322 3.3 writes it in a `Date` field, in UTC, to the second:
+    /// `Thu, 28 May 2026 20:26:40 +0000`.
+    #[must_use]
+    pub fn to_rfc5322(self) -> String {
+        mail_builder::headers::date::Date::new(self.0.div_euclid(1000)).to_rfc822()
+    }
+}
+
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} ms since the Unix epoch", self.0)

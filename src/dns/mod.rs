@@ -3,7 +3,7 @@
 //! This is step 2 to 5 of setting up a domain (see the crate docs): verify it, receive mail,
 //! DKIM, custom MAIL FROM. It sits between the configuration (which owns the
 //! [`Domain`](crate::Domain)s) and mail traffic: [`DomainStatus`] says whether a domain can
-//! receive and send, and [`OrgEmailConfig::compose`](crate::OrgEmailConfig::compose) refuses to
+//! receive and send, and [`outbound::compose`](crate::outbound::compose) refuses to
 //! send from a custom domain that is not verified. (Dispatching received mail does not consult
 //! it: mail that arrived was, by then, deliverable.)
 //!

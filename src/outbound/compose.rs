@@ -1,68 +1,186 @@
-//! [`OrgEmailConfig::compose`]: the rules that turn a draft into an envelope.
+//! [`compose`]: the rules that turn an agent's draft into an [`OutboundEnvelope`].
 
 use std::collections::HashSet;
 
-use super::envelope::AgentView;
+use mail_parser::decoders::html::{html_to_text, text_to_html};
+
+use super::envelope::{AgentView, Body};
 use super::{
-    MAX_RECIPIENTS, OutboundDraft, OutboundEnvelope, OutboundError, SendingDomains, Subject,
+    MAX_RECIPIENTS, MAX_REFERENCES, OutboundDraft, OutboundEnvelope, OutboundError, RepliedMessage,
+    SendingDomains, Subject,
 };
 use crate::address::EmailAddress;
-use crate::config::{DomainKind, OrgEmailConfig};
-use crate::mailbox::RecipientField;
-use crate::mailbox::{Mailbox, parse_typed_list};
+use crate::config::{AddressRoute, DomainKind, HistoryMode, OrgEmailConfig, SignatureMode};
+use crate::mailbox::{Mailbox, RecipientField, parse_typed_list};
+use crate::message_id::MessageId;
 
-impl OrgEmailConfig {
-    /// Turns an agent's draft into an envelope, or says which rule it breaks. See the
-    /// [module docs](crate::outbound).
-    pub fn compose(
-        &self,
-        draft: &OutboundDraft,
-        sending: &(impl SendingDomains + ?Sized),
-    ) -> Result<OutboundEnvelope, OutboundError> {
-        let route = self.route_for(&draft.conversation).ok_or_else(|| {
-            OutboundError::UnknownRoute { address: draft.conversation.to_string() }
-        })?;
-        let from = route.from_address();
-        let domain = from.domain_name();
-        let hosted = self.domain(&domain).is_some_and(|d| d.kind() == DomainKind::HostedSubdomain);
-        if !hosted && !sending.can_send(&domain) {
-            return Err(OutboundError::DomainNotVerified {
-                from_address: from.to_string(),
-                domain: domain.to_string(),
-            });
-        }
-        let subject = Subject::new(&draft.subject)?;
-
-        let to = parse_typed(RecipientField::To, &draft.to)?;
-        let cc = parse_typed(RecipientField::Cc, &draft.cc)?;
-        let bcc = parse_typed(RecipientField::Bcc, &draft.bcc)?;
-        if to.is_empty() && cc.is_empty() && bcc.is_empty() {
-            return Err(OutboundError::NoRecipients);
-        }
-        let (to, cc, bcc) = dedupe(to, cc, bcc);
-        // Every auto-BCC address counts, even one the agent also typed: a count that changed
-        // with a correct guess would reveal the hidden list. Delivery still sends it once.
-        let added = route.auto_bcc().len();
-        let count = to.len() + cc.len() + bcc.len() + added;
-        if count > MAX_RECIPIENTS {
-            return Err(OutboundError::TooManyRecipients { count, added, max: MAX_RECIPIENTS });
-        }
-        let auto_bcc: Vec<EmailAddress> = route
-            .auto_bcc()
-            .iter()
-            .filter(|a| !to.iter().chain(&cc).chain(&bcc).any(|m| m.address() == *a))
-            .cloned()
-            .collect();
-        let view = AgentView {
-            from: Mailbox::new(Some(route.from_name().clone()), from.clone()),
-            reply_to: route.reply_to().cloned(),
-            to,
-            cc,
-            bcc,
-            subject,
-        };
-        Ok(OutboundEnvelope { view, auto_bcc })
+/// Turns an agent's draft into an envelope, or says which rule it breaks. See the
+/// [module docs](crate::outbound) for the rules.
+///
+/// # Errors
+/// `outbound.unknown_route` (the draft's address is not configured),
+/// `outbound.domain_not_verified`, the address codes of a recipient that does not read,
+/// `outbound.no_recipients`, `outbound.too_many_recipients`, `outbound.invalid_subject`,
+/// `outbound.subject_too_long`.
+pub fn compose(
+    org: &OrgEmailConfig,
+    draft: &OutboundDraft,
+    sending: &(impl SendingDomains + ?Sized),
+) -> Result<OutboundEnvelope, OutboundError> {
+    let route = org
+        .route_for(&draft.from)
+        .ok_or_else(|| OutboundError::UnknownRoute { address: draft.from.to_string() })?;
+    let from = route.from_address();
+    let domain = from.to_domain_name();
+    let hosted = org.domain(&domain).is_some_and(|d| d.kind() == DomainKind::HostedSubdomain);
+    if !hosted && !sending.can_send(&domain) {
+        return Err(OutboundError::DomainNotVerified {
+            from_address: from.to_string(),
+            domain: domain.to_string(),
+        });
     }
+    let subject = Subject::new(&draft.subject)?;
+
+    let to = parse_typed(RecipientField::To, &draft.to)?;
+    let cc = parse_typed(RecipientField::Cc, &draft.cc)?;
+    let bcc = parse_typed(RecipientField::Bcc, &draft.bcc)?;
+    if to.is_empty() && cc.is_empty() && bcc.is_empty() {
+        return Err(OutboundError::NoRecipients);
+    }
+    let (to, cc, bcc) = dedupe(to, cc, bcc);
+    // Every auto-BCC address counts, even one the agent also typed: a count that changed
+    // with a correct guess would reveal the hidden list. Delivery still sends it once.
+    let added = route.auto_bcc().len();
+    let count = to.len() + cc.len() + bcc.len() + added;
+    if count > MAX_RECIPIENTS {
+        return Err(OutboundError::TooManyRecipients { count, added, max: MAX_RECIPIENTS });
+    }
+    let auto_bcc: Vec<EmailAddress> = route
+        .auto_bcc()
+        .iter()
+        .filter(|a| !to.iter().chain(&cc).chain(&bcc).any(|m| m.address() == *a))
+        .cloned()
+        .collect();
+    let (in_reply_to, references) = threading_ids(draft.replying_to.as_ref());
+    let view = AgentView {
+        from: Mailbox::new(Some(route.from_name().clone()), from.clone()),
+        reply_to: route.reply_to().cloned(),
+        to,
+        cc,
+        bcc,
+        subject,
+        in_reply_to,
+        references,
+        body: body(route, draft),
+        attachments: draft.attachments.clone(),
+    };
+    Ok(OutboundEnvelope { view, auto_bcc, auto_replied: draft.auto_replied })
+}
+
+/// `In-Reply-To` and `References` of a reply to `parent` (RFC 5322 3.6.4): the parent's id,
+/// and its `References` followed by its id, keeping the first and the most recent when there
+/// are more than [`MAX_REFERENCES`].
+fn threading_ids(parent: Option<&RepliedMessage>) -> (Option<MessageId>, Vec<MessageId>) {
+    let Some(parent) = parent else { return (None, Vec::new()) };
+    let Some(id) = parent.message_id() else { return (None, parent.references().to_vec()) };
+    let mut references: Vec<MessageId> = parent.references().to_vec();
+    references.push(id.clone());
+    if references.len() > MAX_REFERENCES {
+        references.drain(1..references.len() - (MAX_REFERENCES - 1));
+    }
+    (Some(id.clone()), references)
+}
+
+/// The bodies of the reply: the agent's text, the route's signature and the quoted history,
+/// as the route's settings and the agent's choices say.
+fn body(route: &AddressRoute, draft: &OutboundDraft) -> Body {
+    let signature = route.signature().filter(|s| match s.mode() {
+        SignatureMode::Optional => draft.signature.unwrap_or(true),
+        _ => true,
+    });
+    let history = match route.history() {
+        HistoryMode::Exclude => None,
+        HistoryMode::Optional if draft.history == Some(false) => None,
+        _ => draft.replying_to.as_ref().filter(|p| p.text().is_some() || p.html().is_some()),
+    };
+    let attribution = history.map(attribution_line);
+
+    let mut text = draft.text.clone().unwrap_or_default();
+    if let Some(signature) = signature {
+        push_block(&mut text, &format!("-- \n{}", signature.text()));
+    }
+    if let (Some(parent), Some(attribution)) = (history, &attribution) {
+        let quoted = match (parent.text(), parent.html()) {
+            (Some(t), _) => quote_text(t),
+            (None, Some(h)) => quote_text(&html_to_text(h)),
+            (None, None) => String::new(),
+        };
+        push_block(&mut text, &format!("{attribution}\n{quoted}"));
+    }
+
+    let html = draft.html.as_ref().map(|agent| {
+        let mut html = agent.clone();
+        if let Some(signature) = signature {
+            let sig = signature.html().map_or_else(|| text_to_html(signature.text()), str::to_owned);
+            html.push_str(&format!("\n<div class=\"signature\">{sig}</div>"));
+        }
+        if let (Some(parent), Some(attribution)) = (history, &attribution) {
+            let quoted = match (parent.html(), parent.text()) {
+                (Some(h), _) => body_of(h).to_owned(),
+                (None, Some(t)) => text_to_html(t),
+                (None, None) => String::new(),
+            };
+            html.push_str(&format!(
+                "\n<div class=\"attribution\">{}</div>\n<blockquote type=\"cite\">{quoted}</blockquote>",
+                text_to_html(attribution)
+            ));
+        }
+        html
+    });
+    Body { text, html }
+}
+
+/// Appends `block` to `text` after a blank line (none when `text` is empty).
+fn push_block(text: &mut String, block: &str) {
+    if !text.is_empty() {
+        let trimmed = text.trim_end_matches(['\n', '\r', ' ', '\t']).len();
+        text.truncate(trimmed);
+        text.push_str("\n\n");
+    }
+    text.push_str(block);
+}
+
+/// "On <date>, <author> wrote:", as mail clients write it above a quote.
+fn attribution_line(parent: &RepliedMessage) -> String {
+    let author = parent.author().map_or_else(|| "you".to_owned(), ToString::to_string);
+    match parent.date() {
+        Some(date) => format!("On {}, {author} wrote:", date.to_rfc5322()),
+        None => format!("{author} wrote:"),
+    }
+}
+
+/// Every line of `text` quoted with `>` (RFC 3676 4.5: `> ` before a plain line, `>` before
+/// an already quoted or empty one).
+fn quote_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 20 + 2);
+    for line in text.lines() {
+        out.push('>');
+        if !line.is_empty() && !line.starts_with('>') {
+            out.push(' ');
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
+
+/// The content of an HTML document's `<body>`, or all of it when it has none.
+fn body_of(html: &str) -> &str {
+    let lower = html.to_ascii_lowercase();
+    let Some(open) = lower.find("<body") else { return html };
+    let Some(start) = lower[open..].find('>').map(|i| open + i + 1) else { return html };
+    let end = lower.rfind("</body>").filter(|&e| e >= start).unwrap_or(html.len());
+    &html[start..end]
 }
 
 /// Parses what the agent typed into one field; the first bad entry refuses the draft.
@@ -98,4 +216,35 @@ fn dedupe(
     let cc = retain(cc);
     let bcc = retain(bcc);
     (to, cc, bcc)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting_follows_rfc_3676() {
+        assert_eq!(quote_text("a\n\n> b\nc"), "> a\n>\n>> b\n> c\n");
+        assert_eq!(quote_text(""), "");
+    }
+
+    #[test]
+    fn body_of_takes_the_body_content() {
+        assert_eq!(body_of("<html><BODY class=x>hi</body></html>"), "hi");
+        assert_eq!(body_of("<p>hi</p>"), "<p>hi</p>");
+        assert_eq!(body_of("<body"), "<body");
+    }
+
+    #[test]
+    fn references_keep_the_first_and_the_most_recent() {
+        let ids: Vec<MessageId> =
+            (0..30).map(|i| MessageId::new(&format!("m{i}@x")).unwrap()).collect();
+        let parent = RepliedMessage::from_ids(MessageId::new("p@x").unwrap(), ids);
+        let (reply_to, refs) = threading_ids(Some(&parent));
+        assert_eq!(reply_to.unwrap().as_str(), "p@x");
+        assert_eq!(refs.len(), MAX_REFERENCES);
+        assert_eq!(refs[0].as_str(), "m0@x");
+        assert_eq!(refs[MAX_REFERENCES - 1].as_str(), "p@x");
+        assert_eq!(refs[1].as_str(), format!("m{}@x", 30 - (MAX_REFERENCES - 2)));
+    }
 }

@@ -1,16 +1,24 @@
-//! [`OutboundEnvelope`] (the reply ready to send), [`AgentView`] (what the agent sees of it)
-//! and the header rendering.
+//! [`OutboundEnvelope`] (the reply ready to render and send) and [`AgentView`] (what the agent
+//! sees of it).
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 
-use super::Subject;
+use super::{OutboundAttachment, Subject};
 use crate::address::EmailAddress;
-use crate::mailbox::{Mailbox, write_encoded_words};
+use crate::mailbox::Mailbox;
+use crate::message_id::MessageId;
 
-/// Header lines are folded to this length where they can be (RFC 5322 2.1.1).
-const FOLD_AT: usize = 78;
+/// The bodies of a reply: the text part always (possibly empty), the HTML part when the agent
+/// wrote one.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(super) struct Body {
+    pub(super) text: String,
+    pub(super) html: Option<String>,
+}
 
-/// A reply ready to send: sender, recipients (some hidden), subject, and header rendering.
+/// A reply ready to render and send: sender, recipients (some hidden), subject, threading
+/// headers, bodies and attachments, every rule checked. Render it with
+/// [`render`](Self::render).
 ///
 /// `Debug` shows how many auto-BCC addresses there are, never which: logs are read by people
 /// the addresses are hidden from.
@@ -19,6 +27,7 @@ pub struct OutboundEnvelope {
     pub(super) view: AgentView,
     /// Added by the route; deliberately without a public accessor.
     pub(super) auto_bcc: Vec<EmailAddress>,
+    pub(super) auto_replied: bool,
 }
 
 impl fmt::Debug for OutboundEnvelope {
@@ -26,6 +35,7 @@ impl fmt::Debug for OutboundEnvelope {
         f.debug_struct("OutboundEnvelope")
             .field("view", &self.view)
             .field("auto_bcc", &format_args!("<{} hidden>", self.auto_bcc.len()))
+            .field("auto_replied", &self.auto_replied)
             .finish()
     }
 }
@@ -40,82 +50,107 @@ pub struct AgentView {
     pub(super) cc: Vec<Mailbox>,
     pub(super) bcc: Vec<Mailbox>,
     pub(super) subject: Subject,
+    pub(super) in_reply_to: Option<MessageId>,
+    pub(super) references: Vec<MessageId>,
+    pub(super) body: Body,
+    pub(super) attachments: Vec<OutboundAttachment>,
 }
 
 impl AgentView {
     /// The sender.
+    #[must_use]
     pub fn from(&self) -> &Mailbox {
         &self.from
     }
 
     /// Where the customer's Reply goes, if set.
+    #[must_use]
     pub fn reply_to(&self) -> Option<&EmailAddress> {
         self.reply_to.as_ref()
     }
 
     /// `To` recipients.
+    #[must_use]
     pub fn to(&self) -> &[Mailbox] {
         &self.to
     }
 
     /// `Cc` recipients.
+    #[must_use]
     pub fn cc(&self) -> &[Mailbox] {
         &self.cc
     }
 
     /// `Bcc` recipients the agent typed.
+    #[must_use]
     pub fn bcc(&self) -> &[Mailbox] {
         &self.bcc
     }
 
     /// The subject.
+    #[must_use]
     pub fn subject(&self) -> &Subject {
         &self.subject
     }
 
+    /// The id of the message answered (`In-Reply-To`), if any.
+    #[must_use]
+    pub fn in_reply_to(&self) -> Option<&MessageId> {
+        self.in_reply_to.as_ref()
+    }
+
+    /// `References`: the thread this reply continues, oldest first.
+    #[must_use]
+    pub fn references(&self) -> &[MessageId] {
+        &self.references
+    }
+
+    /// The plain-text body as sent: the agent's text, the signature, the quoted history.
+    #[must_use]
+    pub fn text(&self) -> &str {
+        &self.body.text
+    }
+
+    /// The HTML body as sent, when the agent wrote HTML.
+    #[must_use]
+    pub fn html(&self) -> Option<&str> {
+        self.body.html.as_deref()
+    }
+
+    /// The attachments.
+    #[must_use]
+    pub fn attachments(&self) -> &[OutboundAttachment] {
+        &self.attachments
+    }
+
     /// How many recipients the agent can see.
+    #[must_use]
     pub fn recipient_count(&self) -> usize {
         self.to.len() + self.cc.len() + self.bcc.len()
     }
 }
 
-/// One rendered header: name and value. The value never contains CR or LF; only
-/// [`OutboundEnvelope::header_block`] folds lines.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Header {
-    name: &'static str,
-    value: String,
-}
-
-impl Header {
-    /// The field name, such as `From`.
-    pub fn name(&self) -> &'static str {
-        self.name
-    }
-
-    /// The field value, ready to follow `name: `.
-    pub fn value(&self) -> &str {
-        &self.value
-    }
-}
-
 impl OutboundEnvelope {
     /// The view meant for agents: no auto-BCC.
+    #[must_use]
     pub fn agent_view(&self) -> &AgentView {
         &self.view
     }
 
     /// The sender.
+    #[must_use]
     pub fn from(&self) -> &Mailbox {
         &self.view.from
     }
 
     /// Where the customer's Reply goes, if set.
+    #[must_use]
     pub fn reply_to(&self) -> Option<&EmailAddress> {
         self.view.reply_to.as_ref()
     }
 
     /// The envelope sender (`MAIL FROM`).
+    #[must_use]
     pub fn mail_from(&self) -> &EmailAddress {
         self.view.from.address()
     }
@@ -128,6 +163,7 @@ impl OutboundEnvelope {
     }
 
     /// Whether the message needs the SMTPUTF8 extension: some address has a non-ASCII local part.
+    #[must_use]
     pub fn requires_smtputf8(&self) -> bool {
         self.smtp_recipients()
             .chain([self.mail_from()])
@@ -135,73 +171,9 @@ impl OutboundEnvelope {
             .any(EmailAddress::requires_smtputf8)
     }
 
-    /// The header fields, in order: From, Reply-To (if set), To (if any), Cc (if any), Subject.
-    /// No `Bcc` header is written, so blind copies stay blind.
-    pub fn headers(&self) -> Vec<Header> {
-        let view = &self.view;
-        let mut headers = vec![Header { name: "From", value: view.from.to_string() }];
-        if let Some(reply_to) = &view.reply_to {
-            headers.push(Header { name: "Reply-To", value: reply_to.to_string() });
-        }
-        for (name, list) in [("To", &view.to), ("Cc", &view.cc)] {
-            if !list.is_empty() {
-                let value = list.iter().map(Mailbox::to_string).collect::<Vec<_>>().join(", ");
-                headers.push(Header { name, value });
-            }
-        }
-        headers.push(Header { name: "Subject", value: encode_unstructured(view.subject.as_str()) });
-        headers
-    }
-
-    /// The headers as an RFC 5322 block, each line folded at white space to stay near 78
-    /// characters, lines ending in CRLF.
-    pub fn header_block(&self) -> String {
-        let mut block = String::new();
-        for header in self.headers() {
-            fold_into(&mut block, header.name, &header.value);
-        }
-        block
-    }
-}
-
-/// A subject as an unstructured header value: ASCII as is when every word can be folded and
-/// none looks like an encoded word; otherwise RFC 2047 encoded words, which always fold.
-fn encode_unstructured(text: &str) -> String {
-    let longest_foldable = FOLD_AT - "Subject: ".len();
-    let plain = text.is_ascii()
-        && text.split(' ').all(|word| word.len() <= longest_foldable && !word.starts_with("=?"));
-    if plain {
-        return text.to_owned();
-    }
-    let mut out = String::new();
-    // Writing to a String cannot fail.
-    let _ = write_encoded_words(&mut out, text);
-    out
-}
-
-/// Appends `name: value` + CRLF, breaking at spaces so lines stay near [`FOLD_AT`].
-///
-/// A break goes only before a word, never inside a run of spaces (a name may hold several in a
-/// row): RFC 5322 forbids a folded line made of white space alone. Unfolding (removing each
-/// CRLF) gives back `name: value`.
-fn fold_into(out: &mut String, name: &str, value: &str) {
-    let _ = write!(out, "{name}:");
-    let mut line_len = name.len() + 1;
-    for word in value.split(' ') {
-        if !word.is_empty() && line_len + 1 + word.len() > FOLD_AT && line_len > name.len() + 1 {
-            out.push_str("\r\n");
-            line_len = 0;
-        }
-        out.push(' ');
-        out.push_str(word);
-        line_len += 1 + word.len();
-    }
-    out.push_str("\r\n");
-}
-
-impl fmt::Display for OutboundEnvelope {
-    /// The header block, as [`header_block`](Self::header_block).
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.header_block())
+    /// Whether it is an automatic reply (`Auto-Submitted: auto-replied`).
+    #[must_use]
+    pub fn is_auto_replied(&self) -> bool {
+        self.auto_replied
     }
 }

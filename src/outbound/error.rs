@@ -2,6 +2,7 @@
 
 use crate::address::AddressError;
 use crate::mailbox::RecipientField;
+use crate::message_id::MessageIdError;
 
 /// Why a reply could not be composed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -62,9 +63,54 @@ pub enum OutboundError {
         /// The limit.
         max: usize,
     },
+    /// An attachment's name or media type breaks the rules.
+    #[error(
+        "the attachment {name:?} cannot be sent: {reason}: rename it or give its type as type/subtype"
+    )]
+    InvalidAttachment {
+        /// The attachment's name (shortened).
+        name: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The host's message token does not make a message id.
+    #[error("the message token cannot make a Message-ID: {0}")]
+    MessageToken(#[source] MessageIdError),
+    /// The rendered message is larger than the limit.
+    #[error(
+        "the message comes to {size} octets; the limit is {max}: send smaller or fewer attachments"
+    )]
+    TooLarge {
+        /// The rendered size, in octets.
+        size: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// The MIME builder failed to write the message.
+    #[error("the message could not be written ({detail})")]
+    Render {
+        /// What the builder said.
+        detail: String,
+    },
 }
 
 impl OutboundError {
+    /// Whether this error is about what the agent typed (a recipient, the subject, an
+    /// attachment), as opposed to the configuration or the host's input.
+    #[must_use]
+    pub fn is_agent_input(&self) -> bool {
+        matches!(
+            self,
+            Self::InvalidRecipient { .. }
+                | Self::NoRecipients
+                | Self::TooManyRecipients { .. }
+                | Self::InvalidSubject { .. }
+                | Self::SubjectTooLong { .. }
+                | Self::InvalidAttachment { .. }
+                | Self::TooLarge { .. }
+        )
+    }
+
     /// A stable, machine-readable code for this error, e.g. `outbound.too_many_recipients`.
     pub fn code(&self) -> &'static str {
         match self {
@@ -75,6 +121,10 @@ impl OutboundError {
             Self::TooManyRecipients { .. } => "outbound.too_many_recipients",
             Self::InvalidSubject { .. } => "outbound.invalid_subject",
             Self::SubjectTooLong { .. } => "outbound.subject_too_long",
+            Self::InvalidAttachment { .. } => "outbound.invalid_attachment",
+            Self::MessageToken(e) => e.code(),
+            Self::TooLarge { .. } => "outbound.too_large",
+            Self::Render { .. } => "outbound.render_failed",
         }
     }
 }

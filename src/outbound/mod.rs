@@ -1,7 +1,8 @@
-//! Outbound replies: an agent's draft becomes an [`OutboundEnvelope`] that obeys the limits.
+//! Outbound replies: an agent's draft becomes an [`OutboundEnvelope`] that obeys the limits,
+//! then a complete RFC 5322 message.
 //!
-//! [`OrgEmailConfig::compose`](crate::OrgEmailConfig::compose) takes a reply on a conversation that came in on a configured
-//! address, with `To`, `Cc` and `Bcc` as the agent typed them, and:
+//! [`compose`] takes a reply from a configured address, with `To`, `Cc` and `Bcc` as the agent
+//! typed them, and:
 //!
 //! - sends **From** the route's from address under its from name. That address's domain must be
 //!   able to send: a hosted subdomain always can; a custom domain only once verified (the host
@@ -15,33 +16,50 @@
 //!   Bcc), **plus every auto-BCC address**, always, even one the agent also typed (so the
 //!   count can never reveal the hidden list; delivery still sends each address once), and
 //!   refuses more than [`MAX_RECIPIENTS`], or no typed recipient at all;
-//! - renders only header values that cannot inject a header: every address and name was
-//!   validated on the way in, the subject refuses control characters, and names that are not
-//!   ASCII are RFC 2047-encoded. A non-ASCII local part anywhere marks the message as needing
-//!   SMTPUTF8.
+//! - **threads** a reply to the message it answers ([`OutboundDraft::replying_to`]):
+//!   `In-Reply-To` is that message's id, `References` its `References` and its id, the first
+//!   and the most recent kept when there are more than [`MAX_REFERENCES`] (RFC 5322 3.6.4);
+//! - builds the **body**: the agent's text; the route's signature below a `-- ` line (always, or
+//!   when the agent leaves it in); the customer's message quoted below an attribution line
+//!   ("On <date>, <author> wrote:"), `>` before each line in the text part and a
+//!   `<blockquote>` in the HTML part, as the route's history setting and the agent's choice
+//!   say. An HTML body from the agent makes the message `multipart/alternative`.
+//!
+//! [`OutboundEnvelope::render`] then writes the complete message with `mail-builder`: `Date`
+//! from the time passed in, `Message-ID` `<token@domain>` from the host's token, MIME
+//! boundaries from the token too (the crate draws no randomness), attachments in a
+//! `multipart/mixed`, no `Bcc` field, names RFC 2047-encoded and lines folded by the builder,
+//! at most [`MAX_MESSAGE_OCTETS`]. A non-ASCII local part anywhere marks the message as
+//! needing SMTPUTF8. With the `lettre` feature, `OutboundEnvelope::to_lettre` gives the same
+//! message as a `lettre::Message`.
 //!
 //! ```
 //! use std::collections::HashSet;
 //! use email_routing::*;
+//! use email_routing::outbound::{self, OutboundDraft, RenderOptions};
 //! # let root: DomainName = "mail.example.net".parse()?;
 //! # let mut org = OrgEmailConfig::new(root.clone());
 //! # org.add_domain(Domain::custom("support.customer.com".parse()?))?;
 //! # let help: EmailAddress = "help@support.customer.com".parse()?;
 //! # org.add_route(AddressRoute::new(help.clone(), DisplayName::new("Customer Help")?, RoutingTarget::OutboundOnly)
 //! #     .with_auto_bcc(["archive@customer.com".parse()?])?)?;
-//! let draft = OutboundDraft::reply_on(help)
-//!     .to("Jane Doe <jane@example.org>")
-//!     .subject("Re: your order");
+//! let draft = OutboundDraft::new(help)
+//!     .with_to("Jane Doe <jane@example.org>")
+//!     .with_subject("Re: your order")
+//!     .with_text("It ships today.");
 //!
 //! // Until the custom domain is verified, nothing can be sent from it.
-//! let err = org.compose(&draft, &HashSet::new()).unwrap_err();
+//! let err = outbound::compose(&org, &draft, &HashSet::new()).unwrap_err();
 //! assert_eq!(err.code(), "outbound.domain_not_verified");
 //!
 //! let verified: HashSet<DomainName> = ["support.customer.com".parse()?].into();
-//! let envelope = org.compose(&draft, &verified)?;
+//! let envelope = outbound::compose(&org, &draft, &verified)?;
 //! assert_eq!(envelope.from().to_string(), "Customer Help <help@support.customer.com>");
 //! assert_eq!(envelope.smtp_recipients().count(), 2); // Jane and the hidden archive copy
 //! assert_eq!(envelope.agent_view().recipient_count(), 1);
+//! let sent_at = Timestamp::from_unix_millis(1_780_000_000_000)?;
+//! let message = envelope.render(&RenderOptions::new(sent_at, "r-42"))?;
+//! assert!(!String::from_utf8_lossy(message.as_bytes()).contains("archive@"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -49,11 +67,18 @@ mod compose;
 mod draft;
 mod envelope;
 mod error;
+#[cfg(feature = "lettre")]
+mod lettre;
+mod render;
 mod sending;
 
-pub use draft::{OutboundDraft, Subject};
-pub use envelope::{AgentView, Header, OutboundEnvelope};
+pub use compose::compose;
+pub use draft::{
+    MAX_ATTACHMENT_NAME_CHARS, OutboundAttachment, OutboundDraft, RepliedMessage, Subject,
+};
+pub use envelope::{AgentView, OutboundEnvelope};
 pub use error::OutboundError;
+pub use render::{MAX_MESSAGE_OCTETS, RenderOptions, RenderedMessage};
 pub use sending::SendingDomains;
 
 /// The most recipients one message may have: To + Cc + Bcc after removing exact duplicates,
@@ -61,3 +86,6 @@ pub use sending::SendingDomains;
 pub const MAX_RECIPIENTS: usize = 50;
 /// The most characters a subject may have.
 pub const MAX_SUBJECT_CHARS: usize = 998;
+/// The most ids a reply's `References` carries: the thread's first and the most recent
+/// (RFC 5322 3.6.4 lets a writer trim the list; mail clients thread on the first and last).
+pub const MAX_REFERENCES: usize = 20;

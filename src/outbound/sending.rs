@@ -7,7 +7,7 @@ use crate::dns::DomainStatus;
 use crate::name::DomainName;
 
 /// Which custom domains may send. Hosted subdomains always may; for custom domains
-/// [`OrgEmailConfig::compose`](crate::OrgEmailConfig::compose) asks this.
+/// [`outbound::compose`](crate::outbound::compose) asks this.
 ///
 /// Implemented for sets of verified [`DomainName`]s and for closures, so a host can answer from
 /// whatever it keeps (for example `DomainStatus::can_send` from the DNS checks).
