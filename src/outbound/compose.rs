@@ -150,7 +150,7 @@ fn push_block(text: &mut String, block: &str) {
     text.push_str(block);
 }
 
-/// "On <date>, <author> wrote:", as mail clients write it above a quote.
+/// `On <date>, <author> wrote:`, as mail clients write it above a quote.
 fn attribution_line(parent: &RepliedMessage) -> String {
     let author = parent.author().map_or_else(|| "you".to_owned(), ToString::to_string);
     match parent.date() {

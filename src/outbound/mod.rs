@@ -21,7 +21,7 @@
 //!   and the most recent kept when there are more than [`MAX_REFERENCES`] (RFC 5322 3.6.4);
 //! - builds the **body**: the agent's text; the route's signature below a `-- ` line (always, or
 //!   when the agent leaves it in); the customer's message quoted below an attribution line
-//!   ("On <date>, <author> wrote:"), `>` before each line in the text part and a
+//!   (`On <date>, <author> wrote:`), `>` before each line in the text part and a
 //!   `<blockquote>` in the HTML part, as the route's history setting and the agent's choice
 //!   say. An HTML body from the agent makes the message `multipart/alternative`.
 //!
