@@ -152,7 +152,14 @@ fn push_block(text: &mut String, block: &str) {
 
 /// `On <date>, <author> wrote:`, as mail clients write it above a quote.
 fn attribution_line(parent: &RepliedMessage) -> String {
-    let author = parent.author().map_or_else(|| "you".to_owned(), ToString::to_string);
+    // As people read it, not as a header encodes it.
+    let author = parent.author().map_or_else(
+        || "you".to_owned(),
+        |m| match m.name() {
+            Some(name) => format!("{name} <{}>", m.address()),
+            None => m.address().to_string(),
+        },
+    );
     match parent.date() {
         Some(date) => format!("On {}, {author} wrote:", date.to_rfc5322()),
         None => format!("{author} wrote:"),
