@@ -71,7 +71,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ["k7x2", "q9m4", "z3p8"].map(DkimToken::new).into_iter().collect::<Result<Vec<_>, _>>()?,
     )?
     .with_mail_from("bounce.support.customer.com".parse()?)?;
-    org.check_setup(&setup)?;
+    setup.check_against(&org)?;
     for record in setup.required_records() {
         println!("{record}");
     }

@@ -109,6 +109,7 @@ mod address;
 pub mod config;
 pub mod conversation;
 pub mod dns;
+mod domain;
 mod ids;
 pub mod inbound;
 mod macros;
@@ -131,6 +132,7 @@ pub use dns::{
     AsyncDnsLookup, DnsLookup, DnsSetupError, DomainCheck, DomainReport, DomainSetup, DomainStatus,
     InMemoryDns, ProviderProfile, RequiredRecord,
 };
+pub use domain::{Domain, DomainKind, HostedLabelError};
 pub use ids::{
     AgentId, ConversationId, FlowId, IdError, Language, MAX_ID_CHARS, Priority, QueueId, Skill,
 };

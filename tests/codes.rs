@@ -55,6 +55,11 @@ fn codes_in_source() -> BTreeSet<String> {
             {
                 codes.insert(code.to_owned());
             }
+            // A code function of one value: its literal alone on a line.
+            let bare = line.trim();
+            if bare.len() > 2 && bare.starts_with('"') && bare.ends_with('"') {
+                codes.insert(bare.trim_matches('"').to_owned());
+            }
         }
     }
     codes

@@ -9,15 +9,8 @@ use crate::name::DomainNameError;
 #[non_exhaustive]
 pub enum ConfigError {
     /// A hosted subdomain label is not exactly one valid DNS label.
-    #[error(
-        "hosted subdomain label {label:?} is not one valid DNS label: use letters, digits and inner hyphens, without dots"
-    )]
-    InvalidHostedLabel {
-        /// The offending label.
-        label: String,
-        /// What is wrong with the resulting name, if it failed to parse at all.
-        source: Option<DomainNameError>,
-    },
+    #[error(transparent)]
+    InvalidHostedLabel(#[from] crate::domain::HostedLabelError),
     /// The organization already has the most domains allowed.
     #[error(
         "the organization already has {count} domains; the limit is {max}: remove a domain before adding {domain:?}"
@@ -220,10 +213,6 @@ pub enum ConfigError {
         /// The limit.
         max: usize,
     },
-    /// A DNS setup does not fit the organization (for example, its MAIL FROM domain is a
-    /// domain the organization receives mail on).
-    #[error(transparent)]
-    DnsSetup(#[from] crate::dns::DnsSetupError),
     /// An address could not be parsed.
     #[error(transparent)]
     Address(#[from] AddressError),
@@ -242,7 +231,7 @@ impl ConfigError {
     /// A stable, machine-readable code for this error, e.g. `route.bcc_too_many`.
     pub fn code(&self) -> &'static str {
         match self {
-            Self::InvalidHostedLabel { .. } => "domain.invalid_hosted_label",
+            Self::InvalidHostedLabel(e) => e.code(),
             Self::TooManyDomains { .. } => "org.too_many_domains",
             Self::CustomDomainQuotaExceeded { .. } => "org.custom_domain_quota_exceeded",
             Self::QuotaOutOfRange { .. } => "org.quota_out_of_range",
@@ -264,7 +253,6 @@ impl ConfigError {
             Self::DuplicateAutoBcc { .. } => "route.bcc_duplicate",
             Self::AutoBccIsSelf { .. } => "route.bcc_is_self",
             Self::TooManySkills { .. } => "route.too_many_skills",
-            Self::DnsSetup(e) => e.code(),
             Self::Address(e) => e.code(),
             Self::DisplayName(e) => e.code(),
             Self::Id(e) => e.code(),
@@ -314,7 +302,6 @@ impl crate::refusal::Rule for ConfigError {
             Self::FromAddressNotConfigured { address, from_address } => format!(
                 "the \"from_address\" {from_address:?} of {address:?} is not configured in \"routes\": add a route for it, or leave \"from_address\" out to send from {address:?} itself"
             ),
-            Self::DnsSetup(e) => return e.file_message(),
             _ => return None,
         })
     }

@@ -10,9 +10,8 @@
 use serde::de::{DeserializeSeed, Deserializer, Error as _};
 use serde::{Deserialize, Serialize};
 
-use super::{
-    AddressRoute, ConfigError, DEFAULT_CUSTOM_DOMAIN_QUOTA, Domain, DomainKind, OrgEmailConfig,
-};
+use super::{AddressRoute, ConfigError, DEFAULT_CUSTOM_DOMAIN_QUOTA, OrgEmailConfig};
+use crate::domain::{Domain, DomainKind};
 use crate::name::DomainName;
 use crate::refusal::{Refusal, Step};
 

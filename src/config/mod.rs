@@ -1,7 +1,7 @@
 //! The organization's email configuration: its domains, the addresses on them, and how mail to
 //! each address is routed.
 //!
-//! [`Domain`] and [`AddressRoute`] are valid on their own; [`OrgEmailConfig`] holds them together
+//! [`Domain`](crate::Domain) and [`AddressRoute`] are valid on their own; [`OrgEmailConfig`] holds them together
 //! and is the one place rules that involve more than one object live (domain counts and quota,
 //! the hosted root, unique addresses, from addresses that must exist).
 //!
@@ -124,7 +124,6 @@
 //! same way: [`DomainSetup::from_json`](crate::dns::DomainSetup::from_json) and
 //! [`ProviderProfile::from_json`](crate::dns::ProviderProfile::from_json).
 
-mod domain;
 mod error;
 #[cfg(feature = "serde")]
 mod file;
@@ -134,7 +133,6 @@ mod org;
 mod reply;
 mod route;
 
-pub use domain::{Domain, DomainKind};
 pub use error::ConfigError;
 #[cfg(feature = "serde")]
 pub use file::OrgEmailConfigSeed;

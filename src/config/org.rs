@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 
 use crate::address::EmailAddress;
-use crate::config::{AddressRoute, ConfigError, Domain, DomainKind};
-use crate::dns::DomainSetup;
+use crate::config::{AddressRoute, ConfigError};
+use crate::domain::{Domain, DomainKind};
 use crate::name::DomainName;
 
 /// The most domains (hosted and custom together) an organization may have.
@@ -328,32 +328,6 @@ impl OrgEmailConfig {
             self.index.insert(moved.address().routing_key().into(), i);
         }
         Ok(removed)
-    }
-
-    /// Checks a DNS setup against the organization: its domain must be one of the
-    /// organization's, with the same kind, and its MAIL FROM domain must not be a domain the
-    /// organization receives mail on (a MAIL FROM domain's MX points at the feedback host, so
-    /// mail to it would never arrive).
-    ///
-    /// ```
-    /// use email_routing::*;
-    /// use email_routing::dns::{ProviderProfile, VerificationToken};
-    /// let root: DomainName = "mail.example.net".parse()?;
-    /// let mut org = OrgEmailConfig::new(root);
-    /// org.set_custom_domain_quota(2)?;
-    /// org.add_domain(Domain::custom("customer.com".parse()?))?;
-    /// org.add_domain(Domain::custom("support.customer.com".parse()?))?;
-    /// let setup = DomainSetup::custom("customer.com".parse()?, ProviderProfile::ses("us-east-1")?, VerificationToken::new("t0k3n")?)?
-    ///     .with_mail_from("support.customer.com".parse()?)?;
-    /// assert_eq!(org.check_setup(&setup).unwrap_err().code(), "dns.mail_from_receives");
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn check_setup(&self, setup: &DomainSetup) -> Result<(), ConfigError> {
-        if self.domain(setup.name()) != Some(setup.domain()) {
-            return Err(ConfigError::UnknownDomain { domain: setup.name().to_string() });
-        }
-        setup.check_mail_from_against(self.domains.iter().map(Domain::name))?;
-        Ok(())
     }
 
     /// The address must be on one of the organization's domains.

@@ -32,7 +32,7 @@
 
 use std::collections::HashMap;
 
-use super::evaluate::{Ctx, evaluate_record};
+use super::evaluate::{Ctx, Probe, ZoneProbe, evaluate_record};
 use super::names::host_eq;
 use super::{
     Answer, Answers, DomainReport, DomainSetup, LookupFailure, Query, RecordData, RecordName,
@@ -42,26 +42,6 @@ use crate::name::DomainName;
 
 /// How many zones, from the domain upward, doubled names are looked for under.
 pub const MAX_ZONE_GUESSES: usize = 3;
-
-/// The queries for one required record, as indexes into the plan.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Probe {
-    /// The record's own name and type.
-    pub(super) primary: usize,
-    /// The other kind at the same name: for a CNAME record, TXT (a TXT where the CNAME
-    /// belongs); for any other record, CNAME (a CNAME in the way, which a resolver leaves out
-    /// of an answer when the alias's target has no records of the type).
-    pub(super) sibling: usize,
-    /// The record's type at the name with a zone appended, and that zone.
-    pub(super) doubled: Vec<(usize, DomainName)>,
-}
-
-/// The SOA question for one candidate zone apex.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct ZoneProbe {
-    query: usize,
-    apex: DomainName,
-}
 
 /// The check of one domain's records: a fixed list of queries and an evaluation of their
 /// answers.

@@ -43,6 +43,14 @@ pub enum DnsSetupError {
         /// The domain.
         domain: String,
     },
+    /// The organization does not have the setup's domain (or has it as another kind).
+    #[error(
+        "{domain} is not one of the organization's domains (or is another kind of domain there): add the domain to the organization first, or check the setup of one it has"
+    )]
+    DomainNotInOrg {
+        /// The setup's domain.
+        domain: crate::name::DomainName,
+    },
     /// A stored setup says its domain is a hosted subdomain. Only the host's root says which
     /// names are hosted, so such a setup is made again in code, never read from storage.
     #[error(
@@ -222,6 +230,7 @@ impl DnsSetupError {
             Self::TokenEmpty => "dns.token_empty",
             Self::TokenTooLong { .. } => "dns.token_too_long",
             Self::TokenInvalid { .. } => "dns.token_invalid",
+            Self::DomainNotInOrg { .. } => "dns.domain_not_in_org",
             Self::TokenMissing { .. } => "dns.token_missing",
             Self::HostedSetupNotStored { .. } => "dns.hosted_setup_not_stored",
             Self::ProfileNotOffered { .. } => "dns.profile_not_offered",

@@ -2,7 +2,6 @@
 //! it. Called by [`DomainCheck::evaluate`](super::DomainCheck::evaluate) for each record, with
 //! the zone it found, so every host in a diagnostic is relative to that zone.
 
-use super::check::Probe;
 use super::compare::{
     cname_targets, eq_ignoring_space, has_mechanism, is_spf, loose_eq, txt_values,
 };
@@ -13,6 +12,26 @@ use super::{
     RecordType, RecordValue, RelativeHost, RequiredRecord,
 };
 use crate::name::DomainName;
+
+/// The queries for one required record, as indexes into the plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Probe {
+    /// The record's own name and type.
+    pub(super) primary: usize,
+    /// The other kind at the same name: for a CNAME record, TXT (a TXT where the CNAME
+    /// belongs); for any other record, CNAME (a CNAME in the way, which a resolver leaves out
+    /// of an answer when the alias's target has no records of the type).
+    pub(super) sibling: usize,
+    /// The record's type at the name with a zone appended, and that zone.
+    pub(super) doubled: Vec<(usize, DomainName)>,
+}
+
+/// The SOA question for one candidate zone apex.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct ZoneProbe {
+    pub(super) query: usize,
+    pub(super) apex: DomainName,
+}
 
 /// Evaluates one record: its own answer, then the diagnostic queries when it is not found.
 pub(super) fn evaluate_record<'a>(

@@ -10,7 +10,8 @@ use super::{
     SendingDomains, Subject,
 };
 use crate::address::EmailAddress;
-use crate::config::{AddressRoute, DomainKind, HistoryMode, OrgEmailConfig, SignatureMode};
+use crate::config::{AddressRoute, HistoryMode, OrgEmailConfig, SignatureMode};
+use crate::domain::DomainKind;
 use crate::mailbox::{Mailbox, RecipientField, parse_typed_list};
 use crate::message_id::MessageId;
 

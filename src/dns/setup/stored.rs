@@ -12,8 +12,8 @@ use serde::de::{DeserializeSeed, Deserializer, Error as _};
 use serde::{Deserialize, Serialize};
 
 use super::{Dkim, DomainSetup};
-use crate::config::Domain;
 use crate::dns::{DkimKey, DkimToken, DnsSetupError, ProviderProfile, VerificationToken};
+use crate::domain::Domain;
 use crate::name::DomainName;
 use crate::refusal::{Refusal, Step};
 

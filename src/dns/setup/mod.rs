@@ -12,7 +12,8 @@ use super::{
     DkimForm, DkimKey, DkimToken, DnsSetupError, DomainCheck, ProviderProfile, Purpose, RecordName,
     RecordValue, RequiredRecord, Requirement, VerificationToken,
 };
-use crate::config::{Domain, DomainKind};
+use crate::config::OrgEmailConfig;
+use crate::domain::{Domain, DomainKind};
 use crate::name::DomainName;
 
 #[cfg(feature = "serde")]
@@ -208,6 +209,36 @@ impl DomainSetup {
             return Err(DnsSetupError::MailFromReceives { mail_from: mail_from.to_string() });
         }
         Ok(())
+    }
+
+    /// Checks the setup against the organization it is for: its domain must be one of the
+    /// organization's, of the same kind, and its MAIL FROM domain must not be a domain the
+    /// organization receives mail on (a MAIL FROM domain's MX points at the feedback host, so
+    /// mail to it would never arrive).
+    ///
+    /// # Errors
+    /// `dns.domain_not_in_org` when the organization does not have the domain (or has it as
+    /// another kind); `dns.mail_from_receives` from
+    /// [`check_mail_from_against`](Self::check_mail_from_against).
+    ///
+    /// ```
+    /// use email_routing::*;
+    /// use email_routing::dns::{ProviderProfile, VerificationToken};
+    /// let root: DomainName = "mail.example.net".parse()?;
+    /// let mut org = OrgEmailConfig::new(root);
+    /// org.set_custom_domain_quota(2)?;
+    /// org.add_domain(Domain::custom("customer.com".parse()?))?;
+    /// org.add_domain(Domain::custom("support.customer.com".parse()?))?;
+    /// let setup = DomainSetup::custom("customer.com".parse()?, ProviderProfile::ses("us-east-1")?, VerificationToken::new("t0k3n")?)?
+    ///     .with_mail_from("support.customer.com".parse()?)?;
+    /// assert_eq!(setup.check_against(&org).unwrap_err().code(), "dns.mail_from_receives");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn check_against(&self, org: &OrgEmailConfig) -> Result<(), DnsSetupError> {
+        if org.domain(self.name()) != Some(self.domain()) {
+            return Err(DnsSetupError::DomainNotInOrg { domain: self.name().clone() });
+        }
+        self.check_mail_from_against(org.domains().iter().map(Domain::name))
     }
 
     /// The domain.

@@ -1,8 +1,36 @@
-//! [`Domain`] and [`DomainKind`]: a mail domain an organization has added.
+//! [`Domain`] and [`DomainKind`]: a mail domain an organization has added. A value below both
+//! the configuration (which holds an organization's domains) and DNS (which sets each up).
 
 use std::fmt;
 
-use crate::name::DomainName;
+use crate::name::{DomainName, DomainNameError};
+
+/// Why a hosted subdomain label was refused ([`Domain::hosted`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "hosted subdomain label {label:?} is not one valid DNS label: use letters, digits and inner hyphens, without dots"
+)]
+pub struct HostedLabelError {
+    /// The offending label.
+    label: String,
+    /// What is wrong with the resulting name, if it failed to parse at all.
+    #[source]
+    source: Option<DomainNameError>,
+}
+
+impl HostedLabelError {
+    /// A stable, machine-readable code: `domain.invalid_hosted_label`.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        "domain.invalid_hosted_label"
+    }
+
+    /// The offending label.
+    #[must_use]
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+}
 
 /// How a domain came to the organization.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -39,9 +67,9 @@ impl fmt::Display for DomainKind {
 /// Hosted subdomains are made with [`Domain::hosted`], which checks that the name is exactly one
 /// label under the hosted root; custom domains with [`Domain::custom`]. Whether a custom domain
 /// clashes with the hosted root, or the quota allows it, is decided by
-/// [`OrgEmailConfig`](crate::OrgEmailConfig), which knows the whole organization. For the same
+/// `OrgEmailConfig`, which knows the whole organization. For the same
 /// reason a `Domain` is only read from a file as part of an organization
-/// ([`OrgEmailConfig::deserialize_for`](crate::OrgEmailConfig::deserialize_for)), which checks
+/// (`OrgEmailConfig::deserialize_for`), which checks
 /// a hosted subdomain against the host's root.
 ///
 /// ```
@@ -66,15 +94,15 @@ impl Domain {
     }
 
     /// The hosted subdomain `label.root`. `label` must be one DNS label (Unicode allowed).
-    pub fn hosted(label: &str, root: &DomainName) -> Result<Self, crate::ConfigError> {
-        let name = DomainName::new(&format!("{label}.{root}")).map_err(|source| {
-            crate::ConfigError::InvalidHostedLabel { label: label.to_owned(), source: Some(source) }
-        })?;
+    ///
+    /// # Errors
+    /// `domain.invalid_hosted_label` when `label.root` is not a valid name or `label` is not
+    /// exactly one label.
+    pub fn hosted(label: &str, root: &DomainName) -> Result<Self, HostedLabelError> {
+        let name = DomainName::new(&format!("{label}.{root}"))
+            .map_err(|source| HostedLabelError { label: label.to_owned(), source: Some(source) })?;
         if !name.is_child_of(root) {
-            return Err(crate::ConfigError::InvalidHostedLabel {
-                label: label.to_owned(),
-                source: None,
-            });
+            return Err(HostedLabelError { label: label.to_owned(), source: None });
         }
         Ok(Self { name, kind: DomainKind::HostedSubdomain })
     }
@@ -82,7 +110,7 @@ impl Domain {
     /// A domain as a file describes it; only an organization, which knows the hosted root,
     /// accepts it.
     #[cfg(feature = "serde")]
-    pub(super) fn from_parts(name: DomainName, kind: DomainKind) -> Self {
+    pub(crate) fn from_parts(name: DomainName, kind: DomainKind) -> Self {
         Self { name, kind }
     }
 
