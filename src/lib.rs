@@ -79,6 +79,7 @@
 //! | [`config`]: [`OrgEmailConfig`], [`Domain`], [`AddressRoute`] | the organization, its cross-object rules, and [its file format](config#the-file-format) |
 //! | [`dns`] | records to publish, a sans-I/O verifier, statuses, in-memory and hickory lookups |
 //! | [`inbound`] | which configured address a message is for, and what happens to it |
+//! | [`conversation`] | which conversation a reply continues (and its last agent), the conversation store, the automatic acknowledgement (RFC 3834) |
 //! | [`acd`] | the score-ordered, skill- and language-aware queue |
 //! | [`outbound`] | the reply: limits, hidden auto-BCC, safe headers |
 //!
