@@ -79,6 +79,7 @@
 //! | [`config`]: [`OrgEmailConfig`], [`Domain`], [`AddressRoute`] | the organization, its cross-object rules, and [its file format](config#the-file-format) |
 //! | [`dns`] | records to publish, a sans-I/O verifier, statuses, in-memory and hickory lookups |
 //! | [`inbound`] | which configured address a message is for, and what happens to it |
+//! | [`conversation`] | which conversation a reply continues (and its last agent), the conversation store, the automatic acknowledgement (RFC 3834) |
 //! | [`acd`] | the score-ordered, skill- and language-aware queue |
 //! | [`outbound`] | the reply: limits, hidden auto-BCC, safe headers |
 //!
@@ -137,7 +138,7 @@ pub use ids::{
     AgentId, ConversationId, FlowId, IdError, Language, MAX_ID_CHARS, Priority, QueueId, Skill,
 };
 pub use mailbox::{Mailbox, RecipientField, parse_mailbox_list};
-pub use message_id::{MAX_MESSAGE_ID_OCTETS, MessageId, MessageIdError};
+pub use message_id::{MAX_MESSAGE_ID_OCTETS, MAX_REFERENCES, MessageId, MessageIdError};
 pub use name::{
     DomainName, DomainNameError, MAX_LABEL_OCTETS, MAX_NAME_OCTETS, MIN_LABELS,
     SPECIAL_USE_SUFFIXES,

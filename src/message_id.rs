@@ -16,6 +16,29 @@ use crate::text::describe_char;
 /// 2.1.1, 998) less the room `Message-ID: <>` takes.
 pub const MAX_MESSAGE_ID_OCTETS: usize = 980;
 
+/// The most ids a reply's `References` carries: the thread's first and the most recent
+/// (RFC 5322 3.6.4 lets a writer trim the list; mail clients thread on the first and last).
+pub const MAX_REFERENCES: usize = 20;
+
+/// The `References` of a reply to a message (RFC 5322 3.6.4): the parent's `References`
+/// followed by its `Message-ID`; when the parent has no `References` but one `In-Reply-To`
+/// id, that id instead. Past [`MAX_REFERENCES`] ids, the first and the most recent are kept.
+pub(crate) fn reply_references(
+    parent_references: &[MessageId],
+    parent_in_reply_to: &[MessageId],
+    parent_id: Option<&MessageId>,
+) -> Vec<MessageId> {
+    let earlier = match (parent_references, parent_in_reply_to) {
+        ([], [single]) => std::slice::from_ref(single),
+        (references, _) => references,
+    };
+    let mut ids: Vec<MessageId> = earlier.iter().chain(parent_id).cloned().collect();
+    if ids.len() > MAX_REFERENCES {
+        ids.drain(1..ids.len() - (MAX_REFERENCES - 1));
+    }
+    ids
+}
+
 /// Why a message id was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

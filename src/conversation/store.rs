@@ -6,7 +6,6 @@
 //! as threading compares it. The host owns the store: back the trait with its database, or
 //! use the in-memory one.
 
-use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
 
 use hashbrown::HashTable;
@@ -22,11 +21,13 @@ pub struct ConversationState {
     id: ConversationId,
     last_activity: Timestamp,
     last_agent: Option<AgentId>,
-    subject: String,
+    subject: Box<str>,
+    acknowledged_at: Option<Timestamp>,
 }
 
 impl ConversationState {
-    /// A conversation's state.
+    /// A conversation's state, not acknowledged. The subject is kept as threading compares it
+    /// ([`NormalizedSubject::base`]), cut to its first 256 characters.
     #[must_use]
     pub fn new(
         id: ConversationId,
@@ -34,7 +35,21 @@ impl ConversationState {
         last_agent: Option<AgentId>,
         subject: &NormalizedSubject,
     ) -> Self {
-        Self { id, last_activity, last_agent, subject: subject.base().to_owned() }
+        Self {
+            id,
+            last_activity,
+            last_agent,
+            subject: stored_subject(subject.base()).into(),
+            acknowledged_at: None,
+        }
+    }
+
+    /// The same state, with the time its automatic acknowledgement was sent (`None`: never).
+    /// A store backed by a database reads it back with this.
+    #[must_use]
+    pub fn with_acknowledged_at(mut self, at: Option<Timestamp>) -> Self {
+        self.acknowledged_at = at;
+        self
     }
 
     /// The conversation's id (the host's).
@@ -55,23 +70,37 @@ impl ConversationState {
         self.last_agent.as_ref()
     }
 
-    /// Its subject as threading compares it ([`NormalizedSubject::base`]), from its first
-    /// message.
+    /// Its subject as threading compares it ([`NormalizedSubject::base`], at most 256
+    /// characters), from its first message.
     #[must_use]
     pub fn subject(&self) -> &str {
         &self.subject
+    }
+
+    /// When its automatic acknowledgement was sent, if one was: at most one is sent per
+    /// conversation (see [`acknowledgement`](super::acknowledgement())).
+    #[must_use]
+    pub fn acknowledged_at(&self) -> Option<Timestamp> {
+        self.acknowledged_at
     }
 }
 
 /// Where threading looks message ids up and records them. Implement it over the host's
 /// database; [`InMemoryConversations`] is the embedded one.
+///
+/// A database implementation keeps two tables: message id -> conversation id, and per
+/// conversation its [`ConversationState`]. [`record_acknowledgement`](Self::record_acknowledgement)
+/// must test and set in one step (a transaction, or an `UPDATE ... WHERE acknowledged_at IS
+/// NULL`), so two hosts threading two messages of one conversation at once still send one
+/// acknowledgement.
 pub trait ConversationStore {
     /// The conversation `message` belongs to, if the store knows the id.
     fn find(&self, message: &MessageId) -> Option<ConversationState>;
 
     /// Records that `message` belongs to `conversation`, received or sent at `at`: the
     /// conversation's last activity becomes `at` if later, its last agent becomes `agent` if
-    /// one is given, and a new conversation takes `subject` as its subject.
+    /// one is given, and a new conversation takes `subject` as its subject. An id the store
+    /// already knows moves to `conversation`.
     fn record(
         &mut self,
         message: MessageId,
@@ -80,10 +109,30 @@ pub trait ConversationStore {
         agent: Option<&AgentId>,
         subject: &NormalizedSubject,
     );
+
+    /// Records the automatic acknowledgement `message` sent in `conversation` at `at`, unless
+    /// the conversation was acknowledged already: then nothing is recorded and it returns
+    /// `false`. Otherwise `message` is recorded as [`record`](Self::record) would (no agent; a
+    /// new conversation takes `subject`), the conversation's
+    /// [`acknowledged_at`](ConversationState::acknowledged_at) becomes `at`, and it returns
+    /// `true`: send the acknowledgement only then.
+    fn record_acknowledgement(
+        &mut self,
+        message: MessageId,
+        conversation: &ConversationId,
+        at: Timestamp,
+        subject: &NormalizedSubject,
+    ) -> bool;
 }
 
 /// The most characters of a subject a store keeps.
 const MAX_SUBJECT_CHARS: usize = 256;
+
+/// `base` as a store keeps it: its first [`MAX_SUBJECT_CHARS`] characters. Threading compares
+/// a received subject cut the same way, so a long subject still matches its conversation's.
+pub(crate) fn stored_subject(base: &str) -> &str {
+    base.char_indices().nth(MAX_SUBJECT_CHARS).map_or(base, |(end, _)| &base[..end])
+}
 
 /// One remembered message id and its conversation's slot.
 #[derive(Debug, Clone)]
@@ -104,8 +153,15 @@ struct Conversation {
 /// message ids, forgetting the oldest recorded first (a conversation is forgotten with its
 /// last id). Lookups and records are O(1).
 ///
-/// Memory is about 100 bytes per remembered id plus the id's text, and a conversation's id,
-/// agent and subject once per conversation (measured by `tests/conversation_memory.rs`).
+/// Memory, beside the text of the ids themselves: at most 80 bytes per remembered id when
+/// conversations hold 4 ids (their ids, subjects and last agents, of typical length,
+/// included), at most 200 when every id is a conversation of its own; a full store does not
+/// grow as it forgets (measured with a million ids by `tests/conversation_memory.rs`: 74 and
+/// 185 bytes). An empty store allocates nothing, whatever its capacity.
+///
+/// A conversation forgotten with its last id is new to the store if it comes back: its subject,
+/// last agent and acknowledgement start afresh. Size the capacity for the threading window
+/// (a million ids hold 30 days of about 33,000 messages a day).
 ///
 /// ```
 /// use email_routing::{ConversationId, MessageId, Timestamp};
@@ -129,7 +185,8 @@ pub struct InMemoryConversations<S = RandomState> {
     index: HashTable<u32>,
     conversations: Vec<Option<Conversation>>,
     free: Vec<u32>,
-    by_id: HashMap<ConversationId, u32, S>,
+    /// Conversation id hash -> index into `conversations`.
+    by_id: HashTable<u32>,
     hasher: S,
 }
 
@@ -142,7 +199,7 @@ impl InMemoryConversations {
     }
 }
 
-impl<S: BuildHasher + Clone> InMemoryConversations<S> {
+impl<S: BuildHasher> InMemoryConversations<S> {
     /// A store hashing ids with `hasher`.
     #[must_use]
     pub fn with_hasher(capacity: usize, hasher: S) -> Self {
@@ -154,7 +211,7 @@ impl<S: BuildHasher + Clone> InMemoryConversations<S> {
             index: HashTable::new(),
             conversations: Vec::new(),
             free: Vec::new(),
-            by_id: HashMap::with_hasher(hasher.clone()),
+            by_id: HashTable::new(),
             hasher,
         }
     }
@@ -186,8 +243,17 @@ impl<S: BuildHasher + Clone> InMemoryConversations<S> {
     /// The state of a conversation, by its id.
     #[must_use]
     pub fn conversation(&self, id: &ConversationId) -> Option<&ConversationState> {
-        let &slot = self.by_id.get(id)?;
+        let slot = self.conversation_index(id)?;
         self.conversations.get(slot as usize)?.as_ref().map(|c| &c.state)
+    }
+
+    /// The index of conversation `id` in `conversations`.
+    fn conversation_index(&self, id: &ConversationId) -> Option<u32> {
+        let hash = self.hasher.hash_one(id.as_str());
+        let conversations = &self.conversations;
+        self.by_id
+            .find(hash, |&j| conversations[j as usize].as_ref().is_some_and(|c| c.state.id == *id))
+            .copied()
     }
 
     fn find_slot(&self, message: &MessageId) -> Option<u32> {
@@ -195,11 +261,17 @@ impl<S: BuildHasher + Clone> InMemoryConversations<S> {
         self.index.find(hash, |&i| self.slots[i as usize].message == *message).copied()
     }
 
-    /// The conversation slot for `id`, made if new.
-    fn conversation_slot(&mut self, id: &ConversationId, state: ConversationState) -> u32 {
-        if let Some(&slot) = self.by_id.get(id) {
+    /// The slot of conversation `id`, made (with `subject`, first active at `at`) if new.
+    fn conversation_slot(
+        &mut self,
+        id: &ConversationId,
+        at: Timestamp,
+        subject: &NormalizedSubject,
+    ) -> u32 {
+        if let Some(slot) = self.conversation_index(id) {
             return slot;
         }
+        let state = ConversationState::new(id.clone(), at, None, subject);
         let conversation = Conversation { state, messages: 0 };
         let slot = match self.free.pop() {
             Some(slot) => {
@@ -212,8 +284,26 @@ impl<S: BuildHasher + Clone> InMemoryConversations<S> {
                 (self.conversations.len() - 1) as u32
             }
         };
-        self.by_id.insert(id.clone(), slot);
+        let conversations = &self.conversations;
+        let hasher = &self.hasher;
+        self.by_id.insert_unique(hasher.hash_one(id.as_str()), slot, |&j| {
+            conversations[j as usize].as_ref().map_or(0, |c| hasher.hash_one(c.state.id.as_str()))
+        });
         slot
+    }
+
+    /// Adds `n` (1 or -1) to the ids conversation `c` holds, forgetting it at 0.
+    fn count(&mut self, c: u32, n: i32) {
+        let Some(Some(conversation)) = self.conversations.get_mut(c as usize) else { return };
+        conversation.messages = conversation.messages.saturating_add_signed(n);
+        if conversation.messages == 0 {
+            let hash = self.hasher.hash_one(conversation.state.id.as_str());
+            if let Ok(entry) = self.by_id.find_entry(hash, |&j| j == c) {
+                entry.remove();
+            }
+            self.conversations[c as usize] = None;
+            self.free.push(c);
+        }
     }
 
     /// Forgets the oldest remembered id, and its conversation if it was the last.
@@ -224,19 +314,23 @@ impl<S: BuildHasher + Clone> InMemoryConversations<S> {
         if let Ok(entry) = self.index.find_entry(hash, |&j| j as usize == i) {
             entry.remove();
         }
-        let c = slot.conversation as usize;
-        if let Some(Some(conversation)) = self.conversations.get_mut(c) {
-            conversation.messages -= 1;
-            if conversation.messages == 0 {
-                self.by_id.remove(&conversation.state.id);
-                self.conversations[c] = None;
-                self.free.push(c as u32);
+        let c = slot.conversation;
+        self.count(c, -1);
+    }
+
+    /// Updates a conversation's last activity and last agent.
+    fn touch(&mut self, c: u32, at: Timestamp, agent: Option<&AgentId>) {
+        if let Some(Some(conversation)) = self.conversations.get_mut(c as usize) {
+            let state = &mut conversation.state;
+            state.last_activity = state.last_activity.max(at);
+            if let Some(agent) = agent {
+                state.last_agent = Some(agent.clone());
             }
         }
     }
 }
 
-impl<S: BuildHasher + Clone> ConversationStore for InMemoryConversations<S> {
+impl<S: BuildHasher> ConversationStore for InMemoryConversations<S> {
     fn find(&self, message: &MessageId) -> Option<ConversationState> {
         let slot = self.find_slot(message)?;
         let c = self.slots[slot as usize].conversation as usize;
@@ -251,20 +345,14 @@ impl<S: BuildHasher + Clone> ConversationStore for InMemoryConversations<S> {
         agent: Option<&AgentId>,
         subject: &NormalizedSubject,
     ) {
-        let mut subject_text: String = subject.base().chars().take(MAX_SUBJECT_CHARS).collect();
-        subject_text.shrink_to_fit();
-        let fresh = ConversationState {
-            id: conversation.clone(),
-            last_activity: at,
-            last_agent: agent.cloned(),
-            subject: subject_text,
-        };
-        // An id already remembered moves to its (possibly new) conversation in place.
+        // An id already remembered moves to its (possibly new) conversation in place, and
+        // keeps its place in the order ids are forgotten in.
         if let Some(existing) = self.find_slot(&message) {
-            let c = self.conversation_slot(conversation, fresh);
+            let c = self.conversation_slot(conversation, at, subject);
             let old = std::mem::replace(&mut self.slots[existing as usize].conversation, c);
             if old != c {
-                self.adjust(old, c);
+                self.count(c, 1);
+                self.count(old, -1);
             }
             self.touch(c, at, agent);
             return;
@@ -272,10 +360,8 @@ impl<S: BuildHasher + Clone> ConversationStore for InMemoryConversations<S> {
         if self.slots.len() == self.capacity {
             self.forget_oldest();
         }
-        let c = self.conversation_slot(conversation, fresh);
-        if let Some(Some(conversation)) = self.conversations.get_mut(c as usize) {
-            conversation.messages += 1;
-        }
+        let c = self.conversation_slot(conversation, at, subject);
+        self.count(c, 1);
         self.touch(c, at, agent);
         let hash = self.hasher.hash_one(message.as_str());
         let slot = Slot { message, conversation: c };
@@ -295,32 +381,25 @@ impl<S: BuildHasher + Clone> ConversationStore for InMemoryConversations<S> {
             hasher.hash_one(slots[j as usize].message.as_str())
         });
     }
-}
 
-impl<S: BuildHasher + Clone> InMemoryConversations<S> {
-    /// Moves one remembered id's count from conversation `from` to `to`.
-    fn adjust(&mut self, from: u32, to: u32) {
-        if let Some(Some(c)) = self.conversations.get_mut(to as usize) {
-            c.messages += 1;
+    fn record_acknowledgement(
+        &mut self,
+        message: MessageId,
+        conversation: &ConversationId,
+        at: Timestamp,
+        subject: &NormalizedSubject,
+    ) -> bool {
+        if self.conversation(conversation).is_some_and(|c| c.acknowledged_at.is_some()) {
+            return false;
         }
-        if let Some(Some(c)) = self.conversations.get_mut(from as usize) {
-            c.messages -= 1;
-            if c.messages == 0 {
-                self.by_id.remove(&c.state.id);
-                self.conversations[from as usize] = None;
-                self.free.push(from);
+        self.record(message, conversation, at, None, subject);
+        let Some(c) = self.conversation_index(conversation) else { return false };
+        match self.conversations.get_mut(c as usize) {
+            Some(Some(c)) => {
+                c.state.acknowledged_at = Some(at);
+                true
             }
-        }
-    }
-
-    /// Updates a conversation's last activity and last agent.
-    fn touch(&mut self, c: u32, at: Timestamp, agent: Option<&AgentId>) {
-        if let Some(Some(conversation)) = self.conversations.get_mut(c as usize) {
-            let state = &mut conversation.state;
-            state.last_activity = state.last_activity.max(at);
-            if let Some(agent) = agent {
-                state.last_agent = Some(agent.clone());
-            }
+            _ => false,
         }
     }
 }

@@ -96,22 +96,19 @@ impl NormalizedSubject {
     /// ```
     #[must_use]
     pub fn new(subject: &str) -> Self {
-        let mut rest = subject.trim_start();
-        let mut first: Option<bool> = None;
-        loop {
-            if let Some(after) = strip_tag(rest) {
-                rest = after.trim_start();
-                continue;
+        let (rest, first) = strip_leading(subject);
+        let mut base = String::with_capacity(rest.len());
+        for word in rest.split_whitespace() {
+            if !base.is_empty() {
+                base.push(' ');
             }
-            match strip_prefix(rest) {
-                Some((after, is_forward)) => {
-                    first.get_or_insert(is_forward);
-                    rest = after.trim_start();
-                }
-                None => break,
+            if word.is_ascii() {
+                base.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+            } else {
+                // Word by word, so a final sigma is lowered as at the end of a word.
+                base.push_str(&word.to_lowercase());
             }
         }
-        let base = rest.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
         Self { base, forward: first == Some(true), reply: first == Some(false) }
     }
 
@@ -142,6 +139,33 @@ impl NormalizedSubject {
     }
 }
 
+/// `subject` after its leading tags and prefixes, and whether the outermost prefix was a
+/// forward's (`None`: no prefix).
+fn strip_leading(subject: &str) -> (&str, Option<bool>) {
+    let mut rest = subject.trim_start();
+    let mut first: Option<bool> = None;
+    loop {
+        if let Some(after) = strip_tag(rest) {
+            rest = after.trim_start();
+            continue;
+        }
+        match strip_prefix(rest) {
+            Some((after, is_forward)) => {
+                first.get_or_insert(is_forward);
+                rest = after.trim_start();
+            }
+            None => break,
+        }
+    }
+    (rest, first)
+}
+
+/// Whether `subject`'s outermost prefix is a forward's, as [`NormalizedSubject::is_forward`]
+/// says, without building the rest.
+pub(crate) fn is_forward(subject: &str) -> bool {
+    strip_leading(subject).1 == Some(true)
+}
+
 /// `text` after a leading `[tag]`, if it starts with a short one.
 fn strip_tag(text: &str) -> Option<&str> {
     let inner = text.strip_prefix('[')?;
@@ -164,18 +188,24 @@ fn strip_prefix(text: &str) -> Option<(&str, bool)> {
     if word.is_empty() || word.chars().count() > 8 {
         return None;
     }
-    let lower = word.to_lowercase();
-    let is_forward = if FORWARD.contains(&lower.as_str()) {
+    // A colon must follow (after a counter and white space) before the word is looked up.
+    let rest = strip_counter(&text[word_end..]).trim_start_matches([' ', '\t']);
+    let rest = rest.strip_prefix(':').or_else(|| rest.strip_prefix('：'))?;
+    let is = |list: &[&str]| {
+        if word.is_ascii() {
+            list.iter().any(|p| p.eq_ignore_ascii_case(word))
+        } else {
+            let lower = word.to_lowercase();
+            list.contains(&lower.as_str())
+        }
+    };
+    let is_forward = if is(FORWARD) {
         true
-    } else if REPLY.contains(&lower.as_str()) {
+    } else if is(REPLY) {
         false
     } else {
         return None;
     };
-    let mut rest = &text[word_end..];
-    rest = strip_counter(rest);
-    rest = rest.trim_start_matches([' ', '\t']);
-    let rest = rest.strip_prefix(':').or_else(|| rest.strip_prefix('：'))?;
     Some((rest, is_forward))
 }
 

@@ -1,23 +1,17 @@
 //! Threading: does a received message continue a conversation, or start one?
 //!
-//! The rules, in order (each documented on [`StartReason`] and [`MatchedVia`]):
-//! 1. A window of 0 turns threading off: every message starts a conversation.
-//! 2. A forward starts a conversation: its subject's outermost prefix is a forward's
-//!    (`Fwd:`, `WG:`, ... see [`NormalizedSubject`]) or it carries a forwarded message
-//!    (a `message/rfc822` attachment).
-//! 3. The message's own `Message-ID`, if the store knows it (the same message delivered
-//!    twice), continues its conversation.
-//! 4. Otherwise `In-Reply-To` is tried first, then `References` from newest (last) to oldest;
-//!    the first id the store knows decides. It counts only while the conversation is within
-//!    the window: less than [`ThreadingPolicy::window`] milliseconds after its last activity
-//!    (a message exactly one window later starts a new conversation). A reply to an old
-//!    message of a thread that is still active continues it: the conversation's last
-//!    activity counts, not the old message's age.
-//! 5. With [`ThreadingPolicy::split_on_subject_change`] on, a matched conversation whose
-//!    subject differs (compared as [`NormalizedSubject::base`]) is not continued.
-//! 6. Nothing matched: a new conversation.
+//! [`thread`] decides from what [`inbound`](crate::inbound) read of the message (its
+//! `Message-ID`, `In-Reply-To`, `References`, `Subject` and attachments) and what the
+//! [`ConversationStore`] remembers; it only reads the store. [`record_received`],
+//! [`record_sent`] and [`record_acknowledgement`] then write what happened.
+//!
+//! The rules are documented once, in the [module docs](super#threading-rules).
 
+use super::store::stored_subject;
+use super::subject::is_forward;
 use super::{ConversationState, ConversationStore, NormalizedSubject};
+use crate::ids::{AgentId, ConversationId};
+use crate::inbound::InboundEmail;
 use crate::message_id::MessageId;
 use crate::time::Timestamp;
 
@@ -213,11 +207,120 @@ pub(crate) struct ThreadInput<'a> {
     pub(crate) message_id: Option<&'a MessageId>,
     pub(crate) in_reply_to: &'a [MessageId],
     pub(crate) references: &'a [MessageId],
-    pub(crate) subject: &'a NormalizedSubject,
+    /// The `Subject` as received.
+    pub(crate) subject: &'a str,
     pub(crate) forwards_a_message: bool,
 }
 
-/// The threading decision (see the module docs); the store is only read.
+/// Threads a received message: does it continue a conversation the store knows, or start one?
+/// The rules and their order are in the [module docs](super#threading-rules); the store is only read, and
+/// `now` is the host's time (usually [`InboundEmail::received_at`]). The work is a lookup per
+/// id the message names (at most 1 + [`MAX_IDS`](crate::inbound::MAX_IDS) x 2) plus one pass
+/// over its subject.
+///
+/// ```
+/// use email_routing::{AgentId, ConversationId, MessageId, Timestamp};
+/// use email_routing::conversation::{self, InMemoryConversations, ThreadingPolicy, Threading};
+/// use email_routing::inbound::{Envelope, InboundEmail};
+/// let mut store = InMemoryConversations::new(1_000_000);
+/// let policy = ThreadingPolicy::default();
+/// let t0 = Timestamp::from_unix_millis(1_780_000_000_000)?;
+///
+/// // A customer writes; the host gives the new conversation its id.
+/// let first = InboundEmail::from_rfc5322(
+///     b"From: jane@example.org\r\nMessage-ID: <c1@example.org>\r\nSubject: Invoice\r\n\r\nHi\r\n",
+///     Envelope::new(), t0);
+/// let threading = conversation::thread(&store, &first, &policy, t0);
+/// assert!(matches!(threading, Threading::Starts { .. }));
+/// let id = conversation::record_received(&mut store, &first, &threading, ConversationId::new("conv-1")?, t0);
+///
+/// // An agent answers; the customer's answer to that reply joins the conversation.
+/// let agent = AgentId::new("agent-42")?;
+/// let reply = MessageId::new("<r1@support.customer.com>")?;
+/// conversation::record_sent(&mut store, reply, &id, &agent, "Re: Invoice", t0.plus_hours(1));
+/// let answer = InboundEmail::from_rfc5322(
+///     b"From: jane@example.org\r\nMessage-ID: <c2@example.org>\r\nIn-Reply-To: <r1@support.customer.com>\r\nSubject: Re: Invoice\r\n\r\nThanks\r\n",
+///     Envelope::new(), t0.plus_hours(2));
+/// let threading = conversation::thread(&store, &answer, &policy, t0.plus_hours(2));
+/// let continued = threading.continued().unwrap();
+/// assert_eq!((continued.id(), continued.last_agent()), (&id, Some(&agent)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn thread<S: ConversationStore + ?Sized>(
+    store: &S,
+    email: &InboundEmail,
+    policy: &ThreadingPolicy,
+    now: Timestamp,
+) -> Threading {
+    let input = ThreadInput {
+        message_id: email.message_id(),
+        in_reply_to: email.in_reply_to(),
+        references: email.references(),
+        subject: email.subject().unwrap_or_default(),
+        forwards_a_message: email.forwards_a_message(),
+    };
+    decide(store, &input, policy, now)
+}
+
+/// Records a received message after [`thread`]: its `Message-ID` joins the conversation it
+/// continues, or the new one, whose id the host gives (`new_id`; the crate draws no
+/// randomness), and the conversation's last activity becomes `now`. Returns the
+/// conversation's id. A message without a `Message-ID` leaves the store as it was (nothing
+/// could name it later); its conversation is remembered from the first reply recorded with
+/// [`record_sent`] or [`record_acknowledgement`].
+pub fn record_received<S: ConversationStore + ?Sized>(
+    store: &mut S,
+    email: &InboundEmail,
+    threading: &Threading,
+    new_id: ConversationId,
+    now: Timestamp,
+) -> ConversationId {
+    let id = match threading.continued() {
+        Some(conversation) => conversation.id().clone(),
+        None => new_id,
+    };
+    if let Some(message) = email.message_id() {
+        let subject = NormalizedSubject::new(email.subject().unwrap_or_default());
+        store.record(message.clone(), &id, now, None, &subject);
+    }
+    id
+}
+
+/// Records a reply `agent` sent in `conversation` at `now`, under the `Message-ID` it was
+/// sent with: a customer's answer to it threads to the conversation, and `agent` becomes the
+/// conversation's last agent (who gets that answer first). `subject` (the reply's, as sent)
+/// becomes the subject of a conversation the store did not know: one the agent starts, or
+/// one whose first message had no `Message-ID`.
+pub fn record_sent<S: ConversationStore + ?Sized>(
+    store: &mut S,
+    message: MessageId,
+    conversation: &ConversationId,
+    agent: &AgentId,
+    subject: &str,
+    now: Timestamp,
+) {
+    store.record(message, conversation, now, Some(agent), &NormalizedSubject::new(subject));
+}
+
+/// Records the automatic acknowledgement of `email` (see
+/// [`acknowledgement`](super::acknowledgement())), sent in `conversation` at `now` under the
+/// `Message-ID` `message`, unless the conversation was acknowledged already
+/// ([`ConversationStore::record_acknowledgement`]). Returns whether it recorded: call it before
+/// sending, and send only when it returns `true`, so at most one acknowledgement goes per
+/// conversation even when two messages of one conversation are handled at once. A
+/// customer's answer to the acknowledgement threads to the conversation.
+pub fn record_acknowledgement<S: ConversationStore + ?Sized>(
+    store: &mut S,
+    email: &InboundEmail,
+    message: MessageId,
+    conversation: &ConversationId,
+    now: Timestamp,
+) -> bool {
+    let subject = NormalizedSubject::new(email.subject().unwrap_or_default());
+    store.record_acknowledgement(message, conversation, now, &subject)
+}
+
+/// The threading decision (see the rules in the module docs); the store is only read.
 pub(crate) fn decide(
     store: &(impl ConversationStore + ?Sized),
     input: &ThreadInput<'_>,
@@ -228,25 +331,36 @@ pub(crate) fn decide(
     if policy.window_ms == 0 {
         return starts(StartReason::ThreadingOff);
     }
-    if input.subject.is_forward() || input.forwards_a_message {
+    let within = |conversation: &ConversationState| {
+        now.millis_since(conversation.last_activity()) < policy.window_ms
+    };
+    if let Some(id) = input.message_id
+        && let Some(conversation) = store.find(id).filter(within)
+    {
+        return Threading::Continues {
+            conversation,
+            matched: id.clone(),
+            via: MatchedVia::MessageId,
+        };
+    }
+    if is_forward(input.subject) || input.forwards_a_message {
         return starts(StartReason::Forward);
     }
     let candidates = input
-        .message_id
-        .map(|id| (id, MatchedVia::MessageId))
-        .into_iter()
-        .chain(input.in_reply_to.iter().map(|id| (id, MatchedVia::InReplyTo)))
+        .in_reply_to
+        .iter()
+        .map(|id| (id, MatchedVia::InReplyTo))
         .chain(input.references.iter().rev().map(|id| (id, MatchedVia::References)));
     let mut expired = false;
     for (id, via) in candidates {
         let Some(conversation) = store.find(id) else { continue };
-        if now.millis_since(conversation.last_activity()) >= policy.window_ms {
+        if !within(&conversation) {
             expired = true;
             continue;
         }
-        if via != MatchedVia::MessageId
-            && policy.split_on_subject_change
-            && conversation.subject() != input.subject.base()
+        if policy.split_on_subject_change
+            && conversation.subject()
+                != stored_subject(NormalizedSubject::new(input.subject).base())
         {
             return starts(StartReason::SubjectChanged);
         }
@@ -271,7 +385,6 @@ mod tests {
 
     struct Fixture {
         store: InMemoryConversations,
-        subject: NormalizedSubject,
     }
 
     fn fixture() -> Fixture {
@@ -281,7 +394,7 @@ mod tests {
         let jane = AgentId::new("jane").unwrap();
         store.record(id("first@customer.example.org"), &c, at(0), None, &subject);
         store.record(id("reply@support.customer.com"), &c, at(1_000), Some(&jane), &subject);
-        Fixture { store, subject }
+        Fixture { store }
     }
 
     fn decide_with(
@@ -292,15 +405,13 @@ mod tests {
         policy: ThreadingPolicy,
         now: Timestamp,
     ) -> Threading {
-        let subject = NormalizedSubject::new(subject);
         let input = ThreadInput {
             message_id: None,
             in_reply_to,
             references,
-            subject: &subject,
+            subject,
             forwards_a_message: false,
         };
-        let _ = &f.subject;
         decide(&f.store, &input, &policy, now)
     }
 

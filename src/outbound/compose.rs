@@ -6,14 +6,14 @@ use mail_parser::decoders::html::{html_to_text, text_to_html};
 
 use super::envelope::{AgentView, Body};
 use super::{
-    MAX_RECIPIENTS, MAX_REFERENCES, OutboundDraft, OutboundEnvelope, OutboundError, RepliedMessage,
-    SendingDomains, Subject,
+    MAX_RECIPIENTS, OutboundDraft, OutboundEnvelope, OutboundError, RepliedMessage, SendingDomains,
+    Subject,
 };
 use crate::address::EmailAddress;
 use crate::config::{AddressRoute, HistoryMode, OrgEmailConfig, SignatureMode};
 use crate::domain::DomainKind;
 use crate::mailbox::{Mailbox, RecipientField, parse_typed_list};
-use crate::message_id::MessageId;
+use crate::message_id::{MessageId, reply_references};
 
 /// Turns an agent's draft into an envelope, or says which rule it breaks. See the
 /// [module docs](crate::outbound) for the rules.
@@ -78,18 +78,13 @@ pub fn compose(
     Ok(OutboundEnvelope { view, auto_bcc, auto_replied: draft.auto_replied })
 }
 
-/// `In-Reply-To` and `References` of a reply to `parent` (RFC 5322 3.6.4): the parent's id,
-/// and its `References` followed by its id, keeping the first and the most recent when there
-/// are more than [`MAX_REFERENCES`].
+/// `In-Reply-To` and `References` of a reply to `parent` (RFC 5322 3.6.4; see
+/// [`MAX_REFERENCES`](crate::MAX_REFERENCES)).
 fn threading_ids(parent: Option<&RepliedMessage>) -> (Option<MessageId>, Vec<MessageId>) {
     let Some(parent) = parent else { return (None, Vec::new()) };
-    let Some(id) = parent.message_id() else { return (None, parent.references().to_vec()) };
-    let mut references: Vec<MessageId> = parent.references().to_vec();
-    references.push(id.clone());
-    if references.len() > MAX_REFERENCES {
-        references.drain(1..references.len() - (MAX_REFERENCES - 1));
-    }
-    (Some(id.clone()), references)
+    let references =
+        reply_references(parent.references(), parent.in_reply_to(), parent.message_id());
+    (parent.message_id().cloned(), references)
 }
 
 /// The bodies of the reply: the agent's text, the route's signature and the quoted history,
@@ -229,6 +224,7 @@ fn dedupe(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::message_id::MAX_REFERENCES;
 
     #[test]
     fn quoting_follows_rfc_3676() {
@@ -248,6 +244,10 @@ mod tests {
         let ids: Vec<MessageId> =
             (0..30).map(|i| MessageId::new(&format!("m{i}@x")).unwrap()).collect();
         let parent = RepliedMessage::from_ids(MessageId::new("p@x").unwrap(), ids);
+        let in_reply_to_only = RepliedMessage::from_ids(MessageId::new("q@x").unwrap(), vec![])
+            .with_in_reply_to(vec![MessageId::new("o@x").unwrap()]);
+        let (_, refs) = threading_ids(Some(&in_reply_to_only));
+        assert_eq!(refs.iter().map(MessageId::as_str).collect::<Vec<_>>(), ["o@x", "q@x"]);
         let (reply_to, refs) = threading_ids(Some(&parent));
         assert_eq!(reply_to.unwrap().as_str(), "p@x");
         assert_eq!(refs.len(), MAX_REFERENCES);

@@ -19,6 +19,7 @@ pub const MAX_ATTACHMENT_NAME_CHARS: usize = 255;
 pub struct RepliedMessage {
     message_id: Option<MessageId>,
     references: Vec<MessageId>,
+    in_reply_to: Vec<MessageId>,
     author: Option<Mailbox>,
     date: Option<Timestamp>,
     text: Option<String>,
@@ -33,6 +34,7 @@ impl RepliedMessage {
         Self {
             message_id: email.message_id().cloned(),
             references: email.references().to_vec(),
+            in_reply_to: email.in_reply_to().to_vec(),
             author: email.from().first().cloned(),
             date: Some(email.date().unwrap_or(email.received_at())),
             text: email.text_body().map(str::to_owned),
@@ -72,6 +74,19 @@ impl RepliedMessage {
     #[must_use]
     pub fn references(&self) -> &[MessageId] {
         &self.references
+    }
+
+    /// Its `In-Reply-To`.
+    #[must_use]
+    pub fn in_reply_to(&self) -> &[MessageId] {
+        &self.in_reply_to
+    }
+
+    /// Sets its `In-Reply-To` (used for a reply's `References` when it had none of its own).
+    #[must_use]
+    pub fn with_in_reply_to(mut self, in_reply_to: Vec<MessageId>) -> Self {
+        self.in_reply_to = in_reply_to;
+        self
     }
 
     /// Who wrote it.

@@ -18,7 +18,8 @@
 //!   refuses more than [`MAX_RECIPIENTS`], or no typed recipient at all;
 //! - **threads** a reply to the message it answers ([`OutboundDraft::replying_to`]):
 //!   `In-Reply-To` is that message's id, `References` its `References` and its id, the first
-//!   and the most recent kept when there are more than [`MAX_REFERENCES`] (RFC 5322 3.6.4);
+//!   and the most recent kept when there are more than
+//!   [`MAX_REFERENCES`](crate::MAX_REFERENCES) (RFC 5322 3.6.4);
 //! - builds the **body**: the agent's text; the route's signature below a `-- ` line (always, or
 //!   when the agent leaves it in); the customer's message quoted below an attribution line
 //!   (`On <date>, <author> wrote:`), `>` before each line in the text part and a
@@ -86,6 +87,3 @@ pub use sending::SendingDomains;
 pub const MAX_RECIPIENTS: usize = 50;
 /// The most characters a subject may have.
 pub const MAX_SUBJECT_CHARS: usize = 998;
-/// The most ids a reply's `References` carries: the thread's first and the most recent
-/// (RFC 5322 3.6.4 lets a writer trim the list; mail clients thread on the first and last).
-pub const MAX_REFERENCES: usize = 20;
