@@ -5,6 +5,10 @@
 //! and miss the processor's cache as a host's do; the reply itself is freshly copied, as one
 //! just read would be. Beside it, the baseline `hash_map_only`: a `std` `HashMap` of the same
 //! ids making only the two lookups such a reply needs.
+//!
+//! `render_reply` renders an agent's reply with 50 recipients (47 typed, 3 hidden auto-BCC),
+//! the customer's message quoted and one 100 KB attachment; `builder_only` has `mail-builder`
+//! write the same headers and parts directly, in the same run.
 
 use std::collections::HashMap;
 use std::hint::black_box;
@@ -12,9 +16,24 @@ use std::time::Duration;
 
 use criterion::measurement::WallTime;
 use criterion::{BatchSize, BenchmarkGroup, Criterion, criterion_group, criterion_main};
+use std::borrow::Cow;
+use std::collections::HashSet;
+
 use email_routing::conversation::{self, InMemoryConversations, ThreadingPolicy};
 use email_routing::inbound::{Envelope, InboundEmail};
-use email_routing::{AgentId, ConversationId, MessageId, Timestamp};
+use email_routing::outbound::{
+    self, OutboundAttachment, OutboundDraft, OutboundEnvelope, RenderOptions, RepliedMessage,
+};
+use email_routing::{
+    AddressRoute, AgentId, ConversationId, DisplayName, Domain, DomainName, EmailAddress,
+    MessageId, OrgEmailConfig, RoutingTarget, Timestamp,
+};
+use mail_builder::MessageBuilder;
+use mail_builder::headers::address::Address;
+use mail_builder::headers::content_type::ContentType;
+use mail_builder::headers::date::Date;
+use mail_builder::headers::message_id::MessageId as BuilderMessageId;
+use mail_builder::mime::{BodyPart, MimePart};
 
 const KNOWN_IDS: usize = 1_000_000;
 const PER_CONVERSATION: usize = 4;
@@ -88,6 +107,10 @@ fn threading(c: &mut Criterion) {
     let replies = replies(now);
     match_reply(&mut group, &replies, now);
     hash_map_only(&mut group, &replies);
+    drop(replies);
+    let envelope = reply_envelope();
+    render_reply(&mut group, &envelope, now);
+    builder_only(&mut group, &envelope, now);
     group.finish();
 }
 
@@ -140,6 +163,106 @@ fn hash_map_only(group: &mut BenchmarkGroup<'_, WallTime>, replies: &[InboundEma
             },
             BatchSize::SmallInput,
         )
+    });
+}
+
+/// An agent's reply with 50 recipients, quoted history and a 100 KB attachment, composed.
+fn reply_envelope() -> OutboundEnvelope {
+    let root: DomainName = "mail.example.net".parse().unwrap();
+    let mut org = OrgEmailConfig::new(root);
+    org.add_domain(Domain::custom("support.customer.com".parse().unwrap())).unwrap();
+    let auto_bcc: Vec<EmailAddress> =
+        (0..3).map(|i| format!("archive{i}@customer.com").parse().unwrap()).collect();
+    org.add_route(
+        AddressRoute::new(
+            "help@support.customer.com".parse().unwrap(),
+            DisplayName::new("Customer Help").unwrap(),
+            RoutingTarget::OutboundOnly,
+        )
+        .with_auto_bcc(auto_bcc)
+        .unwrap(),
+    )
+    .unwrap();
+    let customer = InboundEmail::from_rfc5322(
+        include_bytes!("../tests/fixtures/mail/customer-50k.eml"),
+        Envelope::new(),
+        Timestamp::from_unix_millis(T0).unwrap(),
+    );
+    let to: Vec<String> = (0..30).map(|i| format!("Customer {i} <c{i}@example.org>")).collect();
+    let cc: Vec<String> = (30..47).map(|i| format!("c{i}@example.org")).collect();
+    let attachment: Vec<u8> =
+        (0..100_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let draft = OutboundDraft::new("help@support.customer.com".parse().unwrap())
+        .with_to(to.join(", "))
+        .with_cc(cc.join(", "))
+        .with_subject("Re: Renewal quote 2025-Q2")
+        .with_text("Hello Anna,\n\nthe updated quote is attached.\n\nBest regards")
+        .with_html("<p>Hello Anna,</p><p>the updated quote is attached.</p><p>Best regards</p>")
+        .with_attachment(
+            OutboundAttachment::new("quote.pdf", "application/pdf", attachment).unwrap(),
+        )
+        .replying_to(RepliedMessage::from_email(&customer));
+    let verified: HashSet<DomainName> = ["support.customer.com".parse().unwrap()].into();
+    outbound::compose(&org, &draft, &verified).unwrap()
+}
+
+/// Renders the reply (the envelope is composed once, outside the timing).
+fn render_reply(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    envelope: &OutboundEnvelope,
+    now: Timestamp,
+) {
+    let options = RenderOptions::new(now, "reply-0001");
+    group.bench_function("render_reply", |b| {
+        b.iter(|| black_box(envelope.render(black_box(&options)).unwrap().as_bytes().len()))
+    });
+}
+
+/// `mail-builder` writing the same headers and MIME parts directly.
+fn builder_only(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    envelope: &OutboundEnvelope,
+    now: Timestamp,
+) {
+    let view = envelope.agent_view();
+    let mailbox = |m: &email_routing::Mailbox| {
+        Address::new_address(
+            m.name().map(|n| n.as_str().to_owned()),
+            m.address().as_str().to_owned(),
+        )
+    };
+    let references: Vec<String> = view.references().iter().map(|r| r.as_str().to_owned()).collect();
+    let attachment = &view.attachments()[0];
+    group.bench_function("builder_only", |b| {
+        b.iter(|| {
+            let text = MimePart::new("text/plain", BodyPart::Text(Cow::Borrowed(view.text())));
+            let html =
+                MimePart::new("text/html", BodyPart::Text(Cow::Borrowed(view.html().unwrap())));
+            let alternative = MimePart::new(
+                ContentType::new("multipart/alternative").attribute("boundary", "=_b_1"),
+                BodyPart::Multipart(vec![text, html]),
+            );
+            let file = MimePart::new(
+                ContentType::new(attachment.media_type()),
+                BodyPart::Binary(Cow::Borrowed(attachment.content())),
+            )
+            .attachment(attachment.name());
+            let mixed = MimePart::new(
+                ContentType::new("multipart/mixed").attribute("boundary", "=_b_0"),
+                BodyPart::Multipart(vec![alternative, file]),
+            );
+            let message = MessageBuilder::new()
+                .from(mailbox(view.from()))
+                .subject(view.subject().as_str())
+                .date(Date::new(now.unix_millis() / 1000))
+                .message_id("reply-0001@support.customer.com")
+                .to(Address::new_list(view.to().iter().map(mailbox).collect()))
+                .cc(Address::new_list(view.cc().iter().map(mailbox).collect()))
+                .in_reply_to(view.in_reply_to().unwrap().as_str())
+                .references(BuilderMessageId::new_list(references.iter().map(String::as_str)))
+                .body(mixed);
+            black_box(message.write_to_vec().unwrap().len())
+        })
     });
 }
 
