@@ -119,6 +119,7 @@ fn next(c: &mut Criterion) {
     let heap = heap_of(&arrivals);
     let queue = queue_of(&arrivals);
     let anyone = Agent::none();
+    let end_of_day = Timestamp::from_unix_millis(DAY_START_MS + 86_400_000).unwrap();
     let mut group = configure(c, "acd_next");
     group.bench_function("binary_heap", |b| {
         b.iter_batched(
@@ -136,7 +137,7 @@ fn next(c: &mut Criterion) {
         b.iter_batched(
             || queue.clone(),
             |mut queue| {
-                while let Some(taken) = queue.next_for(&anyone) {
+                while let Some(taken) = queue.next_for(&anyone, end_of_day) {
                     black_box(taken);
                 }
                 queue
@@ -210,9 +211,10 @@ fn next_for_skills(c: &mut Criterion) {
                 let chunk = left.min(10_000);
                 left -= chunk;
                 let mut taken = Vec::with_capacity(chunk as usize);
+                let at_end = Timestamp::from_unix_millis(later).unwrap();
                 let start = Instant::now();
                 for _ in 0..chunk {
-                    taken.push(queue.next_for(black_box(&agent)));
+                    taken.push(queue.next_for(black_box(&agent), at_end));
                 }
                 elapsed += start.elapsed();
                 // Untimed: as many new arrivals, so the queue stays at 1M waiting.

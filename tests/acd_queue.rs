@@ -27,7 +27,7 @@ fn ids<S>(queue: &AcdQueue<&'static str, S>) -> Vec<&'static str> {
     queue.iter().map(|w| *w.id()).collect()
 }
 fn take_all(queue: &mut AcdQueue<&'static str>, agent: &Agent) -> Vec<&'static str> {
-    std::iter::from_fn(|| queue.next_for(agent).map(|i| i.into_id())).collect()
+    std::iter::from_fn(|| queue.next_for(agent, t(NOW)).map(|i| i.into_id())).collect()
 }
 
 #[test]
@@ -108,18 +108,18 @@ fn an_agent_without_a_required_skill_or_language_gets_nothing() {
         .enqueue("vip", p(9), &Requirements::new([skill("vip"), skill("billing")], None), t(NOW))
         .unwrap();
 
-    assert!(queue.next_for(&Agent::none()).is_none());
-    assert!(queue.next_for(&Agent::none().with_skill(skill("billing"))).is_none());
-    assert!(queue.next_for(&Agent::none().with_language(lang("EN"))).is_none());
+    assert!(queue.next_for(&Agent::none(), t(NOW)).is_none());
+    assert!(queue.next_for(&Agent::none().with_skill(skill("billing")), t(NOW)).is_none());
+    assert!(queue.next_for(&Agent::none().with_language(lang("EN")), t(NOW)).is_none());
     let billing_es = Agent::new([skill("billing")], [lang("es")]);
-    assert!(queue.peek_for(&billing_es).is_none());
+    assert!(queue.peek_for(&billing_es, t(NOW)).is_none());
     // Unknown skills of the agent are ignored.
     let agent = Agent::new([skill("billing"), skill("never-required")], [lang("en"), lang("es")]);
-    assert_eq!(queue.next_for(&agent).unwrap().into_id(), "b-en");
-    assert!(queue.next_for(&agent).is_none());
+    assert_eq!(queue.next_for(&agent, t(NOW)).unwrap().into_id(), "b-en");
+    assert!(queue.next_for(&agent, t(NOW)).is_none());
     let vip = Agent::new([skill("vip"), skill("billing")], []);
-    assert_eq!(queue.peek_for(&vip).unwrap().requirements().skills().len(), 2);
-    assert_eq!(queue.next_for(&vip).unwrap().into_id(), "vip");
+    assert_eq!(queue.peek_for(&vip, t(NOW)).unwrap().requirements().skills().len(), 2);
+    assert_eq!(queue.next_for(&vip, t(NOW)).unwrap().into_id(), "vip");
     assert!(queue.is_empty());
     assert_eq!(queue.class_count(), 0);
 }
@@ -209,8 +209,8 @@ fn distinct_skills_in_use_are_limited_and_freed_when_no_longer_required() {
     queue.remove(&7).unwrap();
     queue.enqueue(999, p(0), &extra, t(NOW)).unwrap();
     let agent = Agent::none().with_skill(skills[MAX_DISTINCT_SKILLS].clone());
-    assert_eq!(queue.next_for(&agent).unwrap().into_id(), 999);
-    assert!(queue.next_for(&Agent::none().with_skill(skills[7].clone())).is_none());
+    assert_eq!(queue.next_for(&agent, t(NOW)).unwrap().into_id(), 999);
+    assert!(queue.next_for(&Agent::none().with_skill(skills[7].clone()), t(NOW)).is_none());
 }
 
 #[test]
@@ -291,8 +291,8 @@ mod snapshot {
         let billing_agent = Agent::new([skill("billing")], [lang("en")]);
         loop {
             for agent in [&generalist, &billing_agent, &billing_agent] {
-                let a = plain.next_for(agent).map(|i| (i.into_id(), 0));
-                let b = restored.next_for(agent).map(|i| (i.into_id(), 0));
+                let a = plain.next_for(agent, t(NOW)).map(|i| (i.into_id(), 0));
+                let b = restored.next_for(agent, t(NOW)).map(|i| (i.into_id(), 0));
                 assert_eq!(a, b);
             }
             if plain.is_empty() {

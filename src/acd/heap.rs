@@ -99,10 +99,6 @@ impl Heap {
         }
     }
 
-    pub(crate) fn clear(&mut self) {
-        self.items.clear();
-    }
-
     /// Room for at least `additional` more places (the `Vec` rule: at least doubling).
     pub(crate) fn reserve(&mut self, additional: usize) {
         self.items.reserve(additional);

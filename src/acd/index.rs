@@ -1,51 +1,37 @@
 //! [`IdIndex`]: finds a waiting interaction's slot from its id.
 //!
-//! An open-addressing hash table (linear probing, backward-shift deletion) of slot numbers.
-//! The ids themselves stay in the queue's slab, so each id is stored once and never cloned;
-//! a bucket (8 bytes) holds the slot and 32 bits of the id's hash, which is enough to skip
-//! most non-matching slots without touching the slab and to move buckets when the table
-//! grows.
+//! A `hashbrown::HashTable` of slot numbers: the ids themselves stay in the queue's slab, so
+//! each id is stored once and never cloned, and the table compares ids through the slab. A
+//! bucket is the 4-byte slot plus hashbrown's 1-byte control. The slab keeps 32 bits of each
+//! id's hash, so the table grows and shrinks without hashing any id again.
 
-use std::collections::TryReserveError;
+use hashbrown::HashTable;
+use hashbrown::hash_table::Entry;
 
-/// A bucket: the high 32 bits hold the low 32 bits of the id's hash, the low 32 bits the
-/// slot number plus one. An all-zero bucket is empty, so a new table is a zeroed allocation:
-/// fresh pages from the system, without a pass to fill them.
-type Bucket = u64;
+/// The smallest table, in slots, once it shrinks.
+const MIN_CAPACITY: usize = 16;
 
-const EMPTY: Bucket = 0;
-/// The smallest table, in buckets, once anything is stored.
-const MIN_BUCKETS: usize = 16;
-
-fn bucket(hash: u32, slot: u32) -> Bucket {
-    // Slot numbers stay below u32::MAX (the queue holds at most i32::MAX interactions).
-    u64::from(hash) << 32 | u64::from(slot.wrapping_add(1))
+/// The table's 64-bit hash from the 32 bits kept: spread over all 64 bits, since hashbrown
+/// takes the bucket from the low bits and its control byte from the top 7.
+fn spread(short: u32) -> u64 {
+    u64::from(short).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
-fn hash_of(bucket: Bucket) -> u32 {
-    (bucket >> 32) as u32
-}
-
-fn slot_of(bucket: Bucket) -> u32 {
-    (bucket as u32).wrapping_sub(1)
-}
-
-/// Where a probe for an id ended.
-pub(crate) enum Probe {
-    /// The bucket holding the id's slot.
-    Found(usize),
-    /// The id is not stored; this empty bucket is where it goes (see [`IdIndex::fill`]).
-    Vacant(usize),
-}
-
-/// Slot numbers by id hash. The caller supplies hashes and the id comparison.
+/// Slot numbers by id hash. The caller supplies the hashes (32 bits of the id's hash) and the
+/// id comparison; `hash_of(slot)` gives the kept hash of the id in a slot.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct IdIndex {
-    /// Empty, or a power of two long.
-    buckets: Vec<Bucket>,
-    len: usize,
-    /// The fewest buckets the table shrinks to (a reservation), or 0.
+    table: HashTable<u32>,
+    /// The fewest slots the table shrinks to (a reservation), or 0.
     reserved: usize,
+}
+
+/// Where a look-up for a new id ended.
+pub(crate) enum Vacancy<'a> {
+    /// The id is stored already.
+    Taken,
+    /// The id is not stored; this is where its slot goes.
+    Vacant(hashbrown::hash_table::VacantEntry<'a, u32>),
 }
 
 impl IdIndex {
@@ -55,185 +41,71 @@ impl IdIndex {
         (hash ^ (hash >> 32)) as u32
     }
 
-    fn mask(&self) -> usize {
-        self.buckets.len().wrapping_sub(1)
+    /// The slot for which `is_match` holds, among those with this hash.
+    pub(crate) fn find(&self, hash: u32, mut is_match: impl FnMut(u32) -> bool) -> Option<u32> {
+        self.table.find(spread(hash), |&slot| is_match(slot)).copied()
     }
 
-    /// Probes for a slot for which `is_match` holds, among those with this hash: the bucket
-    /// holding it, or the empty bucket that ends the probe. `None` if the table has no bucket
-    /// (see [`Self::reserve_one`]).
-    pub(crate) fn probe(&self, hash: u32, mut is_match: impl FnMut(u32) -> bool) -> Option<Probe> {
-        if self.buckets.is_empty() {
-            return None;
-        }
-        let mask = self.mask();
-        let mut at = hash as usize & mask;
-        loop {
-            let bucket = self.buckets[at];
-            if bucket == EMPTY {
-                return Some(Probe::Vacant(at));
-            }
-            if hash_of(bucket) == hash && is_match(slot_of(bucket)) {
-                return Some(Probe::Found(at));
-            }
-            at = (at + 1) & mask;
-        }
-    }
-
-    /// The bucket holding a slot for which `is_match` holds, among those with this hash.
-    pub(crate) fn find(&self, hash: u32, is_match: impl FnMut(u32) -> bool) -> Option<usize> {
-        match self.probe(hash, is_match)? {
-            Probe::Found(at) => Some(at),
-            Probe::Vacant(_) => None,
-        }
-    }
-
-    /// The slot in bucket `at` (as returned by [`Self::find`]).
-    pub(crate) fn slot_at(&self, at: usize) -> u32 {
-        slot_of(self.buckets[at])
-    }
-
-    /// Makes room for one more slot, so that a probe that follows ends at an empty bucket that
-    /// [`Self::fill`] may use.
-    pub(crate) fn reserve_one(&mut self) {
-        // Grow at three quarters full, so that a miss (every enqueue looks for a duplicate)
-        // probes about eight buckets, one cache line, on average.
-        if (self.len + 1) * 4 > self.buckets.len() * 3 {
-            self.resize((self.buckets.len() * 2).max(MIN_BUCKETS));
-        }
-    }
-
-    /// Stores `slot` under `hash` in the empty bucket `at` that a probe for its id just
-    /// returned, with no change to the index in between.
-    pub(crate) fn fill(&mut self, at: usize, hash: u32, slot: u32) {
-        self.buckets[at] = bucket(hash, slot);
-        self.len += 1;
-    }
-
-    /// Stores `slot` under `hash`. The caller has checked that its id is not stored yet.
-    #[cfg(test)]
-    pub(crate) fn insert(&mut self, hash: u32, slot: u32) {
-        self.reserve_one();
-        self.place(bucket(hash, slot));
-        self.len += 1;
-    }
-
-    fn place(&mut self, bucket: Bucket) {
-        let mask = self.mask();
-        let mut at = hash_of(bucket) as usize & mask;
-        while self.buckets[at] != EMPTY {
-            at = (at + 1) & mask;
-        }
-        self.buckets[at] = bucket;
-    }
-
-    /// Removes the bucket at `at`, shifting later buckets of its probe run back so that no
-    /// tombstone is left.
-    pub(crate) fn remove_at(&mut self, at: usize) {
-        let mask = self.mask();
-        let mut hole = at;
-        let mut next = (hole + 1) & mask;
-        loop {
-            let bucket = self.buckets[next];
-            if bucket == EMPTY {
-                break;
-            }
-            let home = hash_of(bucket) as usize & mask;
-            // The bucket may move into the hole if its home is not in (hole, next].
-            if (next.wrapping_sub(home) & mask) >= (next.wrapping_sub(hole) & mask) {
-                self.buckets[hole] = bucket;
-                hole = next;
-            }
-            next = (next + 1) & mask;
-        }
-        self.buckets[hole] = EMPTY;
-        self.len -= 1;
-        // Shrink at one eighth full, so memory follows the queue down after a peak, but not
-        // below a reservation.
-        if self.len * 8 < self.buckets.len() && self.buckets.len() > MIN_BUCKETS.max(self.reserved)
+    /// Looks for the id (`is_match`) and, if it is not stored, makes room for it.
+    pub(crate) fn vacancy(
+        &mut self,
+        hash: u32,
+        mut is_match: impl FnMut(u32) -> bool,
+        hash_of: impl Fn(u32) -> u32,
+    ) -> Vacancy<'_> {
+        match self.table.entry(spread(hash), |&slot| is_match(slot), |&slot| spread(hash_of(slot)))
         {
-            self.resize(self.buckets.len() / 2);
+            Entry::Occupied(_) => Vacancy::Taken,
+            Entry::Vacant(vacant) => Vacancy::Vacant(vacant),
         }
     }
 
-    /// Removes the bucket holding `slot`, if any.
-    pub(crate) fn remove_slot(&mut self, hash: u32, slot: u32) {
-        if let Some(at) = self.find(hash, |s| s == slot) {
-            self.remove_at(at);
+    /// Removes the slot for which `is_match` holds, among those with this hash, and returns it.
+    pub(crate) fn remove(
+        &mut self,
+        hash: u32,
+        mut is_match: impl FnMut(u32) -> bool,
+        hash_of: impl Fn(u32) -> u32,
+    ) -> Option<u32> {
+        let (slot, _) = self.table.find_entry(spread(hash), |&slot| is_match(slot)).ok()?.remove();
+        self.shrink_if_sparse(hash_of);
+        Some(slot)
+    }
+
+    /// Shrinks at one eighth full, so memory follows the queue down after a peak, but not
+    /// below a reservation.
+    fn shrink_if_sparse(&mut self, hash_of: impl Fn(u32) -> u32) {
+        let capacity = self.table.capacity();
+        if self.table.len() * 8 < capacity && capacity > MIN_CAPACITY.max(self.reserved) {
+            let keep = (self.table.len() * 2).max(MIN_CAPACITY).max(self.reserved);
+            self.table.shrink_to(keep, |&slot| spread(hash_of(slot)));
         }
     }
 
     /// How many slots the index holds before it grows.
     pub(crate) fn capacity(&self) -> usize {
-        self.buckets.len() / 4 * 3
+        self.table.capacity()
     }
 
     /// Grows the table, if needed, so that it holds `total` slots before growing again. On
     /// error (the size overflows or the allocator refuses) the index is unchanged. With `pin`,
     /// the table also keeps at least that size until [`Self::clear`].
-    pub(crate) fn try_reserve(&mut self, total: usize, pin: bool) -> Result<(), TryReserveError> {
-        if total == 0 {
-            return Ok(());
-        }
-        // The smallest power of two that `reserve_one` lets hold `total` slots. A size that
-        // overflows is more than any allocator has: let it refuse.
-        let buckets = total
-            .checked_mul(4)
-            .map(|n| n.div_ceil(3).max(MIN_BUCKETS))
-            .and_then(usize::checked_next_power_of_two)
-            .unwrap_or(usize::MAX);
-        if buckets > self.buckets.len() {
-            // Ask first whether the allocator has room, then take zeroed memory as growth
-            // does: a reservation must not fill (and so commit) the whole table up front.
-            Vec::<Bucket>::new().try_reserve_exact(buckets)?;
-            self.resize(buckets);
-        }
+    pub(crate) fn try_reserve(
+        &mut self,
+        total: usize,
+        pin: bool,
+        hash_of: impl Fn(u32) -> u32,
+    ) -> Result<(), hashbrown::TryReserveError> {
+        let additional = total.saturating_sub(self.table.len());
+        self.table.try_reserve(additional, |&slot| spread(hash_of(slot)))?;
         if pin {
-            self.reserved = self.reserved.max(buckets);
+            self.reserved = self.reserved.max(total);
         }
         Ok(())
-    }
-
-    fn resize(&mut self, buckets: usize) {
-        // `vec![0; n]` asks the allocator for zeroed memory.
-        let old = std::mem::replace(&mut self.buckets, vec![EMPTY; buckets]);
-        for bucket in old.into_iter().filter(|&b| b != EMPTY) {
-            self.place(bucket);
-        }
     }
 
     /// Empties the index and frees its memory, reservation included.
     pub(crate) fn clear(&mut self) {
         *self = Self::default();
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn insert_find_remove_with_colliding_hashes() {
-        let mut index = IdIndex::default();
-        // Few distinct hashes, so probe runs are long and wrap around.
-        let hash = |slot: u32| (slot % 5).wrapping_mul(0x9E37_79B9) | 0xF;
-        for slot in 0..200 {
-            index.insert(hash(slot), slot);
-        }
-        for slot in 0..200 {
-            let at = index.find(hash(slot), |s| s == slot).unwrap();
-            assert_eq!(index.slot_at(at), slot);
-        }
-        for slot in (0..200).step_by(3) {
-            index.remove_slot(hash(slot), slot);
-        }
-        for slot in 0..200 {
-            assert_eq!(index.find(hash(slot), |s| s == slot).is_some(), slot % 3 != 0);
-        }
-        for slot in (0..200).filter(|s| s % 3 != 0) {
-            index.remove_slot(hash(slot), slot);
-        }
-        assert_eq!(index.len, 0);
-        assert_eq!(index.buckets.len(), MIN_BUCKETS);
     }
 }

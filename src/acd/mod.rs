@@ -19,6 +19,7 @@
 //! - With the `serde` feature, an [`AcdQueue`] serializes to a snapshot that restores to the
 //!   same order (format in [`AcdQueue`]'s documentation).
 
+mod across;
 mod class;
 mod error;
 mod heap;
@@ -33,8 +34,12 @@ mod slab;
 mod snapshot;
 
 pub use crate::time::Timestamp;
+pub use across::{next_across, peek_across};
 pub use error::AcdError;
 pub use interaction::{Interaction, Waiting};
 pub use key::{MILLIS_PER_POINT, ROUTING_KEY_MAX, ROUTING_KEY_MIN, Score, routing_key};
 pub use queue::{AcdQueue, Iter, MAX_WAITING};
-pub use requirements::{Agent, MAX_DISTINCT_LANGUAGES, MAX_DISTINCT_SKILLS, Requirements};
+pub use requirements::{
+    Agent, MAX_DISTINCT_LANGUAGES, MAX_DISTINCT_SKILLS, MAX_PREFERRED_AGENTS, MAX_RINGS,
+    MAX_STAGE_MILLIS, MAX_STAGES, Requirements, Stage, StageError,
+};

@@ -330,7 +330,7 @@ impl Replay {
                 Outcome::Enqueued
             }
             Event::Next { agent } => {
-                Outcome::Handed(self.queue.next_for(&agent).map(|taken| taken.into_id()))
+                Outcome::Handed(self.queue.next_for(&agent, event.at).map(|taken| taken.into_id()))
             }
             Event::Remove { id } => match self.queue.remove(id.as_str()) {
                 Some(_) => Outcome::Applied,
