@@ -109,6 +109,7 @@ impl Heap {
     }
 
     /// The smallest of the children from `child` (the first of its siblings), given `len`.
+    #[inline(always)]
     fn smallest_child(&self, child: usize, len: usize) -> usize {
         let order = |at: usize| self.items[at].order();
         if child + ARITY <= len {

@@ -3,7 +3,8 @@
 //! A `hashbrown::HashTable` of slot numbers: the ids themselves stay in the queue's slab, so
 //! each id is stored once and never cloned, and the table compares ids through the slab. A
 //! bucket is the 4-byte slot plus hashbrown's 1-byte control. The slab keeps 32 bits of each
-//! id's hash, so the table grows and shrinks without hashing any id again.
+//! id's hash, so the table grows and shrinks without hashing any id again (it reads the hash
+//! from the slab).
 
 use hashbrown::HashTable;
 use hashbrown::hash_table::Entry;
@@ -17,11 +18,14 @@ fn spread(short: u32) -> u64 {
     u64::from(short).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
+/// A bucket: the slot.
+type Bucket = u32;
+
 /// Slot numbers by id hash. The caller supplies the hashes (32 bits of the id's hash) and the
-/// id comparison; `hash_of(slot)` gives the kept hash of the id in a slot.
+/// id comparison.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct IdIndex {
-    table: HashTable<u32>,
+    table: HashTable<Bucket>,
     /// The fewest slots the table shrinks to (a reservation), or 0.
     reserved: usize,
 }
@@ -30,8 +34,17 @@ pub(crate) struct IdIndex {
 pub(crate) enum Vacancy<'a> {
     /// The id is stored already.
     Taken,
-    /// The id is not stored; this is where its slot goes.
-    Vacant(hashbrown::hash_table::VacantEntry<'a, u32>),
+    /// The id is not stored; this is where its slot goes ([`Self::fill`]).
+    Vacant(hashbrown::hash_table::VacantEntry<'a, Bucket>),
+}
+
+impl Vacancy<'_> {
+    /// Stores `slot` where the look-up ended, if the id was not stored.
+    pub(crate) fn fill(self, slot: u32) {
+        if let Self::Vacant(vacant) = self {
+            vacant.insert(slot);
+        }
+    }
 }
 
 impl IdIndex {

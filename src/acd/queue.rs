@@ -451,14 +451,14 @@ impl<Id: Hash + Eq, S: BuildHasher> AcdQueue<Id, S> {
         let hash = IdIndex::short_hash(self.hasher.hash_one(&id));
         // One look-up both refuses a duplicate and finds the bucket for the new id.
         let slab = &self.slab;
-        let vacant = match self.index.vacancy(
+        let vacancy = self.index.vacancy(
             hash,
             |slot| slab.get(slot).is_some_and(|e| e.id == id),
             |slot| slab.hash_of(slot),
-        ) {
-            Vacancy::Vacant(vacant) => vacant,
-            Vacancy::Taken => return Err(AcdError::DuplicateId { id: format!("{id:?}") }),
-        };
+        );
+        if let Vacancy::Taken = vacancy {
+            return Err(AcdError::DuplicateId { id: format!("{id:?}") });
+        }
         let class = self.classes.find_or_create(requirements)?;
         let (stage, due) = if self.classes.get(class).is_some_and(|c| c.requirements.has_stages()) {
             self.classes.stage_at(class, enqueued_at.unix_millis(), self.clock)
@@ -468,7 +468,7 @@ impl<Id: Hash + Eq, S: BuildHasher> AcdQueue<Id, S> {
         let order = Order::new(priority, enqueued_at, self.next_seq).with_stage(stage);
         self.next_seq += 1;
         let slot = self.slab.occupy(Entry::new(order, id, hash, class));
-        vacant.insert(slot);
+        vacancy.fill(slot);
         self.len += 1;
         self.classes.enter(class, order, slot, true, &self.slab);
         self.set_timer(due, order, slot);

@@ -712,7 +712,7 @@ mod tests {
             .with_preferred_agents([a7.clone(), a7.clone()], ms(5))
             .unwrap();
         assert_eq!(r.stage_count(), 4);
-        assert_eq!(r.preferred_agents(), [a7.clone()]);
+        assert_eq!(r.preferred_agents(), std::slice::from_ref(&a7));
         let skills = |i: usize| r.stage(i).unwrap().skills().cloned().collect::<Vec<_>>();
         assert_eq!(skills(0), []);
         assert_eq!(skills(1), [skill("a"), skill("b"), skill("c")]);
