@@ -30,7 +30,8 @@ use super::{AcdQueue, Agent, Interaction, Timestamp, Waiting};
 /// assert_eq!((from, *taken.id()), (1, "quote"));
 /// let (from, taken) = acd::next_across(&mut [&mut billing, &mut sales], &agent, now).unwrap();
 /// assert_eq!((from, *taken.id()), (0, "invoice"));
-/// assert!(acd::next_across::<&str, _>(&mut [], &agent, now).is_none());
+/// let mut serves_none: Vec<&mut AcdQueue<&str>> = Vec::new();
+/// assert!(acd::next_across(&mut serves_none, &agent, now).is_none());
 /// # Ok::<(), email_routing::acd::AcdError>(())
 /// ```
 pub fn next_across<Id, S>(
