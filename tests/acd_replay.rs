@@ -3,14 +3,14 @@
 
 use email_routing::acd::replay::{self, Event, RunError, parse_line};
 
-fn replay(log: &str) -> Result<(String, String), RunError> {
+fn replay(log: &str) -> Result<(String, String), Box<RunError>> {
     let (mut out, mut warnings) = (Vec::new(), Vec::new());
     replay::run(log.as_bytes(), &mut out, &mut warnings)?;
     Ok((String::from_utf8(out).unwrap(), String::from_utf8(warnings).unwrap()))
 }
 
 fn line_error(log: &str) -> (usize, &'static str, String) {
-    match replay(log) {
+    match replay(log).map_err(|e| *e) {
         Err(RunError::Line { line, error }) => (line, error.code(), error.to_string()),
         other => panic!("expected a line error, got {other:?}"),
     }

@@ -158,16 +158,11 @@ struct AgentHeap {
 pub(crate) struct Class {
     pub(crate) requirements: Requirements,
     /// The row of each stage; [`NO_ROW`] for the preferred-agent stage.
-    rows: Vec<u32>,
-    /// When each stage but the last ends, in milliseconds after `enqueued_at`.
-    ends: Vec<i64>,
+    rows: Box<[u32]>,
     /// The agent heaps of the named agents (preferred-agent stage only).
-    agents: Vec<u32>,
+    agents: Box<[u32]>,
     /// How many of the class's interactions wait.
     live: usize,
-    /// The bits of the first ring: the names this class holds in the interners.
-    skills: Bits,
-    language: Bits,
 }
 
 /// Where the first interaction for an agent waits.
@@ -405,12 +400,9 @@ impl Classes {
         }
         let class = self.classes.add(Class {
             requirements: requirements.clone(),
-            rows,
-            ends: requirements.stage_ends().collect(),
-            agents,
+            rows: rows.into_boxed_slice(),
+            agents: agents.into_boxed_slice(),
             live: 0,
-            skills: skill_bits,
-            language: language_bits,
         });
         if staged {
             self.staged.insert(requirements.clone(), class);
@@ -434,15 +426,21 @@ impl Classes {
     ) -> (usize, Option<i64>) {
         let Some(c) = self.classes.get(class) else { return (0, None) };
         let waited = now_ms.saturating_sub(enqueued_ms);
-        let stage = c.ends.iter().take_while(|&&end| end <= waited).count();
-        (stage, c.ends.get(stage).map(|&end| enqueued_ms.saturating_add(end)))
+        let mut stage = 0;
+        for end in c.requirements.stage_ends() {
+            if end > waited {
+                return (stage, Some(enqueued_ms.saturating_add(end)));
+            }
+            stage += 1;
+        }
+        (stage, None)
     }
 
     /// When stage `stage` of `class` ends, for an interaction enqueued at `enqueued_ms`;
     /// `None` for the last stage.
     pub(crate) fn stage_end(&self, class: u32, stage: usize, enqueued_ms: i64) -> Option<i64> {
-        let end = self.classes.get(class)?.ends.get(stage)?;
-        Some(enqueued_ms.saturating_add(*end))
+        let end = self.classes.get(class)?.requirements.stage_ends().nth(stage)?;
+        Some(enqueued_ms.saturating_add(end))
     }
 
     /// Adds the interaction in `slot` to `class` at `order`, in the row or agent heaps of its
@@ -617,7 +615,12 @@ impl Classes {
         if c.requirements.has_stages() {
             self.staged.remove(&c.requirements);
         } else {
-            self.by_bits.remove(&(c.skills, c.language));
+            let skills = self.skills.mask_of(c.requirements.skills());
+            let language = match c.requirements.language() {
+                Some(language) => self.languages.bit(language).map_or(0, |bit| 1 << bit),
+                None => 0,
+            };
+            self.by_bits.remove(&(skills, language));
             if self.no_requirement == Some(class) {
                 self.no_requirement = None;
             }

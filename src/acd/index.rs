@@ -1,50 +1,75 @@
 //! [`IdIndex`]: finds a waiting interaction's slot from its id.
 //!
-//! A `hashbrown::HashTable` of slot numbers: the ids themselves stay in the queue's slab, so
-//! each id is stored once and never cloned, and the table compares ids through the slab. A
-//! bucket is the 4-byte slot plus hashbrown's 1-byte control. The slab keeps 32 bits of each
-//! id's hash, so the table grows and shrinks without hashing any id again (it reads the hash
-//! from the slab).
+//! Measured against `hashbrown::HashTable` (see the CHANGELOG): a hashbrown bucket of the slot
+//! alone rehashes by reading every id's hash back from the slab as it grows, and keeps its
+//! control bytes apart from its buckets (two cache misses a look-up at 1M, against one here);
+//! with the hash in the bucket too, its tombstones doubled the table under churn past the
+//! memory budget. This table keeps no tombstones (backward-shift deletion).
+//!
+//! An open-addressing hash table (linear probing, backward-shift deletion) of slot numbers.
+//! The ids themselves stay in the queue's slab, so each id is stored once and never cloned;
+//! a bucket (8 bytes) holds the slot and 32 bits of the id's hash, which is enough to skip
+//! most non-matching slots without touching the slab and to move buckets when the table
+//! grows.
 
-use hashbrown::HashTable;
-use hashbrown::hash_table::Entry;
+use std::collections::TryReserveError;
 
-/// The smallest table, in slots, once it shrinks.
-const MIN_CAPACITY: usize = 16;
+/// A bucket: the high 32 bits hold the low 32 bits of the id's hash, the low 32 bits the
+/// slot number plus one. An all-zero bucket is empty, so a new table is a zeroed allocation:
+/// fresh pages from the system, without a pass to fill them.
+type Bucket = u64;
 
-/// The table's 64-bit hash from the 32 bits kept: spread over all 64 bits, since hashbrown
-/// takes the bucket from the low bits and its control byte from the top 7.
-fn spread(short: u32) -> u64 {
-    u64::from(short).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+const EMPTY: Bucket = 0;
+/// The smallest table, in buckets, once anything is stored.
+const MIN_BUCKETS: usize = 16;
+
+fn bucket(hash: u32, slot: u32) -> Bucket {
+    // Slot numbers stay below u32::MAX (the queue holds at most i32::MAX interactions).
+    u64::from(hash) << 32 | u64::from(slot.wrapping_add(1))
 }
 
-/// A bucket: the slot.
-type Bucket = u32;
+fn hash_of(bucket: Bucket) -> u32 {
+    (bucket >> 32) as u32
+}
 
-/// Slot numbers by id hash. The caller supplies the hashes (32 bits of the id's hash) and the
-/// id comparison.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct IdIndex {
-    table: HashTable<Bucket>,
-    /// The fewest slots the table shrinks to (a reservation), or 0.
-    reserved: usize,
+fn slot_of(bucket: Bucket) -> u32 {
+    (bucket as u32).wrapping_sub(1)
+}
+
+/// Where a probe for an id ended.
+enum Probe {
+    /// The bucket holding the id's slot.
+    Found(usize),
+    /// The id is not stored; this empty bucket is where it goes.
+    Vacant(usize),
 }
 
 /// Where a look-up for a new id ended.
 pub(crate) enum Vacancy<'a> {
     /// The id is stored already.
     Taken,
-    /// The id is not stored; this is where its slot goes ([`Self::fill`]).
-    Vacant(hashbrown::hash_table::VacantEntry<'a, Bucket>),
+    /// The id is not stored; [`Self::fill`] stores its slot where the look-up ended.
+    Vacant { index: &'a mut IdIndex, at: usize, hash: u32 },
 }
 
 impl Vacancy<'_> {
     /// Stores `slot` where the look-up ended, if the id was not stored.
     pub(crate) fn fill(self, slot: u32) {
-        if let Self::Vacant(vacant) = self {
-            vacant.insert(slot);
+        if let Self::Vacant { index, at, hash } = self {
+            index.buckets[at] = bucket(hash, slot);
+            index.len += 1;
         }
     }
+}
+
+/// Slot numbers by id hash. The caller supplies hashes and the id comparison.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct IdIndex {
+    /// Empty, or a power of two long.
+    buckets: Vec<Bucket>,
+    len: usize,
+    /// The fewest buckets the table shrinks to (a reservation), or 0.
+    reserved: usize,
 }
 
 impl IdIndex {
@@ -54,71 +79,192 @@ impl IdIndex {
         (hash ^ (hash >> 32)) as u32
     }
 
-    /// The slot for which `is_match` holds, among those with this hash.
-    pub(crate) fn find(&self, hash: u32, mut is_match: impl FnMut(u32) -> bool) -> Option<u32> {
-        self.table.find(spread(hash), |&slot| is_match(slot)).copied()
+    fn mask(&self) -> usize {
+        self.buckets.len().wrapping_sub(1)
     }
 
-    /// Looks for the id (`is_match`) and, if it is not stored, makes room for it.
-    pub(crate) fn vacancy(
-        &mut self,
-        hash: u32,
-        mut is_match: impl FnMut(u32) -> bool,
-        hash_of: impl Fn(u32) -> u32,
-    ) -> Vacancy<'_> {
-        match self.table.entry(spread(hash), |&slot| is_match(slot), |&slot| spread(hash_of(slot)))
-        {
-            Entry::Occupied(_) => Vacancy::Taken,
-            Entry::Vacant(vacant) => Vacancy::Vacant(vacant),
+    /// Looks for the id (`is_match`) and, if it is not stored, makes room for it: one probe
+    /// both refuses a duplicate and finds the bucket for a new id.
+    pub(crate) fn vacancy(&mut self, hash: u32, is_match: impl FnMut(u32) -> bool) -> Vacancy<'_> {
+        self.reserve_one();
+        match self.probe(hash, is_match) {
+            Some(Probe::Vacant(at)) => Vacancy::Vacant { index: self, at, hash },
+            // `reserve_one` made a table, so a probe ends.
+            _ => Vacancy::Taken,
         }
     }
 
+    /// The slot for which `is_match` holds, among those with this hash.
+    pub(crate) fn find(&self, hash: u32, is_match: impl FnMut(u32) -> bool) -> Option<u32> {
+        self.bucket_of(hash, is_match).map(|at| slot_of(self.buckets[at]))
+    }
+
     /// Removes the slot for which `is_match` holds, among those with this hash, and returns it.
-    pub(crate) fn remove(
-        &mut self,
-        hash: u32,
-        mut is_match: impl FnMut(u32) -> bool,
-        hash_of: impl Fn(u32) -> u32,
-    ) -> Option<u32> {
-        let (slot, _) = self.table.find_entry(spread(hash), |&slot| is_match(slot)).ok()?.remove();
-        self.shrink_if_sparse(hash_of);
+    pub(crate) fn remove(&mut self, hash: u32, is_match: impl FnMut(u32) -> bool) -> Option<u32> {
+        let at = self.bucket_of(hash, is_match)?;
+        let slot = slot_of(self.buckets[at]);
+        self.remove_at(at);
         Some(slot)
     }
 
-    /// Shrinks at one eighth full, so memory follows the queue down after a peak, but not
-    /// below a reservation.
-    fn shrink_if_sparse(&mut self, hash_of: impl Fn(u32) -> u32) {
-        let capacity = self.table.capacity();
-        if self.table.len() * 8 < capacity && capacity > MIN_CAPACITY.max(self.reserved) {
-            let keep = (self.table.len() * 2).max(MIN_CAPACITY).max(self.reserved);
-            self.table.shrink_to(keep, |&slot| spread(hash_of(slot)));
+    /// Probes for a slot for which `is_match` holds, among those with this hash: the bucket
+    /// holding it, or the empty bucket that ends the probe. `None` if the table has no bucket
+    /// (see [`Self::reserve_one`]).
+    fn probe(&self, hash: u32, mut is_match: impl FnMut(u32) -> bool) -> Option<Probe> {
+        if self.buckets.is_empty() {
+            return None;
+        }
+        let mask = self.mask();
+        let mut at = hash as usize & mask;
+        loop {
+            let bucket = self.buckets[at];
+            if bucket == EMPTY {
+                return Some(Probe::Vacant(at));
+            }
+            if hash_of(bucket) == hash && is_match(slot_of(bucket)) {
+                return Some(Probe::Found(at));
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
+    /// The bucket holding a slot for which `is_match` holds, among those with this hash.
+    fn bucket_of(&self, hash: u32, is_match: impl FnMut(u32) -> bool) -> Option<usize> {
+        match self.probe(hash, is_match)? {
+            Probe::Found(at) => Some(at),
+            Probe::Vacant(_) => None,
+        }
+    }
+
+    /// Makes room for one more slot, so that a probe that follows ends at an empty bucket.
+    fn reserve_one(&mut self) {
+        // Grow at three quarters full, so that a miss (every enqueue looks for a duplicate)
+        // probes about eight buckets, one cache line, on average.
+        if (self.len + 1) * 4 > self.buckets.len() * 3 {
+            self.resize((self.buckets.len() * 2).max(MIN_BUCKETS));
+        }
+    }
+
+    /// Stores `slot` under `hash`. The caller has checked that its id is not stored yet.
+    #[cfg(test)]
+    pub(crate) fn insert(&mut self, hash: u32, slot: u32) {
+        self.reserve_one();
+        self.place(bucket(hash, slot));
+        self.len += 1;
+    }
+
+    fn place(&mut self, bucket: Bucket) {
+        let mask = self.mask();
+        let mut at = hash_of(bucket) as usize & mask;
+        while self.buckets[at] != EMPTY {
+            at = (at + 1) & mask;
+        }
+        self.buckets[at] = bucket;
+    }
+
+    /// Removes the bucket at `at`, shifting later buckets of its probe run back so that no
+    /// tombstone is left.
+    fn remove_at(&mut self, at: usize) {
+        let mask = self.mask();
+        let mut hole = at;
+        let mut next = (hole + 1) & mask;
+        loop {
+            let bucket = self.buckets[next];
+            if bucket == EMPTY {
+                break;
+            }
+            let home = hash_of(bucket) as usize & mask;
+            // The bucket may move into the hole if its home is not in (hole, next].
+            if (next.wrapping_sub(home) & mask) >= (next.wrapping_sub(hole) & mask) {
+                self.buckets[hole] = bucket;
+                hole = next;
+            }
+            next = (next + 1) & mask;
+        }
+        self.buckets[hole] = EMPTY;
+        self.len -= 1;
+        // Shrink at one eighth full, so memory follows the queue down after a peak, but not
+        // below a reservation.
+        if self.len * 8 < self.buckets.len() && self.buckets.len() > MIN_BUCKETS.max(self.reserved)
+        {
+            self.resize(self.buckets.len() / 2);
         }
     }
 
     /// How many slots the index holds before it grows.
     pub(crate) fn capacity(&self) -> usize {
-        self.table.capacity()
+        self.buckets.len() / 4 * 3
     }
 
     /// Grows the table, if needed, so that it holds `total` slots before growing again. On
     /// error (the size overflows or the allocator refuses) the index is unchanged. With `pin`,
     /// the table also keeps at least that size until [`Self::clear`].
-    pub(crate) fn try_reserve(
-        &mut self,
-        total: usize,
-        pin: bool,
-        hash_of: impl Fn(u32) -> u32,
-    ) -> Result<(), hashbrown::TryReserveError> {
-        let additional = total.saturating_sub(self.table.len());
-        self.table.try_reserve(additional, |&slot| spread(hash_of(slot)))?;
+    pub(crate) fn try_reserve(&mut self, total: usize, pin: bool) -> Result<(), TryReserveError> {
+        if total == 0 {
+            return Ok(());
+        }
+        // The smallest power of two that `reserve_one` lets hold `total` slots. A size that
+        // overflows is more than any allocator has: let it refuse.
+        let buckets = total
+            .checked_mul(4)
+            .map(|n| n.div_ceil(3).max(MIN_BUCKETS))
+            .and_then(usize::checked_next_power_of_two)
+            .unwrap_or(usize::MAX);
+        if buckets > self.buckets.len() {
+            // Ask first whether the allocator has room, then take zeroed memory as growth
+            // does: a reservation must not fill (and so commit) the whole table up front.
+            Vec::<Bucket>::new().try_reserve_exact(buckets)?;
+            self.resize(buckets);
+        }
         if pin {
-            self.reserved = self.reserved.max(total);
+            self.reserved = self.reserved.max(buckets);
         }
         Ok(())
+    }
+
+    fn resize(&mut self, buckets: usize) {
+        // `vec![0; n]` asks the allocator for zeroed memory.
+        let old = std::mem::replace(&mut self.buckets, vec![EMPTY; buckets]);
+        for bucket in old.into_iter().filter(|&b| b != EMPTY) {
+            self.place(bucket);
+        }
     }
 
     /// Empties the index and frees its memory, reservation included.
     pub(crate) fn clear(&mut self) {
         *self = Self::default();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn insert_find_remove_with_colliding_hashes() {
+        let mut index = IdIndex::default();
+        // Few distinct hashes, so probe runs are long and wrap around.
+        let hash = |slot: u32| (slot % 5).wrapping_mul(0x9E37_79B9) | 0xF;
+        for slot in 0..200 {
+            index.insert(hash(slot), slot);
+        }
+        for slot in 0..200 {
+            assert_eq!(index.find(hash(slot), |s| s == slot), Some(slot));
+        }
+        for slot in (0..200).step_by(3) {
+            assert_eq!(index.remove(hash(slot), |s| s == slot), Some(slot));
+        }
+        for slot in 0..200 {
+            assert_eq!(index.find(hash(slot), |s| s == slot).is_some(), slot % 3 != 0);
+        }
+        for slot in (0..200).filter(|s| s % 3 != 0) {
+            assert_eq!(index.remove(hash(slot), |s| s == slot), Some(slot));
+        }
+        assert!(matches!(index.vacancy(hash(7), |s| s == 7), Vacancy::Vacant { .. }));
+        index.vacancy(hash(7), |s| s == 7).fill(7);
+        assert!(matches!(index.vacancy(hash(7), |s| s == 7), Vacancy::Taken));
+        assert_eq!(index.remove(hash(7), |s| s == 7), Some(7));
+        assert_eq!(index.len, 0);
+        assert_eq!(index.buckets.len(), MIN_BUCKETS);
     }
 }

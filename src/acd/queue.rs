@@ -26,52 +26,69 @@ pub const MAX_WAITING: usize = i32::MAX as usize;
 /// `Id` is the host's interaction id: any `Hash + Eq` type (`Debug` to name it in errors).
 /// `S` hashes ids; the default, std's `RandomState`, resists hash flooding by crafted ids.
 ///
+/// # Stages
+/// Requirements may change while an interaction waits ([`Requirements`]: a preferred-agent
+/// stage, bullseye rings). [`next_for`](Self::next_for) and [`peek_for`](Self::peek_for) take
+/// the current time and first apply the stage changes due by then (a stage that ends exactly
+/// then has ended); the queue never reads a clock. Stages never change the score or the place
+/// in the routing order. Several queues served by one agent: [`next_across`](super::next_across).
+///
 /// # Cost
-/// With `n` interactions waiting in `c` requirement classes (distinct skill sets plus
-/// language, see [`class_count`](Self::class_count)), each class keeping its interactions
-/// in a heap:
+/// With `n` interactions waiting in `c` requirement classes (distinct requirements, see
+/// [`class_count`](Self::class_count)), each class keeping the interactions of each of its
+/// rings in a heap (a **row**; `r` rows hold interactions, `r = c` without stages):
 /// - [`enqueue`](Self::enqueue): O(log n), and O(1) on average for an arrival that comes
-///   after most of its class, as new arrivals usually do (at equal priority a later arrival
+///   after most of its row, as new arrivals usually do (at equal priority a later arrival
 ///   has a lower key); plus a hash lookup per required skill when the requirements are not
-///   those of a live class. Measured: about 0.18 µs per enqueue filling a queue to 1M, most
-///   of it the id index (a duplicate check, one cache miss at that size) and the first touch
-///   of fresh memory; std's `BinaryHeap` alone takes about 0.012 µs per push, two thirds of
-///   it first touches. [`try_reserve`](Self::try_reserve) avoids the index's growth pauses;
+///   those of a live class (and one hash of the requirements when they have stages); plus one
+///   place per named agent in a preferred-agent stage. Most of it is the id index (an
+///   open-addressing table of slots, looked up to refuse a duplicate: a cache miss at 1M)
+///   and the first touch of fresh memory. [`try_reserve`](Self::try_reserve) avoids the
+///   index's growth pauses;
 /// - [`remove`](Self::remove): O(1) amortized, plus O(log n) when it removes the head of
-///   its class. The interaction leaves at once, but its place in the class heap stays,
-///   stale, until it reaches the top (then it is dropped) or the class compacts its heap
-///   (once stale places outnumber waiting interactions: O(class size), so about two steps
-///   per removal). Measured: about 0.25 µs per removal with 1M waiting;
+///   its row. The interaction leaves at once, but its place in the row's heap stays,
+///   stale, until it reaches the top (then it is dropped) or the heap compacts (once stale
+///   places outnumber waiting interactions: O(row size), so about two steps per removal);
 /// - [`reprioritize`](Self::reprioritize): O(log n), with a new place in the heap; the old
 ///   place stays stale, as for `remove`;
-/// - [`next_for`](Self::next_for), [`peek_for`](Self::peek_for): O(c + log n), plus one hash
-///   lookup per agent skill and language. Interactions are never scanned; the `c` part is a
-///   branch-free scan of about 50 bytes per class (requirement bitsets and head), limited to
-///   the classes that require no skill or whose rarest skill the agent has. Measured: about
-///   1.2 µs per take with 1M waiting in 1,000 classes, for an agent with 16 skills, and
-///   about 0.5 µs per take emptying a 1M queue without skills;
+/// - a due stage change (applied by the next take or peek): O(log n), the same as a
+///   `reprioritize` into the row of the new stage, plus a timer (a binary heap of the
+///   interactions whose stage ends, O(log n)). Interactions without stages have no timer;
+/// - [`next_for`](Self::next_for), [`peek_for`](Self::peek_for): O(r + log n) plus the due
+///   stage changes, plus one hash lookup per agent skill, one per language subtag (`en-us`
+///   looks up `*`, `en` and `en-us`) and one for the agent's id when some interaction prefers
+///   an agent. Interactions are never scanned; the `r` part is a branch-free scan of about
+///   50 bytes per row (requirement bitsets and head), limited to the rows that require no
+///   skill or whose rarest skill the agent has; interactions in a preferred-agent stage wait
+///   in a heap of each named agent, read only by that agent. Measured figures are in the
+///   README;
 /// - [`iter`](Self::iter): O(n) to start, then O(log n) per item, so O(n log n) for all of
 ///   them (as a snapshot reads them);
 /// - [`score`](Self::score), [`get`](Self::get), [`contains`](Self::contains): O(1).
 ///
 /// # Memory
-/// About 67 to 95 bytes per waiting interaction beyond the id itself (measured with a
+/// About 67 to 96 bytes per waiting interaction beyond the id itself (measured with a
 /// counting allocator at 100k to 1M waiting, `u64` ids, after filling the queue and after as
 /// many random removals with new arrivals, or priority changes): a slab entry of 24 bytes
 /// plus the id (32 in all for a `u64`), 8 bytes per id-index bucket at 37-75% load, and a
-/// 24-byte heap place per interaction, plus stale places and room to grow (a class heap
-/// only grows when more than 7/8 of it is in use). Where in that range depends on how
-/// full the doubling vectors happen to be. Each id is stored once and never cloned. When
-/// many interactions leave, the slab keeps its memory for later arrivals, even once the queue
-/// is empty (the index and the heaps shrink, the index not below a
-/// [reservation](Self::try_reserve)); [`clear`](Self::clear) gives all of it back.
+/// 24-byte heap place per interaction, plus stale places and room to grow (a heap only grows
+/// when more than 7/8 of it is in use).
+/// Where in that range depends on how full the doubling vectors happen to be. Each id is
+/// stored once and never cloned. When many interactions leave, the slab keeps its memory for
+/// later arrivals, even once the queue is empty (the index and the heaps shrink, the index
+/// not below a [reservation](Self::try_reserve)); [`clear`](Self::clear) gives all of it
+/// back.
 ///
 /// # Snapshot (feature `serde`)
 /// A queue serializes to `{"waiting": [{"id", "priority", "enqueued_at", "requirements"?}, ...]}`
-/// in routing order (`requirements` = `{"skills": [...], "language": ...}`, omitted when
-/// empty). Deserializing enqueues the list in order, so interactions that tie on key and
-/// `enqueued_at` keep their order and later enqueues come after them; it validates like
-/// [`enqueue`](Self::enqueue) and names the position of a refused entry.
+/// in routing order (`requirements` = `{"skills": [...], "language": ..., "preferred":
+/// {"agents": [...], "wait_ms": ...}, "rings": [{"stay_ms": ..., "remove": [...]}, ...]}`,
+/// each part omitted when empty, the whole omitted when nothing is required). Deserializing
+/// enqueues the list in order, so interactions that tie on key and `enqueued_at` keep their
+/// order and later enqueues come after them; it validates like [`enqueue`](Self::enqueue)
+/// and the stage methods of [`Requirements`], and names the position of a refused entry.
+/// Stages are not stored: each interaction's stage follows from its `enqueued_at` and the
+/// time of the next take.
 ///
 /// ```
 /// use email_routing::{Language, Priority, Skill};
@@ -217,8 +234,7 @@ impl<Id, S> AcdQueue<Id, S> {
         }
         let out_of_memory = AcdError::OutOfMemory { requested };
         self.slab.try_reserve(additional, self.len).map_err(|_| out_of_memory.clone())?;
-        let slab = &self.slab;
-        self.index.try_reserve(requested, pin, |slot| slab.hash_of(slot)).map_err(|_| out_of_memory)
+        self.index.try_reserve(requested, pin).map_err(|_| out_of_memory)
     }
 
     /// How many interactions the queue holds before its interaction store or its id index
@@ -284,8 +300,7 @@ impl<Id, S> AcdQueue<Id, S> {
     pub(crate) fn take(&mut self, choice: Choice) -> Option<Interaction<Id>> {
         let (order, slot) = self.classes.head(choice.source)?;
         let entry = self.slab.take(slot)?;
-        let slab = &self.slab;
-        self.index.remove(entry.hash, |s| s == slot, |s| slab.hash_of(s));
+        self.index.remove(entry.hash, |s| s == slot);
         self.departed(entry.class(), order);
         Some(Interaction { id: entry.id, order: order.with_generation(0) })
     }
@@ -451,11 +466,7 @@ impl<Id: Hash + Eq, S: BuildHasher> AcdQueue<Id, S> {
         let hash = IdIndex::short_hash(self.hasher.hash_one(&id));
         // One look-up both refuses a duplicate and finds the bucket for the new id.
         let slab = &self.slab;
-        let vacancy = self.index.vacancy(
-            hash,
-            |slot| slab.get(slot).is_some_and(|e| e.id == id),
-            |slot| slab.hash_of(slot),
-        );
+        let vacancy = self.index.vacancy(hash, |slot| slab.get(slot).is_some_and(|e| e.id == id));
         if let Vacancy::Taken = vacancy {
             return Err(AcdError::DuplicateId { id: format!("{id:?}") });
         }
@@ -484,11 +495,9 @@ impl<Id: Hash + Eq, S: BuildHasher> AcdQueue<Id, S> {
     {
         let hash = IdIndex::short_hash(self.hasher.hash_one(id));
         let slab = &self.slab;
-        let slot = self.index.remove(
-            hash,
-            |slot| slab.get(slot).is_some_and(|entry| entry.id.borrow() == id),
-            |slot| slab.hash_of(slot),
-        )?;
+        let slot = self
+            .index
+            .remove(hash, |slot| slab.get(slot).is_some_and(|entry| entry.id.borrow() == id))?;
         let entry = self.slab.take(slot)?;
         self.departed(entry.class(), entry.order);
         Some(Interaction { id: entry.id, order: entry.order.with_generation(0) })

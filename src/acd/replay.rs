@@ -154,7 +154,7 @@ pub enum ReplayError {
     )]
     BadDuration {
         /// The field name.
-        field: String,
+        field: &'static str,
         /// The offending value.
         value: String,
     },
@@ -258,10 +258,9 @@ impl<'a> Fields<'a> {
             Some((millis, list)) => (millis, Some(list)),
             None => (value, None),
         };
-        let millis = millis.parse::<u64>().map_err(|_| ReplayError::BadDuration {
-            field: field.to_owned(),
-            value: value.to_owned(),
-        })?;
+        let millis = millis
+            .parse::<u64>()
+            .map_err(|_| ReplayError::BadDuration { field, value: value.to_owned() })?;
         let list = match list {
             Some(list) => parse_list(field, list, parse)?,
             None => Vec::new(),

@@ -186,11 +186,18 @@ pub struct Requirements {
     skills: Vec<Skill>,
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     language: Option<Language>,
+    /// Boxed, as are the rings: most requirements have no stages, and every requirement
+    /// class keeps a copy.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
-    preferred: Option<Preferred>,
+    preferred: Option<Box<Preferred>>,
     /// The rings that end, in order; at most `MAX_RINGS - 1`.
-    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Vec::is_empty"))]
-    rings: Vec<Ring>,
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "no_rings"))]
+    rings: Box<[Ring]>,
+}
+
+#[cfg(feature = "serde")]
+fn no_rings(rings: &[Ring]) -> bool {
+    rings.is_empty()
 }
 
 /// The serialized shape of [`Requirements`], made again through the same methods on the way
@@ -251,7 +258,7 @@ impl Requirements {
 
     /// All of `skills` and, if given, `language`.
     pub fn new(skills: impl IntoIterator<Item = Skill>, language: Option<Language>) -> Self {
-        Self { skills: sorted_set(skills), language, preferred: None, rings: Vec::new() }
+        Self { skills: sorted_set(skills), language, preferred: None, rings: Box::default() }
     }
 
     /// These requirements plus `skill`, required in every ring (a ring added earlier that
@@ -291,7 +298,7 @@ impl Requirements {
                 limit: MAX_PREFERRED_AGENTS,
             });
         }
-        self.preferred = Some(Preferred { agents, wait_ms: stage_millis(wait)? });
+        self.preferred = Some(Box::new(Preferred { agents, wait_ms: stage_millis(wait)? }));
         Ok(self)
     }
 
@@ -317,7 +324,9 @@ impl Requirements {
         if let Some(skill) = remove.iter().find(|s| !self.requires_in_ring(last, s)) {
             return Err(StageError::RingSkillNotRequired { skill: skill.to_string() });
         }
-        self.rings.push(Ring { stay_ms, remove });
+        let mut rings = std::mem::take(&mut self.rings).into_vec();
+        rings.push(Ring { stay_ms, remove });
+        self.rings = rings.into_boxed_slice();
         Ok(self)
     }
 

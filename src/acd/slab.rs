@@ -96,11 +96,6 @@ impl<Id> Slab<Id> {
         }
     }
 
-    /// The kept hash of the id in `slot` (0 for a free slot).
-    pub(crate) fn hash_of(&self, slot: u32) -> u32 {
-        self.get(slot).map_or(0, |entry| entry.hash)
-    }
-
     pub(crate) fn get_mut(&mut self, slot: u32) -> Option<&mut Entry<Id>> {
         match self.slots.get_mut(slot as usize) {
             Some(Slot::Occupied(entry)) => Some(entry),
