@@ -2,9 +2,11 @@
 //! class by stage.
 //!
 //! A **class** is a distinct [`Requirements`] value, stages included. Each stage of a class that
-//! is a ring has a **row**: a heap of the class's interactions in that stage, with the ring's
-//! skill and language bitsets. An agent qualifies for a whole row or for none of it, so the
-//! best interaction for an agent is the best head among the rows it qualifies for. The heads
+//! is a ring uses a **row**: a heap of the interactions in a ring that requires exactly the
+//! same skill and language bits, of whatever class (a class without stages and the last
+//! ring of many bullseyes may share one). An agent qualifies for a whole row or for none of
+//! it, so the best interaction for an agent is the best head among the rows it qualifies
+//! for. The heads
 //! and bitsets of the rows that hold interactions sit in parallel arrays so that this search is
 //! a tight scan over a few bytes per row, without touching the interactions themselves.
 //!
@@ -12,7 +14,8 @@
 //! order they first appear, so that is usually its least common skill), plus one bucket for
 //! rows that require no skill. An agent can only qualify for rows in the buckets of its own
 //! skills, so it scans those buckets and skips the rest. A class exists only while some
-//! interaction in it waits; a row is in a bucket only while some interaction is in its stage.
+//! interaction in it waits; a row exists while some live class uses it, and is in a bucket
+//! only while some interaction is in it.
 //!
 //! The interactions in a class's **preferred-agent stage** are in no row: each named agent
 //! has a heap of its own, which only that agent reads (by its id, one hash lookup), and such
@@ -126,7 +129,8 @@ impl Places {
     }
 }
 
-/// The interactions of one class in one ring.
+/// The interactions, of any class, in a ring that requires exactly these skill and language
+/// bits.
 #[derive(Debug, Clone)]
 struct Row {
     places: Places,
@@ -135,7 +139,15 @@ struct Row {
     /// Which bucket lists this row while it holds interactions, and where in its arrays.
     bucket: u8,
     at: u32,
+    /// How many stages of live classes use the row.
+    uses: u32,
+    /// The class without stages whose requirements are these bits, if live ([`NO_CLASS`]
+    /// otherwise).
+    unstaged: u32,
 }
+
+/// `Row::unstaged` when no class without stages uses the row.
+const NO_CLASS: u32 = u32::MAX;
 
 /// `Row::at` of a row no bucket lists.
 const UNLISTED: u32 = u32::MAX;
@@ -264,8 +276,8 @@ pub(crate) struct Classes {
     agent_heaps: Numbered<AgentHeap>,
     agent_heap_of: HashMap<AgentId, u32>,
     live: usize,
-    /// Classes without stages, by their bits.
-    by_bits: HashMap<(Bits, Bits), u32>,
+    /// Rows by their bits (a class without stages is found through its row).
+    row_of_bits: HashMap<(Bits, Bits), u32>,
     /// Classes with stages, by their requirements.
     staged: HashMap<Requirements, u32>,
     /// The class that requires nothing, if live: the common case, found without hashing.
@@ -284,7 +296,7 @@ impl Classes {
             agent_heaps: Numbered::default(),
             agent_heap_of: HashMap::new(),
             live: 0,
-            by_bits: HashMap::new(),
+            row_of_bits: HashMap::new(),
             staged: HashMap::new(),
             no_requirement: None,
             skills: Interner::new(),
@@ -334,8 +346,11 @@ impl Classes {
             };
             if let Some(language_bits) = language_bits {
                 let skill_bits = self.skills.mask_of(requirements.skills());
-                if let Some(&class) = self.by_bits.get(&(skill_bits, language_bits)) {
-                    return Ok(class);
+                let row = self.row_of_bits.get(&(skill_bits, language_bits));
+                if let Some(r) = row.and_then(|&row| self.rows.get(row))
+                    && r.unstaged != NO_CLASS
+                {
+                    return Ok(r.unstaged);
                 }
             }
         }
@@ -366,18 +381,7 @@ impl Classes {
                 continue;
             }
             let skills = self.skills.mask_of(stage.skills());
-            let bucket = match skills {
-                0 => NO_SKILL_BUCKET,
-                bits => (Bits::BITS - 1 - bits.leading_zeros()) as u8,
-            };
-            let row = Row {
-                places: Places::default(),
-                skills,
-                language: language_bits,
-                bucket,
-                at: UNLISTED,
-            };
-            rows.push(self.rows.add(row));
+            rows.push(self.use_row(skills, language_bits));
         }
         let mut agents = Vec::with_capacity(requirements.preferred_agents().len());
         for id in requirements.preferred_agents() {
@@ -407,13 +411,40 @@ impl Classes {
         if staged {
             self.staged.insert(requirements.clone(), class);
         } else {
-            self.by_bits.insert((skill_bits, language_bits), class);
+            if let Some(r) = self.classes.get(class).and_then(|c| self.rows.get_mut(c.rows[0])) {
+                r.unstaged = class;
+            }
             if skill_bits == 0 && language_bits == 0 {
                 self.no_requirement = Some(class);
             }
         }
         self.live += 1;
         Ok(class)
+    }
+
+    /// The row for these bits, made if none exists, with one more use.
+    fn use_row(&mut self, skills: Bits, language: Bits) -> u32 {
+        if let Some(&row) = self.row_of_bits.get(&(skills, language))
+            && let Some(r) = self.rows.get_mut(row)
+        {
+            r.uses += 1;
+            return row;
+        }
+        let bucket = match skills {
+            0 => NO_SKILL_BUCKET,
+            bits => (Bits::BITS - 1 - bits.leading_zeros()) as u8,
+        };
+        let row = self.rows.add(Row {
+            places: Places::default(),
+            skills,
+            language,
+            bucket,
+            at: UNLISTED,
+            uses: 1,
+            unstaged: NO_CLASS,
+        });
+        self.row_of_bits.insert((skills, language), row);
+        row
     }
 
     /// The stage that an interaction of `class` enqueued at `enqueued_ms` is in at `now_ms`,
@@ -597,9 +628,16 @@ impl Classes {
         let Some(c) = self.classes.take(class) else { return };
         self.live -= 1;
         for &row in &c.rows {
-            if row != NO_ROW {
+            let Some(r) = self.rows.get_mut(row) else { continue };
+            if r.unstaged == class {
+                r.unstaged = NO_CLASS;
+            }
+            r.uses -= 1;
+            if r.uses == 0 {
                 self.set_head(row, None);
-                self.rows.take(row);
+                if let Some(r) = self.rows.take(row) {
+                    self.row_of_bits.remove(&(r.skills, r.language));
+                }
             }
         }
         for &heap in &c.agents {
@@ -614,16 +652,8 @@ impl Classes {
         }
         if c.requirements.has_stages() {
             self.staged.remove(&c.requirements);
-        } else {
-            let skills = self.skills.mask_of(c.requirements.skills());
-            let language = match c.requirements.language() {
-                Some(language) => self.languages.bit(language).map_or(0, |bit| 1 << bit),
-                None => 0,
-            };
-            self.by_bits.remove(&(skills, language));
-            if self.no_requirement == Some(class) {
-                self.no_requirement = None;
-            }
+        } else if self.no_requirement == Some(class) {
+            self.no_requirement = None;
         }
         for skill in c.requirements.skills() {
             self.skills.release(skill);
