@@ -35,8 +35,9 @@ pub const MAX_WAITING: usize = i32::MAX as usize;
 ///
 /// # Cost
 /// With `n` interactions waiting in `c` requirement classes (distinct requirements, see
-/// [`class_count`](Self::class_count)), each class keeping the interactions of each of its
-/// rings in a heap (a **row**; `r` rows hold interactions, `r = c` without stages):
+/// [`class_count`](Self::class_count)), and the interactions of every ring that requires the
+/// same skills and language in one heap (a **row**; `r` rows hold interactions, at most `c`
+/// without stages, and never more than the distinct skill and language sets in force):
 /// - [`enqueue`](Self::enqueue): O(log n), and O(1) on average for an arrival that comes
 ///   after most of its row, as new arrivals usually do (at equal priority a later arrival
 ///   has a lower key); plus a hash lookup per required skill when the requirements are not
