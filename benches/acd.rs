@@ -1,16 +1,25 @@
-//! The ACD queue against `std::collections::BinaryHeap<(i64, u64)>` holding the same keys, in
-//! the same run: enqueue and take-all without skills; take for a skilled agent over 1,000
-//! requirement classes; remove by id.
+//! The ACD queue against the indexed priority queues a user would pick instead, holding the
+//! same 1M ids with the same keys (routing key, then enqueue order) in the same run:
+//! `priority-queue`'s `PriorityQueue` and `keyed_priority_queue`'s `KeyedPriorityQueue`, each
+//! with std's `RandomState`, like the queue. Groups: enqueue 1M from empty; remove by id and
+//! reprioritize by id with 1M waiting; take all of 1M. `std::collections::BinaryHeap` stays in
+//! the enqueue and take-all groups for scale (it refuses no duplicate and finds no id).
 //!
-//! Keys are realistic: arrivals every few milliseconds over a day, priorities 0..=20.
+//! Then the queue alone: take for a skilled agent over 1,000 requirement classes, and the same
+//! with stages (a third of the classes with a 3-ring bullseye, a tenth with a preferred agent).
+//!
+//! Keys are realistic: arrivals every few milliseconds, priorities 0..=20.
 
+use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use email_routing::acd::{AcdQueue, Agent, Requirements, Timestamp, routing_key};
-use email_routing::{Language, Priority, Skill};
+use email_routing::{AgentId, Language, Priority, Skill};
+use keyed_priority_queue::KeyedPriorityQueue;
+use priority_queue::PriorityQueue;
 
 const N: usize = 1_000_000;
 const DAY_START_MS: i64 = 1_780_000_000_000;
@@ -37,6 +46,12 @@ struct Arrival {
     enqueued_at: Timestamp,
 }
 
+impl Arrival {
+    fn key(&self) -> i64 {
+        routing_key(self.priority, self.enqueued_at)
+    }
+}
+
 fn arrivals(n: usize) -> Vec<Arrival> {
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let mut t = DAY_START_MS;
@@ -51,12 +66,31 @@ fn arrivals(n: usize) -> Vec<Arrival> {
         .collect()
 }
 
-fn heap_of(arrivals: &[Arrival]) -> BinaryHeap<(i64, u64)> {
+/// The peers' priority: the routing key, then the earlier enqueue (both max-heaps).
+type Key = (i64, Reverse<u64>);
+
+fn heap_of(arrivals: &[Arrival]) -> BinaryHeap<(i64, Reverse<u64>)> {
     let mut heap = BinaryHeap::new();
     for (seq, a) in arrivals.iter().enumerate() {
-        heap.push((routing_key(a.priority, a.enqueued_at), u64::MAX - seq as u64));
+        heap.push((a.key(), Reverse(seq as u64)));
     }
     heap
+}
+
+fn priority_queue_of(arrivals: &[Arrival]) -> PriorityQueue<u64, Key> {
+    let mut queue = PriorityQueue::new();
+    for (id, a) in arrivals.iter().enumerate() {
+        queue.push(id as u64, (a.key(), Reverse(id as u64)));
+    }
+    queue
+}
+
+fn keyed_of(arrivals: &[Arrival]) -> KeyedPriorityQueue<u64, Key> {
+    let mut queue = KeyedPriorityQueue::new();
+    for (id, a) in arrivals.iter().enumerate() {
+        queue.push(id as u64, (a.key(), Reverse(id as u64)));
+    }
+    queue
 }
 
 fn queue_of(arrivals: &[Arrival]) -> AcdQueue<u64> {
@@ -72,78 +106,209 @@ fn configure<'a>(
     c: &'a mut Criterion,
     name: &str,
 ) -> criterion::BenchmarkGroup<'a, criterion::measurement::WallTime> {
+    // Times come from the command line (`--warm-up-time`, `--measurement-time`), criterion's
+    // defaults otherwise; 10 samples, since each fills or empties 1M.
     let mut group = c.benchmark_group(name);
-    group
-        .sample_size(10)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(8));
+    group.sample_size(10);
     group
 }
 
 fn enqueue(c: &mut Criterion) {
     let arrivals = arrivals(N);
     let mut group = configure(c, "acd_enqueue");
-    group.bench_function("binary_heap", |b| {
-        b.iter_with_large_drop(|| heap_of(black_box(&arrivals)))
+    group.bench_function("priority_queue", |b| {
+        b.iter_with_large_drop(|| priority_queue_of(black_box(&arrivals)))
+    });
+    group.bench_function("keyed_priority_queue", |b| {
+        b.iter_with_large_drop(|| keyed_of(black_box(&arrivals)))
     });
     group
         .bench_function("acd_queue", |b| b.iter_with_large_drop(|| queue_of(black_box(&arrivals))));
-    // For scale: the heap refilled in memory it already touched (cleared, capacity kept), so
-    // without the page faults a fresh fill pays; on a small VM they are most of its time.
-    let mut warm = heap_of(&arrivals);
-    group.bench_function("binary_heap_without_page_faults", |b| {
-        b.iter(|| {
-            warm.clear();
-            for (seq, a) in black_box(&arrivals).iter().enumerate() {
-                warm.push((routing_key(a.priority, a.enqueued_at), u64::MAX - seq as u64));
-            }
-            warm.len()
-        })
-    });
-    // For scale: the id lookup alone, which any queue that refuses duplicate ids and removes
-    // by id needs (std's HashMap, the same ids).
-    group.bench_function("hash_map_ids_only", |b| {
-        b.iter_with_large_drop(|| {
-            let mut ids = std::collections::HashMap::new();
-            for id in 0..arrivals.len() as u64 {
-                ids.insert(black_box(id), id as u32);
-            }
-            ids
-        })
+    group.bench_function("binary_heap", |b| {
+        b.iter_with_large_drop(|| heap_of(black_box(&arrivals)))
     });
     group.finish();
 }
 
-fn next(c: &mut Criterion) {
-    let arrivals = arrivals(N);
-    let heap = heap_of(&arrivals);
-    let queue = queue_of(&arrivals);
-    let anyone = Agent::none();
-    let mut group = configure(c, "acd_next");
-    group.bench_function("binary_heap", |b| {
-        b.iter_batched(
-            || heap.clone(),
-            |mut heap| {
-                while let Some(top) = heap.pop() {
-                    black_box(top);
-                }
-                heap
-            },
-            BatchSize::PerIteration,
-        )
-    });
-    group.bench_function("acd_queue", |b| {
+/// Takes all of `queue` (a clone per iteration, untimed), `take` at a time.
+fn bench_take_all<Q: Clone>(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    name: &str,
+    queue: &Q,
+    mut take: impl FnMut(&mut Q) -> bool,
+) {
+    group.bench_function(name, |b| {
         b.iter_batched(
             || queue.clone(),
             |mut queue| {
-                while let Some(taken) = queue.next_for(&anyone) {
-                    black_box(taken);
-                }
+                while take(&mut queue) {}
                 queue
             },
             BatchSize::PerIteration,
         )
     });
+}
+
+fn next(c: &mut Criterion) {
+    let arrivals = arrivals(N);
+    let anyone = Agent::none();
+    let end_of_day = Timestamp::from_unix_millis(DAY_START_MS + 86_400_000).unwrap();
+    let mut group = configure(c, "acd_next");
+    bench_take_all(&mut group, "priority_queue", &priority_queue_of(&arrivals), |q| {
+        black_box(q.pop()).is_some()
+    });
+    bench_take_all(&mut group, "keyed_priority_queue", &keyed_of(&arrivals), |q| {
+        black_box(q.pop()).is_some()
+    });
+    bench_take_all(&mut group, "acd_queue", &queue_of(&arrivals), |q| {
+        black_box(q.next_for(&anyone, end_of_day)).is_some()
+    });
+    bench_take_all(&mut group, "binary_heap", &heap_of(&arrivals), |q| {
+        black_box(q.pop()).is_some()
+    });
+    group.finish();
+}
+
+/// Times `op` once per item of `items`, in chunks of 10,000, cycling; after each chunk,
+/// `restore` (untimed) gets what the chunk returned.
+fn bench_per_op<Q, T: Copy, R>(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    name: &str,
+    queue: &mut Q,
+    items: &[T],
+    mut op: impl FnMut(&mut Q, T) -> R,
+    mut restore: impl FnMut(&mut Q, Vec<R>),
+) {
+    let mut cursor = 0;
+    group.bench_function(name, |b| {
+        b.iter_custom(|iters| {
+            let mut elapsed = Duration::ZERO;
+            let mut left = iters;
+            while left > 0 {
+                let chunk = left.min(10_000) as usize;
+                left -= chunk as u64;
+                if cursor + chunk > items.len() {
+                    cursor = 0;
+                }
+                let batch = &items[cursor..cursor + chunk];
+                cursor += chunk;
+                let mut results = Vec::with_capacity(chunk);
+                let start = Instant::now();
+                for &item in batch {
+                    results.push(op(queue, black_box(item)));
+                }
+                elapsed += start.elapsed();
+                restore(queue, results);
+            }
+            elapsed
+        })
+    });
+}
+
+/// Every id once, in random order (Fisher-Yates).
+fn shuffled_ids(seed: u64) -> Vec<u64> {
+    let mut rng = Rng(seed);
+    let mut order: Vec<u64> = (0..N as u64).collect();
+    for i in (1..order.len()).rev() {
+        order.swap(i, rng.below(i as u64 + 1) as usize);
+    }
+    order
+}
+
+fn remove(c: &mut Criterion) {
+    let arrivals = arrivals(N);
+    let none = Requirements::none();
+    // Each id once, in random order, walked in chunks: each removal finds its id waiting in a
+    // queue of at least 990k; the chunk goes back in, untimed, with the same key.
+    let ids = shuffled_ids(0xD1B5_4A32_D192_ED03);
+    let key_of = |id: u64| (arrivals[id as usize].key(), Reverse(id));
+    let mut group = configure(c, "acd_remove");
+    let mut pq = priority_queue_of(&arrivals);
+    bench_per_op(
+        &mut group,
+        "priority_queue",
+        &mut pq,
+        &ids,
+        |q, id| q.remove(&id),
+        |q, rs| {
+            for (id, key) in rs.into_iter().flatten() {
+                q.push(id, key);
+            }
+        },
+    );
+    drop(pq);
+    let mut kq = keyed_of(&arrivals);
+    bench_per_op(
+        &mut group,
+        "keyed_priority_queue",
+        &mut kq,
+        &ids,
+        |q, id| q.remove(&id).map(|_| id),
+        |q, rs| {
+            for id in rs.into_iter().flatten() {
+                q.push(id, key_of(id));
+            }
+        },
+    );
+    drop(kq);
+    let mut queue = queue_of(&arrivals);
+    bench_per_op(
+        &mut group,
+        "acd_queue",
+        &mut queue,
+        &ids,
+        |q, id| q.remove(&id),
+        |q, rs| {
+            for r in rs.into_iter().flatten() {
+                q.enqueue(*r.id(), r.priority(), &none, r.enqueued_at()).unwrap();
+            }
+        },
+    );
+    group.finish();
+}
+
+fn reprioritize(c: &mut Criterion) {
+    let arrivals = arrivals(N);
+    // Each id once, in random order, to a random priority in 0..=20; the peers get the new
+    // key computed in advance (the queue computes it from the wait it keeps).
+    let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+    let changes: Vec<(u64, Priority, i64)> = shuffled_ids(0xA076_1D64_78BD_642F)
+        .into_iter()
+        .map(|id| {
+            let priority = Priority::new(rng.below(21) as i64).unwrap();
+            (id, priority, routing_key(priority, arrivals[id as usize].enqueued_at))
+        })
+        .collect();
+    let mut group = configure(c, "acd_reprioritize");
+    let mut pq = priority_queue_of(&arrivals);
+    bench_per_op(
+        &mut group,
+        "priority_queue",
+        &mut pq,
+        &changes,
+        |q, (id, _, key)| q.change_priority(&id, (key, Reverse(id))).is_some(),
+        |_, _| {},
+    );
+    drop(pq);
+    let mut kq = keyed_of(&arrivals);
+    bench_per_op(
+        &mut group,
+        "keyed_priority_queue",
+        &mut kq,
+        &changes,
+        |q, (id, _, key)| q.set_priority(&id, (key, Reverse(id))).is_ok(),
+        |_, _| {},
+    );
+    drop(kq);
+    let mut queue = queue_of(&arrivals);
+    bench_per_op(
+        &mut group,
+        "acd_queue",
+        &mut queue,
+        &changes,
+        |q, (id, priority, _)| q.reprioritize(&id, priority).is_some(),
+        |_, _| {},
+    );
     group.finish();
 }
 
@@ -171,24 +336,16 @@ fn classes(rng: &mut Rng, skills: &[Skill], languages: &[Language]) -> Vec<Requi
     classes
 }
 
-fn next_for_skills(c: &mut Criterion) {
-    let mut rng = Rng(0x2545_F491_4F6C_DD1D);
-    let skills: Vec<Skill> = (0..64).map(|i| Skill::new(&format!("skill-{i}")).unwrap()).collect();
-    let languages: Vec<Language> = ["en", "es", "pt-br", "fr", "de", "it", "nl", "ja"]
-        .map(|l| Language::new(l).unwrap())
-        .to_vec();
-    let classes = classes(&mut rng, &skills, &languages);
-    // A generalist: the 8 most popular skills, 8 others, the 2 most popular languages.
-    let agent = Agent::new(
-        skills[..8].iter().cloned().chain((0..8).map(|i| skills[8 + i * 7].clone())),
-        languages[..2].iter().cloned(),
-    );
-    let qualifying = classes.iter().filter(|r| r.is_met_by(&agent)).count();
-    eprintln!(
-        "acd_next_for_skills: the agent qualifies for {qualifying} of {} classes",
-        classes.len()
-    );
-
+/// Takes for `agent` from a queue of 1M interactions spread at random over `classes`, each
+/// take timed; after each chunk of takes as many new arrivals (untimed) keep it at 1M. Time
+/// moves 5 ms per arrival, and takes happen at the latest arrival's time.
+fn bench_next_for_classes(
+    c: &mut Criterion,
+    group_name: &str,
+    classes: &[Requirements],
+    agent: &Agent,
+) {
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let arrivals = arrivals(N);
     let mut class_of: Vec<usize> = Vec::with_capacity(N);
     let mut queue = AcdQueue::new();
@@ -198,9 +355,12 @@ fn next_for_skills(c: &mut Criterion) {
         queue.enqueue(id as u64, a.priority, &classes[class], a.enqueued_at).unwrap();
     }
     assert_eq!(queue.class_count(), classes.len());
-    let mut group = configure(c, "acd_next_for_skills");
+    let mut later = arrivals.last().unwrap().enqueued_at.unix_millis();
+    // Untimed: the stage changes due at the start.
+    let now = Timestamp::from_unix_millis(later).unwrap();
+    assert!(queue.peek_for(agent, now).is_some());
+    let mut group = configure(c, group_name);
     let mut next_id = N as u64;
-    let mut later = DAY_START_MS + 86_400_000;
     group.bench_function("acd_queue", |b| {
         b.iter_custom(|iters| {
             let mut elapsed = Duration::ZERO;
@@ -210,9 +370,10 @@ fn next_for_skills(c: &mut Criterion) {
                 let chunk = left.min(10_000);
                 left -= chunk;
                 let mut taken = Vec::with_capacity(chunk as usize);
+                let now = Timestamp::from_unix_millis(later).unwrap();
                 let start = Instant::now();
                 for _ in 0..chunk {
-                    taken.push(queue.next_for(black_box(&agent)));
+                    taken.push(queue.next_for(black_box(agent), now));
                 }
                 elapsed += start.elapsed();
                 // Untimed: as many new arrivals, so the queue stays at 1M waiting.
@@ -232,48 +393,65 @@ fn next_for_skills(c: &mut Criterion) {
     group.finish();
 }
 
-fn remove(c: &mut Criterion) {
-    let arrivals = arrivals(N);
-    let mut queue = queue_of(&arrivals);
-    let none = Requirements::none();
-    // Every id once, in random order (Fisher-Yates), walked in chunks: each removal finds
-    // its id waiting in a queue of at least 990k.
-    let mut rng = Rng(0xD1B5_4A32_D192_ED03);
-    let mut order: Vec<u64> = (0..N as u64).collect();
-    for i in (1..order.len()).rev() {
-        order.swap(i, rng.below(i as u64 + 1) as usize);
-    }
-    let mut cursor = 0;
-    let mut group = configure(c, "acd_remove");
-    group.bench_function("acd_queue", |b| {
-        b.iter_custom(|iters| {
-            let mut elapsed = Duration::ZERO;
-            let mut left = iters;
-            while left > 0 {
-                let chunk = left.min(10_000) as usize;
-                left -= chunk as u64;
-                if cursor + chunk > order.len() {
-                    cursor = 0;
-                }
-                let ids = &order[cursor..cursor + chunk];
-                cursor += chunk;
-                let mut removed = Vec::with_capacity(chunk);
-                let start = Instant::now();
-                for id in ids {
-                    removed.push(queue.remove(black_box(id)));
-                }
-                elapsed += start.elapsed();
-                // Untimed: put them back, so the queue stays at 1M.
-                for r in removed {
-                    let r = r.expect("every id is waiting");
-                    queue.enqueue(*r.id(), r.priority(), &none, r.enqueued_at()).unwrap();
-                }
-            }
-            elapsed
-        })
-    });
-    group.finish();
+fn skills_and_languages() -> (Vec<Skill>, Vec<Language>) {
+    let skills: Vec<Skill> = (0..64).map(|i| Skill::new(&format!("skill-{i}")).unwrap()).collect();
+    let languages: Vec<Language> = ["en", "es", "pt-br", "fr", "de", "it", "nl", "ja"]
+        .map(|l| Language::new(l).unwrap())
+        .to_vec();
+    (skills, languages)
 }
 
-criterion_group!(benches, enqueue, next, next_for_skills, remove);
+/// A generalist: the 8 most popular skills, 8 others, the 2 most popular languages.
+fn generalist(skills: &[Skill], languages: &[Language]) -> Agent {
+    Agent::new(
+        skills[..8].iter().cloned().chain((0..8).map(|i| skills[8 + i * 7].clone())),
+        languages[..2].iter().cloned(),
+    )
+}
+
+fn next_for_skills(c: &mut Criterion) {
+    let (skills, languages) = skills_and_languages();
+    let classes = classes(&mut Rng(0x2545_F491_4F6C_DD1D), &skills, &languages);
+    let agent = generalist(&skills, &languages);
+    let qualifying = classes.iter().filter(|r| r.is_met_by(&agent)).count();
+    eprintln!(
+        "acd_next_for_skills: the agent qualifies for {qualifying} of {} classes",
+        classes.len()
+    );
+    bench_next_for_classes(c, "acd_next_for_skills", &classes, &agent);
+}
+
+fn next_for_staged(c: &mut Criterion) {
+    let (skills, languages) = skills_and_languages();
+    let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+    let agents: Vec<AgentId> =
+        (0..50).map(|i| AgentId::new(&format!("agent-{i}")).unwrap()).collect();
+    // The same 1,000 classes: a third get a 3-ring bullseye (30 s with every skill, 60 s
+    // without the first, then without any), a tenth a 60 s preferred-agent stage naming one
+    // of 50 agents.
+    let classes: Vec<Requirements> = classes(&mut rng, &skills, &languages)
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let mut r = r;
+            if i % 3 == 0 {
+                let (first, rest) = r.skills().split_at(1);
+                let (first, rest) = (first.to_vec(), rest.to_vec());
+                r = r
+                    .with_ring(Duration::from_secs(30), first)
+                    .and_then(|r| r.with_ring(Duration::from_secs(60), rest))
+                    .unwrap();
+            }
+            if i % 10 == 1 {
+                let agent = agents[rng.below(agents.len() as u64) as usize].clone();
+                r = r.with_preferred_agents([agent], Duration::from_secs(60)).unwrap();
+            }
+            r
+        })
+        .collect();
+    let agent = generalist(&skills, &languages).with_id(agents[0].clone());
+    bench_next_for_classes(c, "acd_next_for_staged", &classes, &agent);
+}
+
+criterion_group!(benches, enqueue, remove, reprioritize, next, next_for_skills, next_for_staged);
 criterion_main!(benches);

@@ -188,10 +188,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let trainee = Agent::new([Skill::new("email")?], [Language::new("en")?]);
     println!(
         "trainee (email, en; no billing) gets: {:?}",
-        support_queue.next_for(&trainee).map(|i| i.into_id())
+        support_queue.next_for(&trainee, now).map(|i| i.into_id())
     );
     let agent = Agent::new([Skill::new("billing")?, Skill::new("email")?], [Language::new("en")?]);
-    let taken = support_queue.next_for(&agent).ok_or("an interaction waits")?;
+    let taken = support_queue.next_for(&agent, now).ok_or("an interaction waits")?;
     println!("agent (billing, email, en) gets: {}", taken.id());
 
     section("8. The agent's reply");

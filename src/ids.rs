@@ -3,6 +3,7 @@
 //!
 //! Each is checked once when it is made; afterwards it can be passed around without re-checking.
 
+use std::borrow::Borrow;
 use std::fmt;
 use std::str::FromStr;
 
@@ -135,26 +136,108 @@ id_type!(
     FlowId, "flow id", "spam-triage", str::to_owned
 );
 id_type!(
-    /// The host's identifier of an agent: who may take a preferred-agent interaction, and who
-    /// last handled a conversation.
-    AgentId, "agent id", "agent-42", str::to_owned
-);
-id_type!(
     /// The host's identifier of a conversation (the crate draws no randomness, so the host
     /// gives each new conversation its id).
     ConversationId, "conversation id", "conv-2026-0001", str::to_owned
 );
 id_type!(
-    /// An ACD skill an interaction may require and an agent may have. Compared exactly
-    /// (case-sensitive) after trimming.
-    Skill, "skill", "billing", str::to_owned
+    /// An ACD skill an interaction may require and an agent may have.
+    ///
+    /// Skills match case-insensitively: the text is trimmed and stored in lowercase (the
+    /// Unicode default lowercase mapping, as [`Language`] does), so `Billing` and `billing` are
+    /// one skill and an agent with `Billing` meets an interaction that requires `billing`.
+    /// [`as_str`](Self::as_str) and `Display` give the stored, lowercase text: keeping the
+    /// text as typed as well would cost every comparison or a second copy.
+    ///
+    /// ```
+    /// use email_routing::Skill;
+    /// assert_eq!(Skill::new("Billing").unwrap(), Skill::new("billing").unwrap());
+    /// assert_eq!(Skill::new(" VIP ").unwrap().as_str(), "vip");
+    /// ```
+    Skill, "skill", "billing", str::to_lowercase
 );
 id_type!(
-    /// A language an interaction may require and an agent may speak, such as `en` or `pt-BR`.
+    /// A language an interaction may require and an agent may speak, such as `en` or `pt-BR`:
+    /// a BCP 47 language tag (RFC 5646), or on an interaction a language range.
+    ///
     /// Stored lowercase so `pt-BR` and `pt-br` are one language (BCP 47 tags are
-    /// case-insensitive).
+    /// case-insensitive). An interaction's language is matched against the agent's languages
+    /// by RFC 4647 basic filtering (section 3.3.1, see [`matches`](Self::matches)): an agent
+    /// who speaks `en-US` meets an interaction that requires `en`; one who speaks `en` does not
+    /// meet `en-US`. The range `*` on an interaction is met by an agent with any language. On
+    /// an agent `*` is not a wildcard: it is matched as the text `*`, so it meets only an
+    /// interaction that requires `*`.
     Language, "language", "pt-BR", str::to_lowercase
 );
+
+/// An agent, by the host's own identifier (for example its user id), so that an interaction
+/// can name the agents it prefers (see `acd::Requirements::with_preferred_agents`). Compared
+/// exactly after trimming.
+///
+/// ```
+/// use email_routing::AgentId;
+/// assert_eq!(AgentId::new(" agent-7 ").unwrap().as_str(), "agent-7");
+/// assert_ne!(AgentId::new("Agent-7").unwrap(), AgentId::new("agent-7").unwrap());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(try_from = "String", into = "String"))]
+pub struct AgentId(Box<str>);
+
+impl AgentId {
+    /// Validates and creates an `AgentId`.
+    ///
+    /// The input is trimmed; it must then be 1 to [`MAX_ID_CHARS`] characters with no
+    /// control, line-separator or bidi characters.
+    pub fn new(input: &str) -> Result<Self, IdError> {
+        validate_id("agent id", input, str::to_owned).map(|s| Self(s.into_boxed_str()))
+    }
+
+    /// The validated text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+crate::macros::text_value_conversions!(AgentId, IdError);
+
+impl Borrow<str> for Language {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Language {
+    /// Whether this language, as a language range, matches the language tag `tag` under
+    /// RFC 4647 basic filtering (section 3.3.1): the range `*` matches every tag; otherwise
+    /// the range must equal the tag or be a prefix of it that ends where a subtag ends
+    /// (`en` matches `en` and `en-us`, not `eng` and not `e`). Both are lowercase, so the
+    /// comparison ignores case.
+    ///
+    /// ```
+    /// use email_routing::Language;
+    /// let l = |s| Language::new(s).unwrap();
+    /// assert!(l("en").matches(&l("en-US")));
+    /// assert!(l("en-us").matches(&l("EN-us")));
+    /// assert!(!l("en-US").matches(&l("en")));
+    /// assert!(!l("en").matches(&l("eng")));
+    /// assert!(l("*").matches(&l("fr")));
+    /// assert!(!l("fr").matches(&l("*")));
+    /// ```
+    pub fn matches(&self, tag: &Language) -> bool {
+        tag.ranges_matching().any(|range| range == self.as_str())
+    }
+
+    /// Every language range that matches this tag under basic filtering: `*`, then each
+    /// prefix that ends where a subtag ends, then the tag itself (`en-us`: `*`, `en`,
+    /// `en-us`). The one statement of the rule: [`matches`](Self::matches) and the ACD
+    /// queue's bitsets both read it.
+    pub(crate) fn ranges_matching(&self) -> impl Iterator<Item = &str> {
+        let tag = self.as_str();
+        let prefixes = tag.match_indices('-').map(move |(at, _)| &tag[..at]);
+        std::iter::once("*").chain(prefixes).chain(std::iter::once(tag))
+    }
+}
 
 /// An interaction's routing priority: one point is worth one minute of waiting.
 ///
@@ -243,6 +326,28 @@ mod tests {
     use super::*;
 
     #[test]
+    fn basic_filtering_at_each_boundary() {
+        let l = |s| Language::new(s).unwrap();
+        // A range matches itself and longer tags at a subtag boundary, whatever the case.
+        assert!(l("en").matches(&l("en")));
+        assert!(l("en").matches(&l("en-US")));
+        assert!(l("EN").matches(&l("en-Latn-US")));
+        assert!(l("en-latn").matches(&l("en-Latn-US")));
+        // Never a shorter tag, a prefix inside a subtag, or a different subtag.
+        assert!(!l("en-us").matches(&l("en")));
+        assert!(!l("en").matches(&l("eng")));
+        assert!(!l("en-u").matches(&l("en-us")));
+        assert!(!l("en-gb").matches(&l("en-us")));
+        // `*` as a range matches any tag; `*` as a tag is just text.
+        assert!(l("*").matches(&l("x-klingon")));
+        assert!(l("*").matches(&l("*")));
+        assert!(!l("en").matches(&l("*")));
+        let tag = l("zh-Hant-TW");
+        let ranges: Vec<&str> = tag.ranges_matching().collect();
+        assert_eq!(ranges, ["*", "zh", "zh-hant", "zh-hant-tw"]);
+    }
+
+    #[test]
     fn priority_bounds() {
         assert!(Priority::new(25_000_000).is_ok());
         assert!(Priority::new(-25_000_000).is_ok());
@@ -263,7 +368,10 @@ mod tests {
         assert_eq!(Skill::new("bill\ning").unwrap_err().code(), "id.invalid_character");
         assert!(Skill::new("bill\u{202E}ing").is_err());
         assert_eq!(Language::new("pt-BR").unwrap(), Language::new("PT-br").unwrap());
-        assert_ne!(Skill::new("Billing").unwrap(), Skill::new("billing").unwrap());
+        // Skills fold case like languages (Unicode default lowercase).
+        assert_eq!(Skill::new("Billing").unwrap(), Skill::new("billing").unwrap());
+        assert_eq!(Skill::new("ÜBER").unwrap().as_str(), "über");
+        assert_eq!(AgentId::new("  ").unwrap_err().code(), "id.empty");
         // Lowercasing can lengthen text (İ becomes i + combining dot): the limit applies to
         // the stored form, so every stored language parses again.
         let long = "İ".repeat(100);

@@ -55,9 +55,10 @@
 //! dispatch.enqueue_into(&mut support, "mail-1")?;
 //!
 //! // 5. Only an agent with the billing skill gets it.
-//! assert!(support.next_for(&Agent::none()).is_none());
+//! let now = t0.plus_hours(3);
+//! assert!(support.next_for(&Agent::none(), now).is_none());
 //! let agent = Agent::none().with_skill(Skill::new("billing")?);
-//! assert_eq!(support.next_for(&agent).map(|i| i.into_id()), Some("mail-1"));
+//! assert_eq!(support.next_for(&agent, now).map(|i| i.into_id()), Some("mail-1"));
 //!
 //! // 6. The reply leaves from the verified domain.
 //! let reply = OutboundDraft::new(help).with_to("Jane <jane@example.org>").with_subject("Re: invoice");

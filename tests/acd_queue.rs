@@ -27,7 +27,7 @@ fn ids<S>(queue: &AcdQueue<&'static str, S>) -> Vec<&'static str> {
     queue.iter().map(|w| *w.id()).collect()
 }
 fn take_all(queue: &mut AcdQueue<&'static str>, agent: &Agent) -> Vec<&'static str> {
-    std::iter::from_fn(|| queue.next_for(agent).map(|i| i.into_id())).collect()
+    std::iter::from_fn(|| queue.next_for(agent, t(NOW)).map(|i| i.into_id())).collect()
 }
 
 #[test]
@@ -108,18 +108,18 @@ fn an_agent_without_a_required_skill_or_language_gets_nothing() {
         .enqueue("vip", p(9), &Requirements::new([skill("vip"), skill("billing")], None), t(NOW))
         .unwrap();
 
-    assert!(queue.next_for(&Agent::none()).is_none());
-    assert!(queue.next_for(&Agent::none().with_skill(skill("billing"))).is_none());
-    assert!(queue.next_for(&Agent::none().with_language(lang("EN"))).is_none());
+    assert!(queue.next_for(&Agent::none(), t(NOW)).is_none());
+    assert!(queue.next_for(&Agent::none().with_skill(skill("billing")), t(NOW)).is_none());
+    assert!(queue.next_for(&Agent::none().with_language(lang("EN")), t(NOW)).is_none());
     let billing_es = Agent::new([skill("billing")], [lang("es")]);
-    assert!(queue.peek_for(&billing_es).is_none());
+    assert!(queue.peek_for(&billing_es, t(NOW)).is_none());
     // Unknown skills of the agent are ignored.
     let agent = Agent::new([skill("billing"), skill("never-required")], [lang("en"), lang("es")]);
-    assert_eq!(queue.next_for(&agent).unwrap().into_id(), "b-en");
-    assert!(queue.next_for(&agent).is_none());
+    assert_eq!(queue.next_for(&agent, t(NOW)).unwrap().into_id(), "b-en");
+    assert!(queue.next_for(&agent, t(NOW)).is_none());
     let vip = Agent::new([skill("vip"), skill("billing")], []);
-    assert_eq!(queue.peek_for(&vip).unwrap().requirements().skills().len(), 2);
-    assert_eq!(queue.next_for(&vip).unwrap().into_id(), "vip");
+    assert_eq!(queue.peek_for(&vip, t(NOW)).unwrap().requirements().skills().len(), 2);
+    assert_eq!(queue.next_for(&vip, t(NOW)).unwrap().into_id(), "vip");
     assert!(queue.is_empty());
     assert_eq!(queue.class_count(), 0);
 }
@@ -209,8 +209,8 @@ fn distinct_skills_in_use_are_limited_and_freed_when_no_longer_required() {
     queue.remove(&7).unwrap();
     queue.enqueue(999, p(0), &extra, t(NOW)).unwrap();
     let agent = Agent::none().with_skill(skills[MAX_DISTINCT_SKILLS].clone());
-    assert_eq!(queue.next_for(&agent).unwrap().into_id(), 999);
-    assert!(queue.next_for(&Agent::none().with_skill(skills[7].clone())).is_none());
+    assert_eq!(queue.next_for(&agent, t(NOW)).unwrap().into_id(), 999);
+    assert!(queue.next_for(&Agent::none().with_skill(skills[7].clone()), t(NOW)).is_none());
 }
 
 #[test]
@@ -291,8 +291,8 @@ mod snapshot {
         let billing_agent = Agent::new([skill("billing")], [lang("en")]);
         loop {
             for agent in [&generalist, &billing_agent, &billing_agent] {
-                let a = plain.next_for(agent).map(|i| (i.into_id(), 0));
-                let b = restored.next_for(agent).map(|i| (i.into_id(), 0));
+                let a = plain.next_for(agent, t(NOW)).map(|i| (i.into_id(), 0));
+                let b = restored.next_for(agent, t(NOW)).map(|i| (i.into_id(), 0));
                 assert_eq!(a, b);
             }
             if plain.is_empty() {
@@ -444,5 +444,249 @@ mod capacity {
 
     fn ids_u32(queue: &AcdQueue<u32>) -> Vec<u32> {
         queue.iter().map(|w| *w.id()).collect()
+    }
+}
+
+mod stages {
+    use super::*;
+    use email_routing::AgentId;
+    use email_routing::acd::{self, StageError};
+    use std::time::Duration;
+
+    const MINUTE: i64 = 60_000;
+
+    fn id(s: &str) -> AgentId {
+        AgentId::new(s).unwrap()
+    }
+    fn ana() -> Agent {
+        Agent::none().with_id(id("ana"))
+    }
+    /// Billing in English, for ana first for a minute.
+    fn reply() -> Requirements {
+        Requirements::none()
+            .with_skill(skill("billing"))
+            .with_language(lang("en"))
+            .with_preferred_agents([id("ana")], Duration::from_secs(60))
+            .unwrap()
+    }
+
+    #[test]
+    fn matching_ignores_skill_case_and_filters_languages() {
+        let mut queue = AcdQueue::new();
+        let r = Requirements::none().with_skill(skill("Billing")).with_language(lang("en"));
+        queue.enqueue("a", p(0), &r, t(NOW)).unwrap();
+        queue
+            .enqueue("b", p(0), &Requirements::none().with_language(lang("en-US")), t(NOW))
+            .unwrap();
+        // `en` alone does not meet `en-US`; `en-GB` meets `en` but not `en-US`.
+        let en = Agent::new([skill("billing")], [lang("en")]);
+        assert_eq!(take_all(&mut queue, &en), ["a"]);
+        let gb = Agent::new([], [lang("en-GB")]);
+        assert!(queue.peek_for(&gb, t(NOW)).is_none());
+        let us = Agent::new([], [lang("EN-us")]);
+        assert_eq!(take_all(&mut queue, &us), ["b"]);
+    }
+
+    #[test]
+    fn a_preferred_stage_ending_exactly_now_has_ended() {
+        let mut queue = AcdQueue::new();
+        queue.enqueue("reply", p(0), &reply(), t(NOW)).unwrap();
+        let billing = Agent::new([skill("billing")], [lang("en-US")]);
+        assert!(queue.next_for(&billing, t(NOW + MINUTE - 1)).is_none());
+        assert_eq!(queue.get(&"reply").unwrap().stage(), 0);
+        let taken = queue.next_for(&billing, t(NOW + MINUTE)).unwrap();
+        assert_eq!((*taken.id(), taken.stage()), ("reply", 1));
+    }
+
+    #[test]
+    fn a_preferred_agent_takes_it_whatever_its_skills_and_others_wait() {
+        let mut queue = AcdQueue::new();
+        queue.enqueue("reply", p(0), &reply(), t(NOW)).unwrap();
+        queue.enqueue("plain", p(0), &none(), t(NOW + 1)).unwrap();
+        let bo = Agent::new([skill("billing")], [lang("en")]).with_id(id("bo"));
+        // bo gets the later plain interaction: the reply waits for ana.
+        assert_eq!(queue.next_for(&bo, t(NOW + 10)).unwrap().into_id(), "plain");
+        assert!(queue.next_for(&bo, t(NOW + 10)).is_none());
+        let taken = queue.next_for(&ana(), t(NOW + 20)).unwrap();
+        assert_eq!((*taken.id(), taken.stage()), ("reply", 0));
+        assert!(queue.is_empty());
+        assert_eq!(queue.class_count(), 0);
+    }
+
+    #[test]
+    fn a_preferred_agent_who_never_comes_lets_it_fall_back_in_order() {
+        let mut queue = AcdQueue::new();
+        // The reply waited longest, so after the fallback it comes first, by its score.
+        queue.enqueue("reply", p(0), &reply(), t(NOW)).unwrap();
+        let billing_en =
+            Requirements::none().with_skill(skill("billing")).with_language(lang("en"));
+        queue.enqueue("newer", p(0), &billing_en, t(NOW + 1_000)).unwrap();
+        let agent = Agent::new([skill("billing")], [lang("en")]);
+        let now = t(NOW + 2 * MINUTE);
+        assert_eq!(queue.score(&"reply", now).unwrap().milli_points(), 2_000);
+        let taken: Vec<_> =
+            std::iter::from_fn(|| queue.next_for(&agent, now).map(|i| i.into_id())).collect();
+        assert_eq!(taken, ["reply", "newer"]);
+        // ana comes too late: nothing is left for her.
+        assert!(queue.next_for(&ana(), now).is_none());
+    }
+
+    #[test]
+    fn rings_remove_skills_and_a_ring_without_skills_is_for_anyone_with_the_language() {
+        let r = Requirements::none()
+            .with_skill(skill("billing"))
+            .with_skill(skill("vip"))
+            .with_language(lang("fr"))
+            .with_ring(Duration::from_secs(30), [skill("vip")])
+            .unwrap()
+            .with_ring(Duration::from_secs(60), [skill("billing")])
+            .unwrap();
+        let mut queue = AcdQueue::new();
+        queue.enqueue("mail", p(0), &r, t(NOW)).unwrap();
+        let billing_fr = Agent::new([skill("billing")], [lang("fr-CA")]);
+        let french = Agent::new([], [lang("fr")]);
+        let english = Agent::new([skill("billing"), skill("vip")], [lang("en")]);
+        assert!(queue.peek_for(&billing_fr, t(NOW + 29_999)).is_none());
+        assert_eq!(queue.peek_for(&billing_fr, t(NOW + 30_000)).unwrap().stage(), 1);
+        assert!(queue.peek_for(&french, t(NOW + 89_999)).is_none());
+        assert!(queue.peek_for(&english, t(NOW + 90_000)).is_none());
+        let taken = queue.next_for(&french, t(NOW + 90_000)).unwrap();
+        assert_eq!((*taken.id(), taken.stage()), ("mail", 2));
+        // Without a language, the last ring is for anyone.
+        let r = Requirements::none()
+            .with_skill(skill("vip"))
+            .with_ring(Duration::from_millis(1), [skill("vip")])
+            .unwrap();
+        queue.enqueue("any", p(0), &r, t(NOW)).unwrap();
+        assert_eq!(queue.next_for(&Agent::none(), t(NOW + 1)).unwrap().into_id(), "any");
+    }
+
+    #[test]
+    fn stages_never_change_the_score_or_the_order() {
+        let mut queue = AcdQueue::new();
+        queue.enqueue("staged", p(5), &reply(), t(NOW)).unwrap();
+        queue.enqueue("plain", p(5), &none(), t(NOW)).unwrap();
+        let before: Vec<_> =
+            queue.iter().map(|w| (*w.id(), w.score(t(NOW + 5 * MINUTE)))).collect();
+        // Apply the stage change, then compare.
+        let billing = Agent::new([skill("billing")], [lang("en")]);
+        assert_eq!(queue.peek_for(&billing, t(NOW + MINUTE)).unwrap().id(), &"staged");
+        let after: Vec<_> = queue.iter().map(|w| (*w.id(), w.score(t(NOW + 5 * MINUTE)))).collect();
+        assert_eq!(before, after);
+        assert_eq!(queue.get(&"staged").unwrap().stage(), 1);
+        assert_eq!(queue.get(&"staged").unwrap().requirements(), &reply());
+    }
+
+    #[test]
+    fn remove_and_reprioritize_work_in_every_stage() {
+        let mut queue = AcdQueue::new();
+        let r = reply().with_ring(Duration::from_secs(60), [skill("billing")]).unwrap();
+        for (i, id) in ["a", "b", "c", "d"].into_iter().enumerate() {
+            queue.enqueue(id, p(0), &r, t(NOW + i as i64)).unwrap();
+        }
+        // In the preferred stage.
+        assert_eq!(queue.reprioritize(&"b", p(9)), Some(p(0)));
+        assert_eq!(queue.remove(&"c").map(|i| i.stage()), Some(0));
+        assert_eq!(queue.peek_for(&ana(), t(NOW + 10)).unwrap().id(), &"b");
+        // In the first ring, then the last.
+        let billing = Agent::new([skill("billing")], [lang("en")]);
+        assert_eq!(queue.reprioritize(&"d", p(20)), Some(p(0)));
+        assert_eq!(queue.next_for(&billing, t(NOW + MINUTE + 3)).unwrap().into_id(), "d");
+        assert_eq!(queue.remove(&"a").map(|i| i.stage()), Some(1));
+        let english = Agent::new([], [lang("en")]);
+        // b was enqueued 1 ms after NOW: its first ring ends 1 ms later than a's would.
+        assert!(queue.peek_for(&english, t(NOW + 2 * MINUTE)).is_none());
+        let taken = queue.next_for(&english, t(NOW + 2 * MINUTE + 1)).unwrap();
+        assert_eq!((*taken.id(), taken.stage(), taken.priority()), ("b", 2, p(9)));
+        assert!(queue.is_empty());
+    }
+
+    #[test]
+    fn time_never_goes_back_for_the_queue() {
+        let mut queue = AcdQueue::new();
+        queue.enqueue("reply", p(0), &reply(), t(NOW)).unwrap();
+        let billing = Agent::new([skill("billing")], [lang("en")]);
+        assert!(queue.peek_for(&billing, t(NOW + MINUTE)).is_some());
+        // An earlier time counts as the latest one seen: the fallback is not undone.
+        assert!(queue.peek_for(&ana(), t(NOW)).is_none());
+        assert!(queue.next_for(&billing, t(NOW)).is_some());
+    }
+
+    #[test]
+    fn an_agent_gets_the_best_across_its_queues_and_nothing_from_none() {
+        let mut email: AcdQueue<&str> = AcdQueue::new();
+        let mut chat: AcdQueue<&str> = AcdQueue::new();
+        let mut social: AcdQueue<&str> = AcdQueue::new();
+        // Same key: priority 1 a minute later equals priority 0 now; earlier enqueued_at wins.
+        email.enqueue("e-later", p(1), &none(), t(NOW + MINUTE)).unwrap();
+        chat.enqueue("c-now", p(0), &none(), t(NOW)).unwrap();
+        // A full tie: the queue first in the host's order wins.
+        social.enqueue("s-tie", p(0), &none(), t(NOW)).unwrap();
+        email.enqueue("e-preferred", p(50), &reply(), t(NOW)).unwrap();
+        let agent = Agent::none();
+        let now = t(NOW + 2 * MINUTE);
+        let mut serves_none: Vec<&mut AcdQueue<&str>> = Vec::new();
+        assert!(acd::next_across(&mut serves_none, &agent, now).is_none());
+        {
+            let mut order = [&mut social, &mut chat, &mut email];
+            let peeked = acd::peek_across(&mut order, &agent, now);
+            assert_eq!(peeked.map(|(at, w)| (at, *w.id())), Some((0, "s-tie")));
+        }
+        let mut order = [&mut chat, &mut social, &mut email];
+        let mut taken = Vec::new();
+        while let Some((at, i)) = acd::next_across(&mut order, &agent, now) {
+            taken.push((at, i.into_id()));
+        }
+        // The preferred interaction waits for ana, whose minute is up only for billing agents.
+        assert_eq!(taken, [(0, "c-now"), (1, "s-tie"), (2, "e-later")]);
+        let billing = Agent::new([skill("billing")], [lang("en")]);
+        let got = acd::next_across(&mut [&mut chat, &mut email], &billing, now);
+        assert_eq!(got.map(|(at, i)| (at, i.into_id())), Some((1, "e-preferred")));
+    }
+
+    #[test]
+    fn stage_errors_have_codes() {
+        let err =
+            Requirements::none().with_preferred_agents([], Duration::from_secs(1)).unwrap_err();
+        assert_eq!(err, StageError::PreferredAgentCount { count: 0, limit: 16 });
+        assert!(err.to_string().contains("1 to 16"), "{err}");
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn snapshots_keep_stages() {
+        let mut queue: AcdQueue<String> = AcdQueue::new();
+        let r = Requirements::none()
+            .with_skill(skill("billing"))
+            .with_skill(skill("vip"))
+            .with_preferred_agents([id("ana"), id("bo")], Duration::from_secs(60))
+            .unwrap()
+            .with_ring(Duration::from_secs(30), [skill("VIP")])
+            .unwrap();
+        queue.enqueue("m".into(), p(3), &r, t(1_000)).unwrap();
+        let json = serde_json::to_value(&queue).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"waiting": [
+                {"id": "m", "priority": 3, "enqueued_at": 1000,
+                 "requirements": {"skills": ["billing", "vip"],
+                                  "preferred": {"agents": ["ana", "bo"], "wait_ms": 60000},
+                                  "rings": [{"stay_ms": 30000, "remove": ["vip"]}]}},
+            ]})
+        );
+        let mut restored: AcdQueue<String> = serde_json::from_value(json).unwrap();
+        assert_eq!(restored.get("m").unwrap().requirements(), &r);
+        // The restored queue works out the stage from enqueued_at, as the original does.
+        let billing = Agent::new([skill("billing")], []);
+        for q in [&mut queue, &mut restored] {
+            assert!(q.peek_for(&billing, t(1_000 + 60_000)).is_none());
+            assert_eq!(q.next_for(&billing, t(1_000 + 90_000)).map(|i| i.stage()), Some(2));
+        }
+        let bad = r#"{"waiting":[{"id":"a","priority":1,"enqueued_at":5,"requirements":{"rings":[{"stay_ms":0}]}}]}"#;
+        let err = serde_json::from_str::<AcdQueue<String>>(bad).unwrap_err().to_string();
+        assert!(err.contains("0 ms"), "{err}");
+        let unknown =
+            r#"{"waiting":[{"id":"a","priority":1,"enqueued_at":5,"requirements":{"ring":[]}}]}"#;
+        assert!(serde_json::from_str::<AcdQueue<String>>(unknown).is_err());
     }
 }

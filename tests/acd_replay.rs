@@ -3,14 +3,14 @@
 
 use email_routing::acd::replay::{self, Event, RunError, parse_line};
 
-fn replay(log: &str) -> Result<(String, String), RunError> {
+fn replay(log: &str) -> Result<(String, String), Box<RunError>> {
     let (mut out, mut warnings) = (Vec::new(), Vec::new());
     replay::run(log.as_bytes(), &mut out, &mut warnings)?;
     Ok((String::from_utf8(out).unwrap(), String::from_utf8(warnings).unwrap()))
 }
 
 fn line_error(log: &str) -> (usize, &'static str, String) {
-    match replay(log) {
+    match replay(log).map_err(|e| *e) {
         Err(RunError::Line { line, error }) => (line, error.code(), error.to_string()),
         other => panic!("expected a line error, got {other:?}"),
     }
@@ -111,4 +111,59 @@ fn the_replay_keeps_the_final_queue() {
     let replay = replay::run(log.as_bytes(), &mut out, &mut warnings).unwrap();
     let left: Vec<&String> = replay.queue().iter().map(|w| w.id()).collect();
     assert_eq!(left, ["a"]);
+}
+
+#[test]
+fn stages_and_agent_ids() {
+    let log = "\
+# Replies for their last agent (60 s), then for billing in English (30 s), then for anyone
+# who speaks English.
+1780000000000 enqueue id=r1 priority=0 skills=billing language=en preferred=60000:ana ring1=30000:Billing
+1780000000000 enqueue id=r2 priority=0 skills=billing language=en preferred=60000:ana ring1=30000:Billing
+1780000000001 enqueue id=new priority=0 skills=billing
+# Before 60 s only ana may take a reply, whatever her skills.
+1780000059999 next skills=BILLING languages=en
+1780000059999 next agent=bo
+1780000059999 next agent=ana
+# At exactly 60 s the preferred stage has ended: billing and English are needed.
+1780000060000 next agent=ana
+1780000060000 next languages=en
+1780000089999 next languages=en-GB
+# At exactly 90 s the first ring has ended and removed billing.
+1780000090000 next languages=en-GB
+";
+    let (out, warnings) = replay(log).unwrap();
+    assert_eq!(
+        out,
+        "\
+1780000059999 new
+1780000059999 -
+1780000059999 r1
+1780000060000 -
+1780000060000 -
+1780000089999 -
+1780000090000 r2
+"
+    );
+    assert_eq!(warnings, "");
+}
+
+#[test]
+fn malformed_stage_fields() {
+    let cases = [
+        ("1 enqueue id=a priority=1 preferred=x:ana", "replay.bad_duration", "preferred"),
+        ("1 enqueue id=a priority=1 preferred=60000", "acd.preferred_agent_count", "1 to 16"),
+        ("1 enqueue id=a priority=1 preferred=0:ana", "acd.stage_duration_out_of_range", "0 ms"),
+        ("1 enqueue id=a priority=1 ring2=10", "replay.missing_field", "ring1"),
+        ("1 enqueue id=a priority=1 ring1=10:vip", "acd.ring_skill_not_required", "vip"),
+        ("1 enqueue id=a priority=1 ring1=10:", "replay.bad_value", "ring1"),
+        ("1 enqueue id=a priority=1 ring1=10:,a", "replay.bad_value", "ring1"),
+        ("1 enqueue id=a priority=1 ring6=10", "replay.unknown_field", "ring5"),
+        ("1 next agent=", "replay.bad_value", "agent"),
+    ];
+    for (line, code, mentions) in cases {
+        let (number, got, message) = line_error(&format!("{line}\n"));
+        assert_eq!((number, got), (1, code), "{line}: {message}");
+        assert!(message.contains(mentions), "{line}: {message}");
+    }
 }

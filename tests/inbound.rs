@@ -87,9 +87,9 @@ fn clean_mail_to_a_queue_address_enqueues_with_the_route_requirements() {
     let mut acd = AcdQueue::new();
     q.enqueue_into(&mut acd, "mail-1").unwrap();
     let untrained = Agent::new([], [Language::new("en").unwrap()]);
-    assert!(acd.peek_for(&untrained).is_none());
+    assert!(acd.peek_for(&untrained, at(NOW)).is_none());
     let agent = Agent::new([Skill::new("billing").unwrap()], [Language::new("en").unwrap()]);
-    let taken = acd.next_for(&agent).unwrap();
+    let taken = acd.next_for(&agent, at(NOW)).unwrap();
     assert_eq!(*taken.id(), "mail-1");
     assert_eq!(taken.priority().get(), 10);
     assert_eq!(taken.enqueued_at(), at(NOW));

@@ -9,7 +9,8 @@ fuzz_target!(|data: &[u8]| {
             let q = r.queue();
             let _ = q.len();
             for w in q.iter() {
-                let _ = w;
+                // A stage the requirements have, whatever the log's times and stages.
+                assert!(w.stage() < w.requirements().stage_count(), "stage past the last: {w:?}");
             }
             // snapshot round-trip of the resulting queue
             let j = serde_json::to_string(q).unwrap();
@@ -19,6 +20,10 @@ fuzz_target!(|data: &[u8]| {
                 });
             let j2 = serde_json::to_string(&back).unwrap();
             assert_eq!(j, j2, "snapshot changes on restore");
+            // Stages and all: the restored requirements are the same values.
+            for (a, b) in q.iter().zip(back.iter()) {
+                assert_eq!(a.requirements(), b.requirements(), "requirements change on restore");
+            }
         }
         Err(e) => {
             let _ = e.code();

@@ -99,10 +99,6 @@ impl Heap {
         }
     }
 
-    pub(crate) fn clear(&mut self) {
-        self.items.clear();
-    }
-
     /// Room for at least `additional` more places (the `Vec` rule: at least doubling).
     pub(crate) fn reserve(&mut self, additional: usize) {
         self.items.reserve(additional);
@@ -113,6 +109,7 @@ impl Heap {
     }
 
     /// The smallest of the children from `child` (the first of its siblings), given `len`.
+    #[inline(always)]
     fn smallest_child(&self, child: usize, len: usize) -> usize {
         let order = |at: usize| self.items[at].order();
         if child + ARITY <= len {

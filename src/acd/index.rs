@@ -1,5 +1,11 @@
 //! [`IdIndex`]: finds a waiting interaction's slot from its id.
 //!
+//! Measured against `hashbrown::HashTable` (see the CHANGELOG): a hashbrown bucket of the slot
+//! alone rehashes by reading every id's hash back from the slab as it grows, and keeps its
+//! control bytes apart from its buckets (two cache misses a look-up at 1M, against one here);
+//! with the hash in the bucket too, its tombstones doubled the table under churn past the
+//! memory budget. This table keeps no tombstones (backward-shift deletion).
+//!
 //! An open-addressing hash table (linear probing, backward-shift deletion) of slot numbers.
 //! The ids themselves stay in the queue's slab, so each id is stored once and never cloned;
 //! a bucket (8 bytes) holds the slot and 32 bits of the id's hash, which is enough to skip
@@ -31,11 +37,29 @@ fn slot_of(bucket: Bucket) -> u32 {
 }
 
 /// Where a probe for an id ended.
-pub(crate) enum Probe {
+enum Probe {
     /// The bucket holding the id's slot.
     Found(usize),
-    /// The id is not stored; this empty bucket is where it goes (see [`IdIndex::fill`]).
+    /// The id is not stored; this empty bucket is where it goes.
     Vacant(usize),
+}
+
+/// Where a look-up for a new id ended.
+pub(crate) enum Vacancy<'a> {
+    /// The id is stored already.
+    Taken,
+    /// The id is not stored; [`Self::fill`] stores its slot where the look-up ended.
+    Vacant { index: &'a mut IdIndex, at: usize, hash: u32 },
+}
+
+impl Vacancy<'_> {
+    /// Stores `slot` where the look-up ended, if the id was not stored.
+    pub(crate) fn fill(self, slot: u32) {
+        if let Self::Vacant { index, at, hash } = self {
+            index.buckets[at] = bucket(hash, slot);
+            index.len += 1;
+        }
+    }
 }
 
 /// Slot numbers by id hash. The caller supplies hashes and the id comparison.
@@ -59,10 +83,34 @@ impl IdIndex {
         self.buckets.len().wrapping_sub(1)
     }
 
+    /// Looks for the id (`is_match`) and, if it is not stored, makes room for it: one probe
+    /// both refuses a duplicate and finds the bucket for a new id.
+    pub(crate) fn vacancy(&mut self, hash: u32, is_match: impl FnMut(u32) -> bool) -> Vacancy<'_> {
+        self.reserve_one();
+        match self.probe(hash, is_match) {
+            Some(Probe::Vacant(at)) => Vacancy::Vacant { index: self, at, hash },
+            // `reserve_one` made a table, so a probe ends.
+            _ => Vacancy::Taken,
+        }
+    }
+
+    /// The slot for which `is_match` holds, among those with this hash.
+    pub(crate) fn find(&self, hash: u32, is_match: impl FnMut(u32) -> bool) -> Option<u32> {
+        self.bucket_of(hash, is_match).map(|at| slot_of(self.buckets[at]))
+    }
+
+    /// Removes the slot for which `is_match` holds, among those with this hash, and returns it.
+    pub(crate) fn remove(&mut self, hash: u32, is_match: impl FnMut(u32) -> bool) -> Option<u32> {
+        let at = self.bucket_of(hash, is_match)?;
+        let slot = slot_of(self.buckets[at]);
+        self.remove_at(at);
+        Some(slot)
+    }
+
     /// Probes for a slot for which `is_match` holds, among those with this hash: the bucket
     /// holding it, or the empty bucket that ends the probe. `None` if the table has no bucket
     /// (see [`Self::reserve_one`]).
-    pub(crate) fn probe(&self, hash: u32, mut is_match: impl FnMut(u32) -> bool) -> Option<Probe> {
+    fn probe(&self, hash: u32, mut is_match: impl FnMut(u32) -> bool) -> Option<Probe> {
         if self.buckets.is_empty() {
             return None;
         }
@@ -81,33 +129,20 @@ impl IdIndex {
     }
 
     /// The bucket holding a slot for which `is_match` holds, among those with this hash.
-    pub(crate) fn find(&self, hash: u32, is_match: impl FnMut(u32) -> bool) -> Option<usize> {
+    fn bucket_of(&self, hash: u32, is_match: impl FnMut(u32) -> bool) -> Option<usize> {
         match self.probe(hash, is_match)? {
             Probe::Found(at) => Some(at),
             Probe::Vacant(_) => None,
         }
     }
 
-    /// The slot in bucket `at` (as returned by [`Self::find`]).
-    pub(crate) fn slot_at(&self, at: usize) -> u32 {
-        slot_of(self.buckets[at])
-    }
-
-    /// Makes room for one more slot, so that a probe that follows ends at an empty bucket that
-    /// [`Self::fill`] may use.
-    pub(crate) fn reserve_one(&mut self) {
+    /// Makes room for one more slot, so that a probe that follows ends at an empty bucket.
+    fn reserve_one(&mut self) {
         // Grow at three quarters full, so that a miss (every enqueue looks for a duplicate)
         // probes about eight buckets, one cache line, on average.
         if (self.len + 1) * 4 > self.buckets.len() * 3 {
             self.resize((self.buckets.len() * 2).max(MIN_BUCKETS));
         }
-    }
-
-    /// Stores `slot` under `hash` in the empty bucket `at` that a probe for its id just
-    /// returned, with no change to the index in between.
-    pub(crate) fn fill(&mut self, at: usize, hash: u32, slot: u32) {
-        self.buckets[at] = bucket(hash, slot);
-        self.len += 1;
     }
 
     /// Stores `slot` under `hash`. The caller has checked that its id is not stored yet.
@@ -129,7 +164,7 @@ impl IdIndex {
 
     /// Removes the bucket at `at`, shifting later buckets of its probe run back so that no
     /// tombstone is left.
-    pub(crate) fn remove_at(&mut self, at: usize) {
+    fn remove_at(&mut self, at: usize) {
         let mask = self.mask();
         let mut hole = at;
         let mut next = (hole + 1) & mask;
@@ -153,13 +188,6 @@ impl IdIndex {
         if self.len * 8 < self.buckets.len() && self.buckets.len() > MIN_BUCKETS.max(self.reserved)
         {
             self.resize(self.buckets.len() / 2);
-        }
-    }
-
-    /// Removes the bucket holding `slot`, if any.
-    pub(crate) fn remove_slot(&mut self, hash: u32, slot: u32) {
-        if let Some(at) = self.find(hash, |s| s == slot) {
-            self.remove_at(at);
         }
     }
 
@@ -221,18 +249,21 @@ mod tests {
             index.insert(hash(slot), slot);
         }
         for slot in 0..200 {
-            let at = index.find(hash(slot), |s| s == slot).unwrap();
-            assert_eq!(index.slot_at(at), slot);
+            assert_eq!(index.find(hash(slot), |s| s == slot), Some(slot));
         }
         for slot in (0..200).step_by(3) {
-            index.remove_slot(hash(slot), slot);
+            assert_eq!(index.remove(hash(slot), |s| s == slot), Some(slot));
         }
         for slot in 0..200 {
             assert_eq!(index.find(hash(slot), |s| s == slot).is_some(), slot % 3 != 0);
         }
         for slot in (0..200).filter(|s| s % 3 != 0) {
-            index.remove_slot(hash(slot), slot);
+            assert_eq!(index.remove(hash(slot), |s| s == slot), Some(slot));
         }
+        assert!(matches!(index.vacancy(hash(7), |s| s == 7), Vacancy::Vacant { .. }));
+        index.vacancy(hash(7), |s| s == 7).fill(7);
+        assert!(matches!(index.vacancy(hash(7), |s| s == 7), Vacancy::Taken));
+        assert_eq!(index.remove(hash(7), |s| s == 7), Some(7));
         assert_eq!(index.len, 0);
         assert_eq!(index.buckets.len(), MIN_BUCKETS);
     }

@@ -27,10 +27,18 @@ macro_rules! order_accessors {
         pub fn score(&self, now: Timestamp) -> Score {
             self.order.score_at(now)
         }
+
+        /// Its stage (see [`Requirements`]) as the queue last applied stage changes: for an
+        /// interaction that left, the stage it left in (0 for a preferred-agent stage that
+        /// handed it to a named agent).
+        pub fn stage(&self) -> usize {
+            self.order.stage()
+        }
     };
 }
 
-/// An interaction that left the queue (taken by an agent or removed), with the place it had.
+/// An interaction that left the queue (taken by an agent or removed), with the place and the
+/// stage it had.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Interaction<Id> {
     pub(super) id: Id,
@@ -75,7 +83,8 @@ impl<'a, Id> Waiting<'a, Id> {
 
     order_accessors!();
 
-    /// What an agent needs to take it.
+    /// What an agent needs to take it, every stage included; see [`stage`](Self::stage) for
+    /// the one that applies.
     pub fn requirements(&self) -> &'a Requirements {
         self.requirements
     }

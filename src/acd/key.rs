@@ -101,16 +101,23 @@ const KEY_BITS: u32 = 48;
 const PRIORITY_BITS: u32 = 26;
 /// Bits that hold the enqueue sequence number (the last tie-break).
 const SEQ_BITS: u32 = 40;
-/// Bits that hold the generation: how many times the interaction's priority changed, modulo
-/// 2^14. It sorts below the sequence number, so it never changes the order of two different
-/// interactions; it only tells the interaction's current place from its earlier ones.
+/// Bits that hold the stage and the generation, below the sequence number, so they never
+/// change the order of two different interactions; they tell an interaction's current place
+/// from its earlier ones. The stage (3 bits) only grows; the generation (the rest) counts the
+/// priority changes within a stage, modulo 2^11.
 const GENERATION_BITS: u32 = 14;
+/// Of [`GENERATION_BITS`], the bits that hold the stage (the high ones).
+const STAGE_BITS: u32 = 3;
+/// Of [`GENERATION_BITS`], the bits that count priority changes.
+const CHANGE_BITS: u32 = GENERATION_BITS - STAGE_BITS;
 
 /// The largest sequence number an [`Order`] can hold; the queue renumbers before passing it
 /// (once every 2^40, about 10^12, enqueues).
 pub(crate) const SEQ_MAX: u64 = (1 << SEQ_BITS) - 1;
 /// The largest generation; the next one wraps to 0.
-pub(crate) const GENERATION_MAX: u32 = (1 << GENERATION_BITS) - 1;
+pub(crate) const GENERATION_MAX: u32 = (1 << CHANGE_BITS) - 1;
+
+const _: () = assert!(super::requirements::MAX_STAGES <= 1 << STAGE_BITS);
 
 // The key span and the priority span must fit their fields, and the fields must fill a u128.
 const _: () = assert!((ROUTING_KEY_MAX - ROUTING_KEY_MIN) < (1 << KEY_BITS));
@@ -124,8 +131,9 @@ const _: () = assert!(KEY_BITS + PRIORITY_BITS + SEQ_BITS + GENERATION_BITS == 1
 ///
 /// Sequence numbers are unique among waiting interactions, so two places of different
 /// interactions never compare equal, and the generation makes each priority change of one
-/// interaction a place of its own: a requirement class can tell an entry that is still
-/// current (its order equals the one the slab holds) from one left behind.
+/// interaction a place of its own, and the stage each stage change: a requirement class can
+/// tell an entry that is still current (its order equals the one the slab holds) from one left
+/// behind, also in the heap of a stage the interaction has left.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) struct Order(u128);
 
@@ -148,27 +156,46 @@ impl Order {
         )
     }
 
-    /// The same place with another sequence number, generation 0.
+    /// The same place and stage with another sequence number, generation 0.
     pub(crate) fn with_seq(self, seq: u64) -> Self {
         let low = (1u128 << (SEQ_BITS + GENERATION_BITS)) - 1;
-        Self(self.0 & !low | u128::from(seq & SEQ_MAX) << GENERATION_BITS)
+        let stage = (self.stage() as u128) << CHANGE_BITS;
+        Self(self.0 & !low | u128::from(seq & SEQ_MAX) << GENERATION_BITS | stage)
     }
 
-    /// The same place with another generation (taken modulo 2^14).
+    /// The same place and stage with another generation (taken modulo 2^11).
     pub(crate) fn with_generation(self, generation: u32) -> Self {
         let mask = u128::from(GENERATION_MAX);
         Self(self.0 & !mask | u128::from(generation) & mask)
     }
 
-    /// The same place at generation 0: what tells two interactions apart, without the history
-    /// of priority changes.
-    pub(crate) fn without_generation(self) -> Self {
-        self.with_generation(0)
+    /// The same place in stage `stage` (below [`MAX_STAGES`](super::requirements::MAX_STAGES)),
+    /// generation 0.
+    pub(crate) fn with_stage(self, stage: usize) -> Self {
+        let mask = (1u128 << GENERATION_BITS) - 1;
+        Self(self.0 & !mask | ((stage as u128) & ((1 << STAGE_BITS) - 1)) << CHANGE_BITS)
     }
 
-    /// The generation.
+    /// The same place at stage 0 and generation 0: what tells two interactions apart, without
+    /// the history of priority and stage changes.
+    #[cfg(test)]
+    pub(crate) fn without_generation(self) -> Self {
+        self.with_stage(0)
+    }
+
+    /// The generation: priority changes within the stage, modulo 2^11.
     pub(crate) fn generation(self) -> u32 {
         (self.0 & u128::from(GENERATION_MAX)) as u32
+    }
+
+    /// The stage.
+    pub(crate) fn stage(self) -> usize {
+        ((self.0 >> CHANGE_BITS) & ((1 << STAGE_BITS) - 1)) as usize
+    }
+
+    /// The sequence number and stage, which name an interaction in one stage (for timers).
+    pub(crate) fn seq_and_stage(self) -> u64 {
+        ((self.0 >> CHANGE_BITS) & ((1u128 << (SEQ_BITS + STAGE_BITS)) - 1)) as u64
     }
 
     /// The routing key.
@@ -254,6 +281,12 @@ mod tests {
             );
             assert_eq!(g.without_generation(), o);
             assert_eq!(g.with_generation(GENERATION_MAX + 1), o);
+            let staged = g.with_stage(6);
+            assert_eq!((staged.stage(), staged.generation(), staged.seq()), (6, 0, seq));
+            assert_eq!(staged.with_generation(5).stage(), 6);
+            assert_eq!(staged.with_seq(9).stage(), 6);
+            assert_eq!(staged.without_generation(), o);
+            assert_ne!(staged.seq_and_stage(), o.seq_and_stage());
             let (high, low) = g.to_halves();
             assert_eq!(Order::from_halves(high, low), g);
         }

@@ -1,13 +1,15 @@
 //! [`AcdQueue`]: waiting interactions, handed out in routing order to agents who qualify.
 
 use std::borrow::Borrow;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 use std::collections::hash_map::RandomState;
 use std::fmt;
 use std::hash::{BuildHasher, Hash};
 
-use super::class::Classes;
+use super::class::{Classes, Source};
 use super::heap::{Heap, Pending};
-use super::index::{IdIndex, Probe};
+use super::index::{IdIndex, Vacancy};
 use super::interaction::{Interaction, Waiting};
 use super::key::{GENERATION_MAX, Order, SEQ_MAX};
 use super::slab::{Entry, Slab};
@@ -24,52 +26,70 @@ pub const MAX_WAITING: usize = i32::MAX as usize;
 /// `Id` is the host's interaction id: any `Hash + Eq` type (`Debug` to name it in errors).
 /// `S` hashes ids; the default, std's `RandomState`, resists hash flooding by crafted ids.
 ///
+/// # Stages
+/// Requirements may change while an interaction waits ([`Requirements`]: a preferred-agent
+/// stage, bullseye rings). [`next_for`](Self::next_for) and [`peek_for`](Self::peek_for) take
+/// the current time and first apply the stage changes due by then (a stage that ends exactly
+/// then has ended); the queue never reads a clock. Stages never change the score or the place
+/// in the routing order. Several queues served by one agent: [`next_across`](super::next_across).
+///
 /// # Cost
-/// With `n` interactions waiting in `c` requirement classes (distinct skill sets plus
-/// language, see [`class_count`](Self::class_count)), each class keeping its interactions
-/// in a heap:
+/// With `n` interactions waiting in `c` requirement classes (distinct requirements, see
+/// [`class_count`](Self::class_count)), and the interactions of every ring that requires the
+/// same skills and language in one heap (a **row**; `r` rows hold interactions, at most `c`
+/// without stages, and never more than the distinct skill and language sets in force):
 /// - [`enqueue`](Self::enqueue): O(log n), and O(1) on average for an arrival that comes
-///   after most of its class, as new arrivals usually do (at equal priority a later arrival
+///   after most of its row, as new arrivals usually do (at equal priority a later arrival
 ///   has a lower key); plus a hash lookup per required skill when the requirements are not
-///   those of a live class. Measured: about 0.18 µs per enqueue filling a queue to 1M, most
-///   of it the id index (a duplicate check, one cache miss at that size) and the first touch
-///   of fresh memory; std's `BinaryHeap` alone takes about 0.012 µs per push, two thirds of
-///   it first touches. [`try_reserve`](Self::try_reserve) avoids the index's growth pauses;
+///   those of a live class (and one hash of the requirements when they have stages); plus one
+///   place per named agent in a preferred-agent stage. Most of it is the id index (an
+///   open-addressing table of slots, looked up to refuse a duplicate: a cache miss at 1M)
+///   and the first touch of fresh memory. [`try_reserve`](Self::try_reserve) avoids the
+///   index's growth pauses;
 /// - [`remove`](Self::remove): O(1) amortized, plus O(log n) when it removes the head of
-///   its class. The interaction leaves at once, but its place in the class heap stays,
-///   stale, until it reaches the top (then it is dropped) or the class compacts its heap
-///   (once stale places outnumber waiting interactions: O(class size), so about two steps
-///   per removal). Measured: about 0.25 µs per removal with 1M waiting;
+///   its row. The interaction leaves at once, but its place in the row's heap stays,
+///   stale, until it reaches the top (then it is dropped) or the heap compacts (once stale
+///   places outnumber waiting interactions: O(row size), so about two steps per removal);
 /// - [`reprioritize`](Self::reprioritize): O(log n), with a new place in the heap; the old
 ///   place stays stale, as for `remove`;
-/// - [`next_for`](Self::next_for), [`peek_for`](Self::peek_for): O(c + log n), plus one hash
-///   lookup per agent skill and language. Interactions are never scanned; the `c` part is a
-///   branch-free scan of about 50 bytes per class (requirement bitsets and head), limited to
-///   the classes that require no skill or whose rarest skill the agent has. Measured: about
-///   1.2 µs per take with 1M waiting in 1,000 classes, for an agent with 16 skills, and
-///   about 0.5 µs per take emptying a 1M queue without skills;
+/// - a due stage change (applied by the next take or peek): O(log n), the same as a
+///   `reprioritize` into the row of the new stage, plus a timer (a binary heap of the
+///   interactions whose stage ends, O(log n)). Interactions without stages have no timer;
+/// - [`next_for`](Self::next_for), [`peek_for`](Self::peek_for): O(r + log n) plus the due
+///   stage changes, plus one hash lookup per agent skill, one per language subtag (`en-us`
+///   looks up `*`, `en` and `en-us`) and one for the agent's id when some interaction prefers
+///   an agent. Interactions are never scanned; the `r` part is a branch-free scan of about
+///   50 bytes per row (requirement bitsets and head), limited to the rows that require no
+///   skill or whose rarest skill the agent has; interactions in a preferred-agent stage wait
+///   in a heap of each named agent, read only by that agent. Measured figures are in the
+///   README;
 /// - [`iter`](Self::iter): O(n) to start, then O(log n) per item, so O(n log n) for all of
 ///   them (as a snapshot reads them);
 /// - [`score`](Self::score), [`get`](Self::get), [`contains`](Self::contains): O(1).
 ///
 /// # Memory
-/// About 67 to 95 bytes per waiting interaction beyond the id itself (measured with a
+/// About 67 to 96 bytes per waiting interaction beyond the id itself (measured with a
 /// counting allocator at 100k to 1M waiting, `u64` ids, after filling the queue and after as
 /// many random removals with new arrivals, or priority changes): a slab entry of 24 bytes
 /// plus the id (32 in all for a `u64`), 8 bytes per id-index bucket at 37-75% load, and a
-/// 24-byte heap place per interaction, plus stale places and room to grow (a class heap
-/// only grows when more than 7/8 of it is in use). Where in that range depends on how
-/// full the doubling vectors happen to be. Each id is stored once and never cloned. When
-/// many interactions leave, the slab keeps its memory for later arrivals, even once the queue
-/// is empty (the index and the heaps shrink, the index not below a
-/// [reservation](Self::try_reserve)); [`clear`](Self::clear) gives all of it back.
+/// 24-byte heap place per interaction, plus stale places and room to grow (a heap only grows
+/// when more than 7/8 of it is in use).
+/// Where in that range depends on how full the doubling vectors happen to be. Each id is
+/// stored once and never cloned. When many interactions leave, the slab keeps its memory for
+/// later arrivals, even once the queue is empty (the index and the heaps shrink, the index
+/// not below a [reservation](Self::try_reserve)); [`clear`](Self::clear) gives all of it
+/// back.
 ///
 /// # Snapshot (feature `serde`)
 /// A queue serializes to `{"waiting": [{"id", "priority", "enqueued_at", "requirements"?}, ...]}`
-/// in routing order (`requirements` = `{"skills": [...], "language": ...}`, omitted when
-/// empty). Deserializing enqueues the list in order, so interactions that tie on key and
-/// `enqueued_at` keep their order and later enqueues come after them; it validates like
-/// [`enqueue`](Self::enqueue) and names the position of a refused entry.
+/// in routing order (`requirements` = `{"skills": [...], "language": ..., "preferred":
+/// {"agents": [...], "wait_ms": ...}, "rings": [{"stay_ms": ..., "remove": [...]}, ...]}`,
+/// each part omitted when empty, the whole omitted when nothing is required). Deserializing
+/// enqueues the list in order, so interactions that tie on key and `enqueued_at` keep their
+/// order and later enqueues come after them; it validates like [`enqueue`](Self::enqueue)
+/// and the stage methods of [`Requirements`], and names the position of a refused entry.
+/// Stages are not stored: each interaction's stage follows from its `enqueued_at` and the
+/// time of the next take.
 ///
 /// ```
 /// use email_routing::{Language, Priority, Skill};
@@ -86,8 +106,8 @@ pub const MAX_WAITING: usize = i32::MAX as usize;
 /// // 24 points beat 16 points, but only for an agent with the skill.
 /// let generalist = Agent::none();
 /// let specialist = Agent::none().with_skill(billing);
-/// assert_eq!(queue.peek_for(&generalist).map(|w| *w.id()), Some("mail-1"));
-/// assert_eq!(queue.next_for(&specialist).map(|i| i.into_id()), Some("mail-2"));
+/// assert_eq!(queue.peek_for(&generalist, at(now)).map(|w| *w.id()), Some("mail-1"));
+/// assert_eq!(queue.next_for(&specialist, at(now)).map(|i| i.into_id()), Some("mail-2"));
 /// assert_eq!(queue.score(&"mail-1", at(now)).map(|s| s.milli_points()), Some(16_000));
 /// # Ok::<(), email_routing::acd::AcdError>(())
 /// ```
@@ -99,6 +119,29 @@ pub struct AcdQueue<Id, S = RandomState> {
     classes: Classes,
     next_seq: u64,
     hasher: S,
+    /// The latest time a take or peek was asked for, in ms (`i64::MIN` before any): stage
+    /// changes due by then have been applied.
+    clock: i64,
+    /// When each interaction with a later stage leaves its stage, earliest on top; plus stale
+    /// timers of interactions that left the queue.
+    timers: BinaryHeap<Reverse<Timer>>,
+    /// How many timers are current (one per waiting interaction not in its last stage).
+    live_timers: usize,
+}
+
+/// When the interaction in `slot`, in the stage `seq_and_stage` names, leaves that stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Timer {
+    due: i64,
+    seq_and_stage: u64,
+    slot: u32,
+}
+
+/// Where an agent's next interaction waits, and its place: what a peek found, for a take.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Choice {
+    pub(crate) order: Order,
+    source: Source,
 }
 
 impl<Id> AcdQueue<Id> {
@@ -138,6 +181,9 @@ impl<Id, S> AcdQueue<Id, S> {
             classes: Classes::new(),
             next_seq: 0,
             hasher,
+            clock: i64::MIN,
+            timers: BinaryHeap::new(),
+            live_timers: 0,
         }
     }
 
@@ -187,9 +233,9 @@ impl<Id, S> AcdQueue<Id, S> {
         if requested > MAX_WAITING {
             return Err(AcdError::CapacityTooLarge { requested, limit: MAX_WAITING });
         }
-        let out_of_memory = |_| AcdError::OutOfMemory { requested };
-        self.slab.try_reserve(additional, self.len).map_err(out_of_memory)?;
-        self.index.try_reserve(requested, pin).map_err(out_of_memory)
+        let out_of_memory = AcdError::OutOfMemory { requested };
+        self.slab.try_reserve(additional, self.len).map_err(|_| out_of_memory.clone())?;
+        self.index.try_reserve(requested, pin).map_err(|_| out_of_memory)
     }
 
     /// How many interactions the queue holds before its interaction store or its id index
@@ -216,24 +262,110 @@ impl<Id, S> AcdQueue<Id, S> {
     }
 
     /// Takes (removes and returns) the first interaction in routing order that `agent` may
-    /// take: one whose every required skill the agent has and whose language, if any, the
-    /// agent speaks. `None` if there is none.
-    pub fn next_for(&mut self, agent: &Agent) -> Option<Interaction<Id>> {
-        let (skills, languages) = self.classes.agent_bits(agent);
-        let class = self.classes.best_for(skills, languages)?;
-        let (order, slot) = self.classes.pop_head(class, &self.slab)?;
-        let entry = self.slab.take(slot)?;
-        self.index.remove_slot(entry.hash, slot);
-        self.left_one();
-        Some(Interaction { id: entry.id, order: order.without_generation() })
+    /// take at `now`: one in a preferred-agent stage that names the agent's id, or one in a
+    /// ring whose every required skill the agent has and whose language, if any, the agent
+    /// speaks (see [`Requirements`] for the matching rules). `None` if there is none.
+    ///
+    /// Stage changes due by `now` apply first (a stage that ends exactly at `now` has ended).
+    /// Time only moves forward for the queue: a `now` earlier than one it was given before
+    /// counts as that one, and stage changes are never undone.
+    pub fn next_for(&mut self, agent: &Agent, now: Timestamp) -> Option<Interaction<Id>> {
+        let choice = self.choose(agent, now)?;
+        self.take(choice)
     }
 
-    /// The interaction [`next_for`](Self::next_for) would take for `agent`, left in place.
-    pub fn peek_for(&self, agent: &Agent) -> Option<Waiting<'_, Id>> {
-        let (skills, languages) = self.classes.agent_bits(agent);
-        let class = self.classes.best_for(skills, languages)?;
-        let (order, slot) = self.classes.head(class)?;
-        self.view(class, order, slot)
+    /// The interaction [`next_for`](Self::next_for) would take for `agent` at `now`, left in
+    /// place. Stage changes due by `now` apply first, which is why it takes `&mut self`.
+    pub fn peek_for(&mut self, agent: &Agent, now: Timestamp) -> Option<Waiting<'_, Id>> {
+        let choice = self.choose(agent, now)?;
+        self.view_choice(choice)
+    }
+
+    /// Applies the stage changes due by `now`, then finds where the first interaction for
+    /// `agent` waits.
+    pub(crate) fn choose(&mut self, agent: &Agent, now: Timestamp) -> Option<Choice> {
+        self.advance(now);
+        let (skills, languages, heap) = self.classes.agent_bits(agent);
+        let (order, source) = self.classes.best_for(skills, languages, heap)?;
+        Some(Choice { order, source })
+    }
+
+    /// The interaction a [`Choice`] found, left in place.
+    pub(crate) fn view_choice(&self, choice: Choice) -> Option<Waiting<'_, Id>> {
+        let (order, slot) = self.classes.head(choice.source)?;
+        let entry = self.slab.get(slot)?;
+        self.view(entry.class(), order, slot)
+    }
+
+    /// Takes the interaction a [`Choice`] found, with no change to the queue in between.
+    pub(crate) fn take(&mut self, choice: Choice) -> Option<Interaction<Id>> {
+        let (order, slot) = self.classes.head(choice.source)?;
+        let entry = self.slab.take(slot)?;
+        self.index.remove(entry.hash, |s| s == slot);
+        self.departed(entry.class(), order);
+        Some(Interaction { id: entry.id, order: order.with_generation(0) })
+    }
+
+    /// Applies the stage changes due by `now` (at most once per interaction and stage, each
+    /// O(log n)), and moves the clock to `now` if it is later.
+    fn advance(&mut self, now: Timestamp) {
+        let now = now.unix_millis();
+        if now <= self.clock {
+            return;
+        }
+        self.clock = now;
+        while let Some(&Reverse(timer)) = self.timers.peek()
+            && timer.due <= now
+        {
+            self.timers.pop();
+            let current = self
+                .slab
+                .get(timer.slot)
+                .is_some_and(|entry| entry.order.seq_and_stage() == timer.seq_and_stage);
+            if current {
+                self.live_timers -= 1;
+                self.change_stage(timer.slot);
+            }
+        }
+    }
+
+    /// Moves the interaction in `slot` to the stage it is in at the clock.
+    fn change_stage(&mut self, slot: u32) {
+        let Some(entry) = self.slab.get_mut(slot) else { return };
+        let (old, class) = (entry.order, entry.class());
+        let enqueued_ms = old.enqueued_at().unix_millis();
+        let (stage, due) = self.classes.stage_at(class, enqueued_ms, self.clock);
+        let new = old.with_stage(stage);
+        entry.order = new;
+        self.classes.leave(class, old, false, &self.slab);
+        self.classes.enter(class, new, slot, false, &self.slab);
+        self.set_timer(due, new, slot);
+    }
+
+    /// Starts the timer of the interaction in `slot`, now at `order`, if its stage ends.
+    fn set_timer(&mut self, due: Option<i64>, order: Order, slot: u32) {
+        if let Some(due) = due {
+            self.timers.push(Reverse(Timer { due, seq_and_stage: order.seq_and_stage(), slot }));
+            self.live_timers += 1;
+        }
+    }
+
+    /// Forgets an interaction of `class` that was at `order` and has left the slab: its
+    /// places, its class if it was the last, its timer.
+    fn departed(&mut self, class: u32, order: Order) {
+        let enqueued_ms = order.enqueued_at().unix_millis();
+        if self.classes.stage_end(class, order.stage(), enqueued_ms).is_some() {
+            self.live_timers -= 1;
+            if self.timers.len() >= 64 && self.timers.len() - self.live_timers > self.live_timers {
+                let slab = &self.slab;
+                self.timers.retain(|Reverse(timer)| {
+                    slab.get(timer.slot)
+                        .is_some_and(|e| e.order.seq_and_stage() == timer.seq_and_stage)
+                });
+            }
+        }
+        self.classes.leave(class, order, true, &self.slab);
+        self.left_one();
     }
 
     /// Every waiting interaction, in routing order (the order of [`next_for`](Self::next_for)
@@ -256,6 +388,8 @@ impl<Id, S> AcdQueue<Id, S> {
         self.index.clear();
         self.classes = Classes::new();
         self.next_seq = 0;
+        self.timers = BinaryHeap::new();
+        self.live_timers = 0;
     }
 
     fn view(&self, class: u32, order: Order, slot: u32) -> Option<Waiting<'_, Id>> {
@@ -281,19 +415,27 @@ impl<Id, S> AcdQueue<Id, S> {
 
     /// Gives every waiting interaction a new sequence number 0, 1, 2, ... in routing order,
     /// so that sequence numbers never run out. Runs once every 2^40 (about 10^12) enqueues.
-    /// Also resets every generation to 0 and drops every stale entry from the class heaps.
+    /// Also resets every generation to 0, drops every stale place from the heaps and every
+    /// stale timer.
     fn renumber(&mut self) {
         let mut all: Vec<(Order, u32)> =
             self.slab.entries().map(|(slot, entry)| (entry.order, slot)).collect();
         all.sort_unstable();
         let mut renumbered = Vec::with_capacity(all.len());
+        self.timers.clear();
+        self.live_timers = 0;
         for (seq, &(order, slot)) in (0u64..).zip(&all) {
             if let Some(entry) = self.slab.get_mut(slot) {
                 entry.order = order.with_seq(seq);
                 renumbered.push((entry.class(), entry.order, slot));
             }
         }
-        self.classes.rebuild(renumbered);
+        for &(class, order, slot) in &renumbered {
+            let enqueued_ms = order.enqueued_at().unix_millis();
+            let due = self.classes.stage_end(class, order.stage(), enqueued_ms);
+            self.set_timer(due, order, slot);
+        }
+        self.classes.rebuild(renumbered, &self.slab);
         self.next_seq = all.len() as u64;
     }
 }
@@ -319,27 +461,29 @@ impl<Id: Hash + Eq, S: BuildHasher> AcdQueue<Id, S> {
         if self.len >= MAX_WAITING {
             return Err(AcdError::Full { limit: MAX_WAITING });
         }
-        let hash = IdIndex::short_hash(self.hasher.hash_one(&id));
-        // One probe both refuses a duplicate and finds the bucket for the new id.
-        self.index.reserve_one();
-        let slab = &self.slab;
-        let vacant = match self.index.probe(hash, |slot| slab.get(slot).is_some_and(|e| e.id == id))
-        {
-            Some(Probe::Vacant(at)) => at,
-            Some(Probe::Found(_)) => return Err(AcdError::DuplicateId { id: format!("{id:?}") }),
-            // Not reached: `reserve_one` made a table.
-            None => return Err(AcdError::Full { limit: MAX_WAITING }),
-        };
-        let class = self.classes.find_or_create(requirements)?;
         if self.next_seq > SEQ_MAX {
             self.renumber();
         }
-        let order = Order::new(priority, enqueued_at, self.next_seq);
+        let hash = IdIndex::short_hash(self.hasher.hash_one(&id));
+        // One look-up both refuses a duplicate and finds the bucket for the new id.
+        let slab = &self.slab;
+        let vacancy = self.index.vacancy(hash, |slot| slab.get(slot).is_some_and(|e| e.id == id));
+        if let Vacancy::Taken = vacancy {
+            return Err(AcdError::DuplicateId { id: format!("{id:?}") });
+        }
+        let class = self.classes.find_or_create(requirements)?;
+        let (stage, due) = if self.classes.get(class).is_some_and(|c| c.requirements.has_stages()) {
+            self.classes.stage_at(class, enqueued_at.unix_millis(), self.clock)
+        } else {
+            (0, None)
+        };
+        let order = Order::new(priority, enqueued_at, self.next_seq).with_stage(stage);
         self.next_seq += 1;
         let slot = self.slab.occupy(Entry::new(order, id, hash, class));
+        vacancy.fill(slot);
         self.len += 1;
-        self.index.fill(vacant, hash, slot);
-        self.classes.insert(class, order, slot, &self.slab);
+        self.classes.enter(class, order, slot, true, &self.slab);
+        self.set_timer(due, order, slot);
         Ok(())
     }
 
@@ -350,13 +494,14 @@ impl<Id: Hash + Eq, S: BuildHasher> AcdQueue<Id, S> {
         Id: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let at = self.find(id)?;
-        let slot = self.index.slot_at(at);
-        self.index.remove_at(at);
+        let hash = IdIndex::short_hash(self.hasher.hash_one(id));
+        let slab = &self.slab;
+        let slot = self
+            .index
+            .remove(hash, |slot| slab.get(slot).is_some_and(|entry| entry.id.borrow() == id))?;
         let entry = self.slab.take(slot)?;
-        self.classes.remove(entry.class(), entry.order, &self.slab);
-        self.left_one();
-        Some(Interaction { id: entry.id, order: entry.order.without_generation() })
+        self.departed(entry.class(), entry.order);
+        Some(Interaction { id: entry.id, order: entry.order.with_generation(0) })
     }
 
     /// Changes a waiting interaction's priority, at once; it keeps its wait (its
@@ -367,16 +512,17 @@ impl<Id: Hash + Eq, S: BuildHasher> AcdQueue<Id, S> {
         Id: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let slot = self.index.slot_at(self.find(id)?);
+        let slot = self.find(id)?;
         let entry = self.slab.get(slot)?;
         let (old, class) = (entry.order, entry.class());
-        let new = Order::new(priority, old.enqueued_at(), old.seq());
-        if new != old.without_generation() {
-            // The class heap may still list this interaction at earlier places. A new
-            // generation keeps the new place distinct from all of them; before the
-            // generation wraps around, the class drops them, so that none can come back.
+        let new = Order::new(priority, old.enqueued_at(), old.seq()).with_stage(old.stage());
+        if new != old.with_generation(0) {
+            // The heaps of this stage may still list this interaction at earlier places. A
+            // new generation keeps the new place distinct from all of them; before the
+            // generation wraps around, they drop them, so that none can come back. (Places
+            // in earlier stages differ by stage.)
             if old.generation() == GENERATION_MAX {
-                self.classes.compact(class, &self.slab);
+                self.classes.compact(class, old.stage(), &self.slab);
             }
             let new = new.with_generation(old.generation().wrapping_add(1));
             let entry = self.slab.get_mut(slot)?;
@@ -402,7 +548,7 @@ impl<Id: Hash + Eq, S: BuildHasher> AcdQueue<Id, S> {
         Id: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let slot = self.index.slot_at(self.find(id)?);
+        let slot = self.find(id)?;
         let entry = self.slab.get(slot)?;
         self.view(entry.class(), entry.order, slot)
     }
@@ -416,8 +562,8 @@ impl<Id: Hash + Eq, S: BuildHasher> AcdQueue<Id, S> {
         self.find(id).is_some()
     }
 
-    /// The index bucket of `id`.
-    fn find<Q>(&self, id: &Q) -> Option<usize>
+    /// The slot of `id`.
+    fn find<Q>(&self, id: &Q) -> Option<u32>
     where
         Id: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
@@ -510,7 +656,8 @@ mod tests {
         assert_eq!(queue.slab_len(), 19);
         assert_eq!(queue.get(&2).map(|w| w.priority()), Some(p(1)));
         let taken: Vec<u32> =
-            std::iter::from_fn(|| queue.next_for(&Agent::none()).map(|i| i.into_id())).collect();
+            std::iter::from_fn(|| queue.next_for(&Agent::none(), t(1_000)).map(|i| i.into_id()))
+                .collect();
         assert_eq!(taken, ids);
     }
 
@@ -543,7 +690,7 @@ mod tests {
             queue.enqueue(id, p(0), &Requirements::none(), t(5_000)).unwrap();
         }
         assert_eq!(queue.iter().count(), 501);
-        assert!(queue.next_for(&Agent::none()).is_some_and(|i| *i.id() == 0));
+        assert!(queue.next_for(&Agent::none(), t(5_000)).is_some_and(|i| *i.id() == 0));
         assert_eq!(queue.slab_len(), 500);
     }
 
@@ -568,11 +715,12 @@ mod tests {
             assert_eq!(queue.get(&7).map(|w| w.priority()), Some(p(i64::from((round + 1) % 2))));
         }
         let class = queue.slab.get(0).map(|e| e.class()).unwrap();
-        queue.classes.compact(class, &queue.slab);
+        queue.classes.compact(class, 0, &queue.slab);
         assert_eq!(queue.classes.entries(), (n as usize, 0));
         // Back at priority 0: 7 keeps its place among equals, and comes once.
         let taken: Vec<u32> =
-            std::iter::from_fn(|| queue.next_for(&Agent::none()).map(|i| i.into_id())).collect();
+            std::iter::from_fn(|| queue.next_for(&Agent::none(), t(1_000)).map(|i| i.into_id()))
+                .collect();
         assert_eq!(taken, (0..n).collect::<Vec<_>>());
     }
 }

@@ -5,14 +5,20 @@
 //!
 //! ```text
 //! <ms> enqueue id=<id> priority=<int> [skills=<s1,s2,...>] [language=<lang>]
-//! <ms> next [skills=<s1,...>] [languages=<l1,...>]
+//!      [preferred=<wait ms>:<agent1,agent2,...>] [ring1=<stay ms>[:<s1,...>]] ... [ring5=...]
+//! <ms> next [agent=<agent id>] [skills=<s1,...>] [languages=<l1,...>]
 //! <ms> remove id=<id>
 //! <ms> reprioritize id=<id> priority=<int>
 //! ```
 //!
 //! `<ms>` is milliseconds since the Unix epoch. For every `next`, [`run`] prints `<ms> <id>`
-//! for the interaction handed to that agent, or `<ms> -` if none may go to it. A `remove` or
-//! `reprioritize` of an id that is no longer waiting is a warning, not an error.
+//! for the interaction handed to that agent at that time, or `<ms> -` if none may go to it. A
+//! `remove` or `reprioritize` of an id that is no longer waiting is a warning, not an error.
+//!
+//! Stages ([`Requirements`]): `preferred=60000:agent-7` gives the interaction a
+//! preferred-agent stage of 60 s in which only `next agent=agent-7` may take it; `ring1=30000:vip`
+//! ends the first bullseye ring after 30 s and removes the skill `vip`, `ring2=...` ends the
+//! second, and so on (`ring<n>` needs `ring<n-1>`; a ring may remove nothing: `ring1=30000`).
 //!
 //! ```
 //! use email_routing::acd::replay;
@@ -32,8 +38,10 @@
 
 use std::io::{self, BufRead, Write};
 
-use super::{AcdError, AcdQueue, Agent, Requirements, Timestamp};
-use crate::{IdError, Language, Priority, Skill};
+use std::time::Duration;
+
+use super::{AcdError, AcdQueue, Agent, MAX_RINGS, Requirements, StageError, Timestamp};
+use crate::{AgentId, IdError, Language, Priority, Skill};
 
 /// One event of a replay log.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,12 +53,12 @@ pub enum Event {
         id: String,
         /// Its priority.
         priority: Priority,
-        /// What an agent needs to take it.
+        /// What an agent needs to take it, stages included.
         requirements: Requirements,
     },
     /// An agent asks for its next interaction.
     Next {
-        /// The agent's skills and languages.
+        /// The agent's id, skills and languages.
         agent: Agent,
     },
     /// An interaction stops waiting (abandoned, transferred).
@@ -139,6 +147,20 @@ pub enum ReplayError {
         /// What is wrong with it.
         source: IdError,
     },
+    /// A stage length is not written `<ms>` or `<ms>:<list>`.
+    #[error(
+        "{field}={value:?} does not start with a whole number of milliseconds: write \
+         {field}=<ms>:<list>"
+    )]
+    BadDuration {
+        /// The field name.
+        field: &'static str,
+        /// The offending value.
+        value: String,
+    },
+    /// The stages were refused (for example too many preferred agents).
+    #[error(transparent)]
+    Stage(#[from] StageError),
     /// The queue refused the event (for example a duplicate id).
     #[error(transparent)]
     Queue(#[from] AcdError),
@@ -146,7 +168,8 @@ pub enum ReplayError {
 
 impl ReplayError {
     /// A stable, machine-readable code for this error, e.g. `replay.unknown_event`; the
-    /// queue's own code (e.g. `acd.duplicate_id`) when the queue refused the event.
+    /// queue's own code (e.g. `acd.duplicate_id`, `acd.too_many_rings`) when the queue or the
+    /// stages refused the event.
     pub fn code(&self) -> &'static str {
         match self {
             Self::BadTime { .. } => "replay.bad_time",
@@ -157,6 +180,8 @@ impl ReplayError {
             Self::DuplicateField { .. } => "replay.duplicate_field",
             Self::MissingField { .. } => "replay.missing_field",
             Self::BadValue { .. } => "replay.bad_value",
+            Self::BadDuration { .. } => "replay.bad_duration",
+            Self::Stage(e) => e.code(),
             Self::Queue(e) => e.code(),
         }
     }
@@ -219,9 +244,41 @@ impl<'a> Fields<'a> {
         parse: impl Fn(&str) -> Result<T, IdError>,
     ) -> Result<Vec<T>, ReplayError> {
         let Some(value) = self.optional(field) else { return Ok(Vec::new()) };
-        value.split(',').map(|item| parse(item).map_err(|e| bad_value(field, value, e))).collect()
+        parse_list(field, value, parse)
+    }
+
+    /// A stage field `<ms>` or `<ms>:<list>`: the length and the list.
+    fn stage<T>(
+        &self,
+        field: &'static str,
+        parse: impl Fn(&str) -> Result<T, IdError>,
+    ) -> Result<Option<(Duration, Vec<T>)>, ReplayError> {
+        let Some(value) = self.optional(field) else { return Ok(None) };
+        let (millis, list) = match value.split_once(':') {
+            Some((millis, list)) => (millis, Some(list)),
+            None => (value, None),
+        };
+        let millis = millis
+            .parse::<u64>()
+            .map_err(|_| ReplayError::BadDuration { field, value: value.to_owned() })?;
+        let list = match list {
+            Some(list) => parse_list(field, list, parse)?,
+            None => Vec::new(),
+        };
+        Ok(Some((Duration::from_millis(millis), list)))
     }
 }
+
+fn parse_list<T>(
+    field: &'static str,
+    value: &str,
+    parse: impl Fn(&str) -> Result<T, IdError>,
+) -> Result<Vec<T>, ReplayError> {
+    value.split(',').map(|item| parse(item).map_err(|e| bad_value(field, value, e))).collect()
+}
+
+/// The ring fields of `enqueue`, in order.
+const RING_FIELDS: [&str; MAX_RINGS - 1] = ["ring1", "ring2", "ring3", "ring4", "ring5"];
 
 fn bad_value(field: &'static str, value: &str, source: IdError) -> ReplayError {
     ReplayError::BadValue { field, value: value.to_owned(), source }
@@ -251,7 +308,11 @@ pub fn parse_line(line: &str) -> Result<Option<TimedEvent>, ReplayError> {
     let event = match tokens.next() {
         None => return Err(ReplayError::MissingEvent),
         Some("enqueue") => {
-            let fields = Fields::parse("enqueue", "id, priority, skills, language", tokens)?;
+            let fields = Fields::parse(
+                "enqueue",
+                "id, priority, skills, language, preferred, ring1, ring2, ring3, ring4, ring5",
+                tokens,
+            )?;
             let skills = fields.list("skills", Skill::new)?;
             let language = match fields.optional("language") {
                 None => None,
@@ -259,18 +320,35 @@ pub fn parse_line(line: &str) -> Result<Option<TimedEvent>, ReplayError> {
                     Some(Language::new(value).map_err(|e| bad_value("language", value, e))?)
                 }
             };
-            Event::Enqueue {
-                id: fields.id()?,
-                priority: fields.priority()?,
-                requirements: Requirements::new(skills, language),
+            let (id, priority) = (fields.id()?, fields.priority()?);
+            let mut requirements = Requirements::new(skills, language);
+            if let Some((wait, agents)) = fields.stage("preferred", AgentId::new)? {
+                requirements = requirements.with_preferred_agents(agents, wait)?;
             }
+            for (n, field) in RING_FIELDS.into_iter().enumerate() {
+                let Some((stay, removed)) = fields.stage(field, Skill::new)? else { continue };
+                if n > 0 && fields.optional(RING_FIELDS[n - 1]).is_none() {
+                    return Err(ReplayError::MissingField {
+                        event: "enqueue",
+                        field: RING_FIELDS[n - 1],
+                    });
+                }
+                requirements = requirements.with_ring(stay, removed)?;
+            }
+            Event::Enqueue { id, priority, requirements }
         }
         Some("next") => {
-            let fields = Fields::parse("next", "skills, languages", tokens)?;
+            let fields = Fields::parse("next", "agent, skills, languages", tokens)?;
             let agent = Agent::new(
                 fields.list("skills", Skill::new)?,
                 fields.list("languages", Language::new)?,
             );
+            let agent = match fields.optional("agent") {
+                None => agent,
+                Some(value) => {
+                    agent.with_id(AgentId::new(value).map_err(|e| bad_value("agent", value, e))?)
+                }
+            };
             Event::Next { agent }
         }
         Some("remove") => {
@@ -330,7 +408,7 @@ impl Replay {
                 Outcome::Enqueued
             }
             Event::Next { agent } => {
-                Outcome::Handed(self.queue.next_for(&agent).map(|taken| taken.into_id()))
+                Outcome::Handed(self.queue.next_for(&agent, event.at).map(|taken| taken.into_id()))
             }
             Event::Remove { id } => match self.queue.remove(id.as_str()) {
                 Some(_) => Outcome::Applied,
