@@ -158,7 +158,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let dispatch = inbound::dispatch(&org, &email, &policy, &mut guard);
         println!("{id:<10} -> {} ({})", describe(dispatch.action()), dispatch.reason());
         if let DispatchAction::Queue(q) = dispatch.action() {
-            q.enqueue_into(&mut support_queue, id.to_owned())?;
+            support_queue.enqueue_dispatch(q, id.to_owned())?;
         }
     }
 

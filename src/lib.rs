@@ -52,7 +52,7 @@
 //! let dispatched = inbound::dispatch(&org, &mail, &policy, &mut guard);
 //! let inbound::DispatchAction::Queue(dispatch) = dispatched.action().clone() else { panic!() };
 //! let mut support = AcdQueue::new();
-//! dispatch.enqueue_into(&mut support, "mail-1")?;
+//! support.enqueue_dispatch(&dispatch, "mail-1")?;
 //!
 //! // 5. Only an agent with the billing skill gets it.
 //! let now = t0.plus_hours(3);

@@ -85,7 +85,7 @@ fn clean_mail_to_a_queue_address_enqueues_with_the_route_requirements() {
     assert_eq!(q.received_at(), at(NOW));
 
     let mut acd = AcdQueue::new();
-    q.enqueue_into(&mut acd, "mail-1").unwrap();
+    acd.enqueue_dispatch(q, "mail-1").unwrap();
     let untrained = Agent::new([], [Language::new("en").unwrap()]);
     assert!(acd.peek_for(&untrained, at(NOW)).is_none());
     let agent = Agent::new([Skill::new("billing").unwrap()], [Language::new("en").unwrap()]);
@@ -209,8 +209,8 @@ fn duplicate_enqueue_is_refused() {
     let d = run(&org, &email);
     let DispatchAction::Queue(q) = d.action() else { panic!() };
     let mut acd = AcdQueue::new();
-    q.enqueue_into(&mut acd, 7u64).unwrap();
-    assert_eq!(q.enqueue_into(&mut acd, 7u64).unwrap_err().code(), "acd.duplicate_id");
+    acd.enqueue_dispatch(q, 7u64).unwrap();
+    assert_eq!(acd.enqueue_dispatch(q, 7u64).unwrap_err().code(), "acd.duplicate_id");
 }
 
 mod props {

@@ -120,7 +120,7 @@ fuzz_target!(|data: &[u8]| {
     }
     if let DispatchAction::Queue(q) = d.action() {
         let mut queue = AcdQueue::new();
-        q.enqueue_into(&mut queue, 1u32).unwrap();
+        queue.enqueue_dispatch(q, 1u32).unwrap();
     }
 
     let conv: EmailAddress = match (sel >> 2) % 3 {

@@ -15,6 +15,7 @@ use super::key::{GENERATION_MAX, Order, SEQ_MAX};
 use super::slab::{Entry, Slab};
 use super::{AcdError, Agent, Requirements, Score, Timestamp};
 use crate::Priority;
+use crate::inbound::QueueDispatch;
 
 /// How many interactions one queue can hold.
 pub const MAX_WAITING: usize = i32::MAX as usize;
@@ -441,6 +442,41 @@ impl<Id, S> AcdQueue<Id, S> {
 }
 
 impl<Id: Hash + Eq, S: BuildHasher> AcdQueue<Id, S> {
+    /// Puts a message the inbound dispatch sent to a queue ([`QueueDispatch`]) in this queue as
+    /// interaction `id`: with the route's priority and requirements (its skills and language),
+    /// waiting from when the message arrived. The host keeps one queue per
+    /// [`QueueId`](crate::QueueId) and picks it with `dispatch.route().queue()`.
+    ///
+    /// # Errors
+    /// As [`enqueue`](Self::enqueue).
+    ///
+    /// [`QueueDispatch`]: crate::inbound::QueueDispatch
+    pub fn enqueue_dispatch(&mut self, dispatch: &QueueDispatch<'_>, id: Id) -> Result<(), AcdError>
+    where
+        Id: fmt::Debug,
+    {
+        let requirements = Requirements::of_route(dispatch.route());
+        self.enqueue(id, dispatch.route().priority(), &requirements, dispatch.received_at())
+    }
+
+    /// [`enqueue_dispatch`](Self::enqueue_dispatch) with the route's requirements replaced by
+    /// `requirements`: typically [`Requirements::of_route`] with stages added, such as a
+    /// preferred-agent stage for a reply that continues a conversation.
+    ///
+    /// # Errors
+    /// As [`enqueue`](Self::enqueue).
+    pub fn enqueue_dispatch_with(
+        &mut self,
+        dispatch: &QueueDispatch<'_>,
+        id: Id,
+        requirements: &Requirements,
+    ) -> Result<(), AcdError>
+    where
+        Id: fmt::Debug,
+    {
+        self.enqueue(id, dispatch.route().priority(), requirements, dispatch.received_at())
+    }
+
     /// Adds an interaction that waits from `enqueued_at` with `priority` for an agent who
     /// meets `requirements`.
     ///

@@ -257,6 +257,13 @@ impl Requirements {
     }
 
     /// All of `skills` and, if given, `language`.
+    /// The requirements of a queue route: every skill it names and its language, no stages.
+    #[must_use]
+    pub fn of_route(route: &crate::config::QueueRoute) -> Self {
+        Self::new(route.skills().iter().cloned(), route.language().cloned())
+    }
+
+    /// Requirements of every skill in `skills` and, if given, `language`; no stages.
     pub fn new(skills: impl IntoIterator<Item = Skill>, language: Option<Language>) -> Self {
         Self { skills: sorted_set(skills), language, preferred: None, rings: Box::default() }
     }
