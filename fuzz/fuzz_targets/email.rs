@@ -15,7 +15,7 @@ fuzz_target!(|data: &[u8]| {
         assert!(a.local_part().len() <= 64, "input {s:?}");
         assert!(a.as_str().len() <= 254, "input {s:?}");
         assert!(!a.as_str().contains(['\r', '\n']), "input {s:?}");
-        let dn = a.domain_name();
+        let dn = a.to_domain_name();
         assert_eq!(dn.as_str(), a.domain());
         let reparsed_domain = email_routing::DomainName::new(a.domain())
             .unwrap_or_else(|e| panic!("domain of accepted address refused: {s:?}: {e}"));
