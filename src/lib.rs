@@ -102,6 +102,8 @@
 //!   [`ProviderProfile::from_json`]) whose errors carry the rule's code, the path, the line
 //!   and the column; see [the file format](config#the-file-format).
 //! - `lettre`: `OutboundEnvelope::to_lettre`, a reply as a `lettre::Message`.
+//! - `testing`: the `testing` module, fixtures for a host's tests: the sample organization and SES
+//!   setup, fixed times, a deterministic generator, proptest strategies.
 //! - `resolver`: `dns::HickoryLookup`, an async DNS lookup over hickory-resolver (tokio).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -121,6 +123,8 @@ mod name;
 pub mod outbound;
 #[cfg(feature = "serde")]
 mod refusal;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod text;
 mod time;
 
