@@ -648,7 +648,12 @@ fn a_stored_setup_loads_and_refuses_with_code_and_path() {
 
     let two = text.replace(r#""tok3""#, "").replace(r#""tok2","#, r#""tok2""#);
     let err = DomainSetup::from_json(&two, &offered()).unwrap_err();
-    assert_refused(&err, "dns.dkim_count", "dkim_tokens", start_of(&two, "[\n    \"tok1\""));
+    assert_refused(
+        &err,
+        "dns.too_few_dkim_tokens",
+        "dkim_tokens",
+        start_of(&two, "[\n    \"tok1\""),
+    );
 
     let other = text.replace("Amazon SES (us-east-1)", "Attacker Mail");
     let err = DomainSetup::from_json(&other, &offered()).unwrap_err();

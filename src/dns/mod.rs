@@ -104,7 +104,10 @@ pub use crate::time::Timestamp;
 pub use answer::{Answer, AnswerRecord, Answers, LookupFailure, Query, RecordData, TxtData};
 pub use check::{DomainCheck, MAX_ZONE_GUESSES};
 pub use diagnostics::Diagnostic;
-pub use error::DnsSetupError;
+pub use error::{
+    AwsRegionError, DkimKeyError, DkimTokenError, DnsSetupError, ProviderProfileError,
+    RecordNameError, VerificationTokenError,
+};
 pub use lookup::{AsyncDnsLookup, DnsLookup};
 pub use memory::InMemoryDns;
 pub use names::RecordName;
