@@ -310,7 +310,7 @@ fn a_rule_refusal_keeps_its_code_path_and_position() {
     let err = load(&text).unwrap_err();
     assert_refused(
         &err,
-        "address.missing_at",
+        "address.at_sign_missing",
         "routes[0].address",
         start_of(&text, r#""help.support.customer.com""#),
     );

@@ -71,7 +71,7 @@
 //! let report = setup.check().run(&dns);
 //! let verification = &report.entries()[0];
 //! assert!(matches!(verification.status(), RecordStatus::Missing { .. }));
-//! assert_eq!(verification.diagnostics()[0].code(), "dns.doubled_name");
+//! assert_eq!(verification.diagnostics()[0].code(), "dns.name_doubled");
 //! println!("{}", verification.diagnostics()[0]); // says to type `_amazonses.support`
 //! assert_eq!(verification.host().to_string(), "\"_amazonses.support\" in the customer.com zone");
 //!
