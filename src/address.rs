@@ -148,21 +148,23 @@ pub enum AddressError {
         /// The offending character, described.
         character: String,
     },
-    /// The display name in `Name <address>` is not a valid display name.
-    #[error("the name in {input:?} is invalid: {source}")]
+    /// The display name in `Name <address>` is not a valid display name. The code and the end
+    /// of the message are the name's own error's.
+    #[error("the name in {input:?} is invalid: {error}")]
     InvalidDisplayName {
         /// The offending input.
         input: String,
         /// What is wrong with the name.
-        source: DisplayNameError,
+        error: DisplayNameError,
     },
-    /// The domain part is not a valid mail domain.
-    #[error("the domain of {input:?} is invalid: {source}")]
+    /// The domain part is not a valid mail domain. The code and the end of the message are
+    /// the domain name's own error's.
+    #[error("the domain of {input:?} is invalid: {error}")]
     Domain {
         /// The offending input.
         input: String,
         /// What is wrong with the domain.
-        source: DomainNameError,
+        error: DomainNameError,
     },
 }
 
@@ -172,20 +174,20 @@ impl AddressError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::Empty => "address.empty",
-            Self::MissingAt { .. } => "address.missing_at",
-            Self::EmptyLocalPart { .. } => "address.empty_local_part",
+            Self::MissingAt { .. } => "address.at_sign_missing",
+            Self::EmptyLocalPart { .. } => "address.local_part_empty",
             Self::LocalPartTooLong { .. } => "address.local_part_too_long",
             Self::TooLong { .. } => "address.too_long",
             Self::MisplacedDot { .. } => "address.misplaced_dot",
-            Self::QuotedLocalPart { .. } => "address.quoted_local_part",
+            Self::QuotedLocalPart { .. } => "address.local_part_quoted",
             Self::SeveralAddresses { .. } => "address.several_addresses",
             Self::LeadingCombiningMark { .. } => "address.leading_combining_mark",
             Self::DisplayNameNotAllowed { .. } => "address.display_name",
             Self::CommentNotAllowed { .. } => "address.comment",
             Self::DomainLiteral { .. } => "address.domain_literal",
             Self::InvalidCharacter { .. } => "address.invalid_character",
-            Self::InvalidDisplayName { source, .. } => source.code(),
-            Self::Domain { source, .. } => source.code(),
+            Self::InvalidDisplayName { error, .. } => error.code(),
+            Self::Domain { error, .. } => error.code(),
         }
     }
 }
@@ -293,7 +295,7 @@ fn parse_dot_atom(input: &str) -> Result<EmailAddress, AddressError> {
     text.push_str(&local);
     text.push('@');
     name::normalize_into(domain, TrailingDot::Refuse, &mut text)
-        .map_err(|source| AddressError::Domain { input: owned(), source })?;
+        .map_err(|error| AddressError::Domain { input: owned(), error })?;
     if text.len() > MAX_ADDRESS_OCTETS {
         return Err(AddressError::TooLong { len: text.len(), max: MAX_ADDRESS_OCTETS });
     }

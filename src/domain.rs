@@ -19,10 +19,10 @@ pub struct HostedLabelError {
 }
 
 impl HostedLabelError {
-    /// A stable, machine-readable code: `domain.invalid_hosted_label`.
+    /// A stable, machine-readable code: `domain.hosted_label_invalid`.
     #[must_use]
     pub fn code(&self) -> &'static str {
-        "domain.invalid_hosted_label"
+        "domain.hosted_label_invalid"
     }
 
     /// The offending label.
@@ -96,7 +96,7 @@ impl Domain {
     /// The hosted subdomain `label.root`. `label` must be one DNS label (Unicode allowed).
     ///
     /// # Errors
-    /// `domain.invalid_hosted_label` when `label.root` is not a valid name or `label` is not
+    /// `domain.hosted_label_invalid` when `label.root` is not a valid name or `label` is not
     /// exactly one label.
     pub fn hosted(label: &str, root: &DomainName) -> Result<Self, HostedLabelError> {
         let name = DomainName::new(&format!("{label}.{root}"))

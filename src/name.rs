@@ -207,11 +207,11 @@ impl DomainNameError {
             Self::InvisibleCharacter { .. } => "domain.invisible_character",
             Self::InvalidCharacter { .. } => "domain.invalid_character",
             Self::LeadingCombiningMark { .. } => "domain.leading_combining_mark",
-            Self::EmptyLabel { .. } => "domain.empty_label",
+            Self::EmptyLabel { .. } => "domain.label_empty",
             Self::LabelTooLong { .. } => "domain.label_too_long",
             Self::TooLong { .. } => "domain.too_long",
             Self::TooFewLabels { .. } => "domain.too_few_labels",
-            Self::NumericTopLabel { .. } => "domain.numeric_tld",
+            Self::NumericTopLabel { .. } => "domain.tld_numeric",
             Self::SpecialUse { .. } => "domain.special_use",
             Self::TrailingDot { .. } => "domain.trailing_dot",
         }

@@ -252,4 +252,9 @@ rule_with_code!(
     crate::conversation::ThreadingPolicyError,
     crate::inbound::InboundPolicyError,
     crate::inbound::RateGuardError,
+    crate::dns::AwsRegionError,
+    crate::dns::VerificationTokenError,
+    crate::dns::DkimTokenError,
+    crate::dns::DkimKeyError,
+    crate::dns::RecordNameError,
 );

@@ -58,9 +58,9 @@ fn atext_symbols_and_dots() {
 #[test]
 fn refused_forms_each_have_their_code() {
     assert_eq!(code(""), "address.empty");
-    assert_eq!(code("example.com"), "address.missing_at");
-    assert_eq!(code("@example.com"), "address.empty_local_part");
-    assert_eq!(code("\"john doe\"@example.com"), "address.quoted_local_part");
+    assert_eq!(code("example.com"), "address.at_sign_missing");
+    assert_eq!(code("@example.com"), "address.local_part_empty");
+    assert_eq!(code("\"john doe\"@example.com"), "address.local_part_quoted");
     assert_eq!(code("John <john@example.com>"), "address.display_name");
     assert_eq!(code("john(comment)@example.com"), "address.comment");
     assert_eq!(code("john@[192.0.2.1]"), "address.domain_literal");
@@ -236,6 +236,23 @@ fn a_comma_in_the_domain_is_named_with_a_hint() {
     assert!(message("jane.doe@example\u{FF0C}org").contains("write '.'"));
     // The dot it stands for is fine.
     ok("jane.doe@example.org");
+}
+
+/// An address error that wraps a domain or name error keeps the inner code and ends with the
+/// inner message, which an error chain does not print a second time as a source.
+#[test]
+fn wrapped_errors_say_what_is_wrong_once() {
+    let err = EmailAddress::new("jane.doe@example,org").unwrap_err();
+    let AddressError::Domain { input, error } = &err else { panic!("{err:?}") };
+    assert_eq!((input.as_str(), err.code()), ("jane.doe@example,org", error.code()));
+    assert!(err.to_string().ends_with(&error.to_string()), "{err}");
+    assert!(std::error::Error::source(&err).is_none());
+
+    let err = Mailbox::parse("Evil\u{7}Name <a@example.org>").unwrap_err();
+    let AddressError::InvalidDisplayName { error, .. } = &err else { panic!("{err:?}") };
+    assert_eq!((err.code(), error.code()), ("display_name.invalid_character", err.code()));
+    assert!(err.to_string().ends_with(&error.to_string()), "{err}");
+    assert!(std::error::Error::source(&err).is_none());
 }
 
 #[test]

@@ -310,7 +310,7 @@ fn a_rule_refusal_keeps_its_code_path_and_position() {
     let err = load(&text).unwrap_err();
     assert_refused(
         &err,
-        "address.missing_at",
+        "address.at_sign_missing",
         "routes[0].address",
         start_of(&text, r#""help.support.customer.com""#),
     );
@@ -648,7 +648,12 @@ fn a_stored_setup_loads_and_refuses_with_code_and_path() {
 
     let two = text.replace(r#""tok3""#, "").replace(r#""tok2","#, r#""tok2""#);
     let err = DomainSetup::from_json(&two, &offered()).unwrap_err();
-    assert_refused(&err, "dns.dkim_count", "dkim_tokens", start_of(&two, "[\n    \"tok1\""));
+    assert_refused(
+        &err,
+        "dns.too_few_dkim_tokens",
+        "dkim_tokens",
+        start_of(&two, "[\n    \"tok1\""),
+    );
 
     let other = text.replace("Amazon SES (us-east-1)", "Attacker Mail");
     let err = DomainSetup::from_json(&other, &offered()).unwrap_err();

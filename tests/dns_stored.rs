@@ -167,7 +167,7 @@ fn a_stored_setup_is_refused_for_the_reason_the_constructor_gives() {
         .unwrap()
         .with_dkim_tokens(["tok1", "tok2"].map(|t| DkimToken::new(t).unwrap()))
         .unwrap_err();
-    assert_eq!(want.code(), "dns.dkim_count");
+    assert_eq!(want.code(), "dns.too_few_dkim_tokens");
     assert!(refused(two_tokens).contains(&want.to_string()));
 
     // A MAIL FROM domain that only looks like a subdomain.

@@ -46,11 +46,11 @@ fn validate_prints_exactly_one_line_per_input() {
         [
             "ok\tHelp@support.customer.com",
             "ok\tjosé@xn--bcher-kva.de",
-            "err\taddress.missing_at\t\"not-an-address\" has no '@': give an address such as help@example.com",
+            "err\taddress.at_sign_missing\t\"not-an-address\" has no '@': give an address such as help@example.com",
             "ok\ta@b.com",
             "err\taddress.invalid_character\t\"Bcc: x@y.com\" contains ':', which may not appear in an email address: remove it",
             "err\taddress.empty\tthe email address is empty: give an address such as help@example.com",
-            "err\taddress.quoted_local_part\t\"\\\"quoted\\\"@x.com\" uses a quoted local part, which is not supported: use a plain mailbox name",
+            "err\taddress.local_part_quoted\t\"\\\"quoted\\\"@x.com\" uses a quoted local part, which is not supported: use a plain mailbox name",
         ]
     );
 }

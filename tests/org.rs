@@ -75,10 +75,10 @@ fn hosted_root_rules() {
     }
     // Lookalike, not under the root.
     org.add_domain(Domain::custom(name("evilmail.example.net"))).unwrap();
-    assert_eq!(Domain::hosted("a.b", &root).unwrap_err().code(), "domain.invalid_hosted_label");
+    assert_eq!(Domain::hosted("a.b", &root).unwrap_err().code(), "domain.hosted_label_invalid");
     assert_eq!(
         Domain::hosted("bad_label", &root).unwrap_err().code(),
-        "domain.invalid_hosted_label"
+        "domain.hosted_label_invalid"
     );
     assert_eq!(
         Domain::hosted("bücher", &root).unwrap().name().as_str(),

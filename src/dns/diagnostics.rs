@@ -190,7 +190,8 @@ pub enum Diagnostic {
         /// The token to publish.
         expected: String,
     },
-    /// The lookup did not finish; nothing is known about the record.
+    /// The lookup did not finish; nothing is known about the record. The code and the end of
+    /// the message are the failure's own.
     #[error("looking up {record_type} at {name} failed: {failure}")]
     LookupFailed {
         /// The record name.
@@ -203,22 +204,23 @@ pub enum Diagnostic {
 }
 
 impl Diagnostic {
-    /// A stable, machine-readable code, e.g. `dns.doubled_name`.
+    /// A stable, machine-readable code, e.g. `dns.name_doubled`; a failed lookup gives the
+    /// failure's `dns.lookup_*` code.
     pub fn code(&self) -> &'static str {
         match self {
             Self::Missing { .. } => "dns.record_missing",
             Self::ValueMismatch { .. } => "dns.value_mismatch",
-            Self::DoubledName { .. } => "dns.doubled_name",
+            Self::DoubledName { .. } => "dns.name_doubled",
             Self::NearMiss { .. } => "dns.value_near_miss",
             Self::CnameConflict { .. } => "dns.cname_conflict",
             Self::TxtInsteadOfCname { .. } => "dns.txt_instead_of_cname",
             Self::CompetingMx { .. } => "dns.mx_competing",
-            Self::RelativeTarget { .. } => "dns.relative_target",
-            Self::SpfMultiple { .. } => "dns.spf_multiple",
+            Self::RelativeTarget { .. } => "dns.target_relative",
+            Self::SpfMultiple { .. } => "dns.too_many_spf_records",
             Self::SpfMissingInclude { .. } => "dns.spf_missing_include",
-            Self::DkimWrongTarget { .. } => "dns.dkim_wrong_target",
+            Self::DkimWrongTarget { .. } => "dns.dkim_target_mismatch",
             Self::VerificationOtherToken { .. } => "dns.verification_other_token",
-            Self::LookupFailed { .. } => "dns.lookup_failed",
+            Self::LookupFailed { failure, .. } => failure.code(),
         }
     }
 }

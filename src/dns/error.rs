@@ -4,44 +4,269 @@
 //! that exists can always render its records. Failures of DNS lookups are not errors of this
 //! kind: they are [`LookupFailure`](super::LookupFailure)s inside a report.
 
-use crate::name::DomainNameError;
+use super::DkimToken;
+use crate::name::{DomainName, DomainNameError};
 
-/// Why a DNS setup value was refused.
+/// Why an AWS region name was refused ([`AwsRegion::new`](super::AwsRegion::new)).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{region:?} is not a region name: give one such as us-east-1 or eu-west-2")]
+pub struct AwsRegionError {
+    region: String,
+}
+
+impl AwsRegionError {
+    pub(crate) fn new(region: &str) -> Self {
+        Self { region: region.to_owned() }
+    }
+
+    /// The offending input.
+    #[must_use]
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    /// A stable, machine-readable code: `dns.region_invalid`.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        "dns.region_invalid"
+    }
+}
+
+/// Why a verification token was refused
+/// ([`VerificationToken::new`](super::VerificationToken::new)).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
-pub enum DnsSetupError {
-    /// The provider region does not have the shape of an AWS region.
-    #[error("{region:?} is not a region name: give one such as us-east-1 or eu-west-2")]
-    RegionInvalid {
-        /// The offending input.
-        region: String,
-    },
-    /// The verification token is empty.
+pub enum VerificationTokenError {
+    /// The token is empty.
     #[error("the verification token is empty: copy the token the platform issued")]
-    TokenEmpty,
-    /// The verification token is longer than the limit.
+    Empty,
+    /// The token is longer than the limit.
     #[error("the verification token is {len} bytes long; the limit is {max}: copy only the token")]
-    TokenTooLong {
+    TooLong {
         /// Its length in bytes.
         len: usize,
         /// The limit.
         max: usize,
     },
-    /// The verification token contains a character a token never has.
+    /// The token contains a character a token never has.
     #[error(
         "the verification token {token:?} contains {character}, which a token never has: copy the token exactly, without quotes or spaces"
     )]
-    TokenInvalid {
+    InvalidCharacter {
         /// The offending token.
         token: String,
         /// The offending character, made visible.
         character: String,
     },
+}
+
+impl VerificationTokenError {
+    /// A stable, machine-readable code, e.g. `dns.token_too_long`.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Empty => "dns.token_empty",
+            Self::TooLong { .. } => "dns.token_too_long",
+            Self::InvalidCharacter { .. } => "dns.token_invalid",
+        }
+    }
+}
+
+/// Why a DKIM token was refused ([`DkimToken::new`](super::DkimToken::new)): it is not one DNS
+/// label of letters, digits and inner hyphens.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "DKIM token {token:?} is not a DNS label (1 to {max} letters, digits or inner hyphens): copy the token exactly"
+)]
+pub struct DkimTokenError {
+    token: String,
+    max: usize,
+}
+
+impl DkimTokenError {
+    pub(crate) fn new(token: &str) -> Self {
+        Self { token: token.to_owned(), max: crate::name::MAX_LABEL_OCTETS }
+    }
+
+    /// The offending token.
+    #[must_use]
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// The longest label allowed, in octets.
+    #[must_use]
+    pub fn max(&self) -> usize {
+        self.max
+    }
+
+    /// A stable, machine-readable code: `dns.dkim_token_invalid`.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        "dns.dkim_token_invalid"
+    }
+}
+
+/// Why a DKIM public key was refused ([`DkimKey::new`](super::DkimKey::new)).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DkimKeyError {
+    /// The selector is not one or more DNS labels.
+    #[error(
+        "DKIM selector {selector:?} is not a DNS name: use labels of letters, digits, hyphens and underscores separated by single dots"
+    )]
+    SelectorInvalid {
+        /// The offending selector.
+        selector: String,
+    },
+    /// The key contains a character outside base64.
+    #[error(
+        "the DKIM public key for selector {selector:?} contains {character}, which is not base64: paste only the key data after p="
+    )]
+    InvalidCharacter {
+        /// The key's selector.
+        selector: String,
+        /// The offending character, made visible.
+        character: String,
+    },
+    /// The key is empty (or only white space).
+    #[error("the DKIM public key for selector {selector:?} is empty: paste the key data after p=")]
+    Empty {
+        /// The key's selector.
+        selector: String,
+    },
+    /// The key is longer than the limit.
+    #[error(
+        "the DKIM public key for selector {selector:?} is {len} characters long; the limit is {max}: paste the key and nothing else"
+    )]
+    TooLong {
+        /// The key's selector.
+        selector: String,
+        /// Its length in characters, without white space.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+}
+
+impl DkimKeyError {
+    /// A stable, machine-readable code, e.g. `dns.dkim_key_invalid`.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::SelectorInvalid { .. } => "dns.dkim_selector_invalid",
+            Self::InvalidCharacter { .. } => "dns.dkim_key_invalid",
+            Self::Empty { .. } => "dns.dkim_key_empty",
+            Self::TooLong { .. } => "dns.dkim_key_too_long",
+        }
+    }
+}
+
+/// Why a record name was refused ([`RecordName::new`](super::RecordName::new),
+/// [`RecordName::under`](super::RecordName::under)), or a name prefix that would make one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RecordNameError {
+    /// The name (or name prefix) is not a valid DNS owner name.
+    #[error(
+        "{name:?} is not a valid DNS record name: use labels of letters, digits, hyphens and underscores separated by single dots"
+    )]
+    Invalid {
+        /// The offending name.
+        name: String,
+    },
+    /// The name would be longer than DNS allows.
+    #[error(
+        "record name {name:?} is {len} octets long; the limit is {max}: use a shorter domain or token"
+    )]
+    TooLong {
+        /// The offending name.
+        name: String,
+        /// Its length in octets.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+}
+
+impl RecordNameError {
+    /// A stable, machine-readable code, e.g. `dns.record_name_too_long`.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Invalid { .. } => "dns.record_name_invalid",
+            Self::TooLong { .. } => "dns.record_name_too_long",
+        }
+    }
+}
+
+/// Why a provider profile was refused
+/// ([`ProviderProfileBuilder::build`](super::ProviderProfileBuilder::build)).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ProviderProfileError {
+    /// A part every profile needs is missing.
+    #[error("the provider profile has no {missing}: set it on the builder")]
+    Incomplete {
+        /// The missing part.
+        missing: &'static str,
+    },
+    /// The verification TXT prefix does not make a record name.
+    #[error(transparent)]
+    RecordName(#[from] RecordNameError),
+    /// A host name (inbound MX, feedback MX, SPF include) is not a valid domain name. The
+    /// code and the end of the message are the domain name's own error's.
+    #[error("provider host {host:?} is not a valid domain name: {error}")]
+    HostInvalid {
+        /// The offending host.
+        host: String,
+        /// What is wrong with it.
+        error: DomainNameError,
+    },
+}
+
+impl ProviderProfileError {
+    /// A stable, machine-readable code: `dns.profile_incomplete`, a record name's
+    /// `dns.record_name_*`, or for an invalid host the domain name's `domain.*`.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Incomplete { .. } => "dns.profile_incomplete",
+            Self::RecordName(e) => e.code(),
+            Self::HostInvalid { error, .. } => error.code(),
+        }
+    }
+}
+
+/// Why a DNS setup value was refused: the aggregate of the narrow errors above (each converts
+/// into it with `From`, so `?` works across them) and the rules of a whole
+/// [`DomainSetup`](super::DomainSetup).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DnsSetupError {
+    /// The provider region was refused.
+    #[error(transparent)]
+    Region(#[from] AwsRegionError),
+    /// The verification token was refused.
+    #[error(transparent)]
+    VerificationToken(#[from] VerificationTokenError),
+    /// A DKIM token was refused.
+    #[error(transparent)]
+    DkimToken(#[from] DkimTokenError),
+    /// A DKIM key was refused.
+    #[error(transparent)]
+    DkimKey(#[from] DkimKeyError),
+    /// A record name would be invalid or too long.
+    #[error(transparent)]
+    RecordName(#[from] RecordNameError),
+    /// The provider profile was refused.
+    #[error(transparent)]
+    Profile(#[from] ProviderProfileError),
     /// A custom domain was set up without a verification token.
     #[error("custom domain {domain} needs a verification token: issue one and pass it in")]
     TokenMissing {
         /// The domain.
-        domain: String,
+        domain: DomainName,
     },
     /// The organization does not have the setup's domain (or has it as another kind).
     #[error(
@@ -49,7 +274,7 @@ pub enum DnsSetupError {
     )]
     DomainNotInOrg {
         /// The setup's domain.
-        domain: crate::name::DomainName,
+        domain: DomainName,
     },
     /// A stored setup says its domain is a hosted subdomain. Only the host's root says which
     /// names are hosted, so such a setup is made again in code, never read from storage.
@@ -60,7 +285,7 @@ pub enum DnsSetupError {
     )]
     HostedSetupNotStored {
         /// The domain.
-        domain: String,
+        domain: DomainName,
     },
     /// A stored setup names a provider profile the host does not offer.
     #[error(
@@ -72,31 +297,40 @@ pub enum DnsSetupError {
         /// The profile name in the stored setup.
         profile: String,
     },
-    /// A DKIM token is not usable as a DNS label.
-    #[error(
-        "DKIM token {token:?} is not a DNS label (1 to {max} letters, digits or inner hyphens): copy the token exactly"
-    )]
-    DkimTokenInvalid {
-        /// The offending token.
-        token: String,
-        /// The longest label allowed.
-        max: usize,
-    },
-    /// The number of DKIM tokens differs from what the provider issues.
+    /// Fewer DKIM tokens were given than the provider issues.
     #[error(
         "{count} DKIM tokens were given; the provider issues exactly {expected}: give all of them"
     )]
-    DkimCount {
+    TooFewDkimTokens {
         /// How many were given.
         count: usize,
         /// How many the provider profile expects.
         expected: usize,
     },
-    /// The same DKIM token or selector was given twice.
-    #[error("DKIM token or selector {token:?} was given twice: give each once")]
-    DkimDuplicate {
-        /// The repeated token or selector.
-        token: String,
+    /// More DKIM tokens were given than the provider issues.
+    #[error(
+        "{count} DKIM tokens were given; the provider issues exactly {expected}: give only the tokens it issued for this domain"
+    )]
+    TooManyDkimTokens {
+        /// How many were given.
+        count: usize,
+        /// How many the provider profile expects.
+        expected: usize,
+    },
+    /// DKIM keys were asked for, but none was given.
+    #[error("no DKIM key was given: give at least one, or leave DKIM out")]
+    NoDkimKeys,
+    /// The same DKIM token was given twice.
+    #[error("DKIM token {token:?} was given twice: give each token once")]
+    DuplicateDkimToken {
+        /// The repeated token.
+        token: DkimToken,
+    },
+    /// Two DKIM keys have the same selector.
+    #[error("DKIM selector {selector:?} was given twice: give each key its own selector")]
+    DuplicateDkimSelector {
+        /// The repeated selector, lowercase.
+        selector: String,
     },
     /// The provider profile has no DKIM records.
     #[error(
@@ -114,61 +348,13 @@ pub enum DnsSetupError {
         /// The form the profile uses.
         expected: &'static str,
     },
-    /// A DKIM public key contains a character outside base64.
+    /// DKIM was asked for on a hosted subdomain, whose records the platform publishes.
     #[error(
-        "the DKIM public key for selector {selector:?} contains {character}, which is not base64: paste only the key data after p="
+        "{domain} is a hosted subdomain: the platform publishes its records, so it takes no DKIM setup: leave DKIM out"
     )]
-    DkimKeyInvalid {
-        /// The key's selector.
-        selector: String,
-        /// The offending character, made visible.
-        character: String,
-    },
-    /// A DKIM public key is empty or longer than the limit.
-    #[error(
-        "the DKIM public key for selector {selector:?} is {len} characters long; it must be 1 to {max}: paste the whole key and nothing else"
-    )]
-    DkimKeyLength {
-        /// The key's selector.
-        selector: String,
-        /// Its length in characters, without white space.
-        len: usize,
-        /// The limit.
-        max: usize,
-    },
-    /// A record name (or name prefix) is not a valid DNS owner name.
-    #[error(
-        "{name:?} is not a valid DNS record name: use labels of letters, digits, hyphens and underscores separated by single dots"
-    )]
-    RecordNameInvalid {
-        /// The offending name.
-        name: String,
-    },
-    /// A record name would be longer than DNS allows.
-    #[error(
-        "record name {name:?} is {len} octets long; the limit is {max}: use a shorter domain or token"
-    )]
-    RecordNameTooLong {
-        /// The offending name.
-        name: String,
-        /// Its length in octets.
-        len: usize,
-        /// The limit.
-        max: usize,
-    },
-    /// A host name in a provider profile is not a valid domain name.
-    #[error("provider host {host:?} is not a valid domain name: {source}")]
-    HostInvalid {
-        /// The offending host.
-        host: String,
-        /// What is wrong with it.
-        source: DomainNameError,
-    },
-    /// A provider profile is missing a part every profile needs.
-    #[error("the provider profile has no {missing}: set it on the builder")]
-    ProfileIncomplete {
-        /// The missing part.
-        missing: &'static str,
+    DkimHosted {
+        /// The hosted domain.
+        domain: DomainName,
     },
     /// The MAIL FROM domain is not under the domain.
     #[error(
@@ -176,9 +362,9 @@ pub enum DnsSetupError {
     )]
     MailFromNotSubdomain {
         /// The offending MAIL FROM domain.
-        mail_from: String,
+        mail_from: DomainName,
         /// The domain it must be under.
-        domain: String,
+        domain: DomainName,
     },
     /// The MAIL FROM domain equals the domain.
     #[error(
@@ -186,7 +372,7 @@ pub enum DnsSetupError {
     )]
     MailFromEqualsDomain {
         /// The domain.
-        domain: String,
+        domain: DomainName,
     },
     /// A MAIL FROM domain was given for a hosted subdomain.
     #[error(
@@ -194,7 +380,7 @@ pub enum DnsSetupError {
     )]
     MailFromHosted {
         /// The hosted domain.
-        domain: String,
+        domain: DomainName,
     },
     /// The provider profile has no MAIL FROM records.
     #[error(
@@ -210,47 +396,39 @@ pub enum DnsSetupError {
     )]
     MailFromReceives {
         /// The offending MAIL FROM domain.
-        mail_from: String,
-    },
-    /// Records were asked for on a hosted subdomain, whose records the platform publishes.
-    #[error(
-        "{domain} is a hosted subdomain: the platform publishes its records, so it takes no DKIM or MAIL FROM setup"
-    )]
-    HostedDomain {
-        /// The hosted domain.
-        domain: String,
+        mail_from: DomainName,
     },
 }
 
 impl DnsSetupError {
-    /// A stable, machine-readable code for this error, e.g. `dns.region_invalid`.
+    /// A stable, machine-readable code for this error, e.g. `dns.token_missing`; a narrow
+    /// error inside gives its own.
+    #[must_use]
     pub fn code(&self) -> &'static str {
         match self {
-            Self::RegionInvalid { .. } => "dns.region_invalid",
-            Self::TokenEmpty => "dns.token_empty",
-            Self::TokenTooLong { .. } => "dns.token_too_long",
-            Self::TokenInvalid { .. } => "dns.token_invalid",
-            Self::DomainNotInOrg { .. } => "dns.domain_not_in_org",
+            Self::Region(e) => e.code(),
+            Self::VerificationToken(e) => e.code(),
+            Self::DkimToken(e) => e.code(),
+            Self::DkimKey(e) => e.code(),
+            Self::RecordName(e) => e.code(),
+            Self::Profile(e) => e.code(),
             Self::TokenMissing { .. } => "dns.token_missing",
+            Self::DomainNotInOrg { .. } => "dns.domain_not_in_org",
             Self::HostedSetupNotStored { .. } => "dns.hosted_setup_not_stored",
             Self::ProfileNotOffered { .. } => "dns.profile_not_offered",
-            Self::DkimTokenInvalid { .. } => "dns.dkim_token_invalid",
-            Self::DkimCount { .. } => "dns.dkim_count",
-            Self::DkimDuplicate { .. } => "dns.dkim_duplicate",
+            Self::TooFewDkimTokens { .. } => "dns.too_few_dkim_tokens",
+            Self::TooManyDkimTokens { .. } => "dns.too_many_dkim_tokens",
+            Self::NoDkimKeys => "dns.no_dkim_keys",
+            Self::DuplicateDkimToken { .. } => "dns.duplicate_dkim_token",
+            Self::DuplicateDkimSelector { .. } => "dns.duplicate_dkim_selector",
             Self::DkimUnsupported { .. } => "dns.dkim_unsupported",
             Self::DkimFormMismatch { .. } => "dns.dkim_form_mismatch",
-            Self::DkimKeyInvalid { .. } => "dns.dkim_key_invalid",
-            Self::DkimKeyLength { .. } => "dns.dkim_key_length",
-            Self::RecordNameInvalid { .. } => "dns.record_name_invalid",
-            Self::RecordNameTooLong { .. } => "dns.record_name_too_long",
-            Self::HostInvalid { .. } => "dns.host_invalid",
-            Self::ProfileIncomplete { .. } => "dns.profile_incomplete",
+            Self::DkimHosted { .. } => "dns.dkim_hosted",
             Self::MailFromNotSubdomain { .. } => "dns.mail_from_not_subdomain",
             Self::MailFromEqualsDomain { .. } => "dns.mail_from_equals_domain",
             Self::MailFromHosted { .. } => "dns.mail_from_hosted",
             Self::MailFromUnsupported { .. } => "dns.mail_from_unsupported",
             Self::MailFromReceives { .. } => "dns.mail_from_receives",
-            Self::HostedDomain { .. } => "dns.hosted_domain",
         }
     }
 }
@@ -274,13 +452,67 @@ impl crate::refusal::Rule for DnsSetupError {
             Self::ProfileNotOffered { profile } => format!(
                 "the stored setup uses provider profile {profile:?}, which this platform does not offer: set \"profile\" to one of the platform's profiles, or make the setup again"
             ),
-            Self::ProfileIncomplete { missing } => {
-                format!("the provider profile has no {missing}: give it in the profile")
-            }
+            Self::Profile(error) => return error.file_message(),
             Self::DkimFormMismatch { profile, expected } => format!(
                 "provider profile {profile:?} publishes DKIM as {expected}: store \"dkim_tokens\" for CNAME delegations, \"dkim_keys\" for TXT keys"
             ),
             _ => return None,
         })
+    }
+}
+
+#[cfg(feature = "serde")]
+impl crate::refusal::Rule for ProviderProfileError {
+    fn rule_code(&self) -> &'static str {
+        self.code()
+    }
+
+    fn file_message(&self) -> Option<String> {
+        match self {
+            Self::Incomplete { missing } => {
+                Some(format!("the provider profile has no {missing}: give it in the profile"))
+            }
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dns::VerificationToken;
+    use crate::dns::token::MAX_DKIM_KEY_CHARS;
+    use crate::dns::{AwsRegion, DkimKey, DkimKeyType, DkimToken, ProviderProfile, RecordName};
+
+    /// A narrow error keeps its code and message in the aggregate, and `?` does not make it
+    /// a source that a chain would print again.
+    macro_rules! same_in_aggregate {
+        ($narrow:expr, $code:literal) => {{
+            let narrow = $narrow;
+            let aggregate = DnsSetupError::from(narrow.clone());
+            assert_eq!((narrow.code(), aggregate.code()), ($code, $code));
+            assert_eq!(aggregate.to_string(), narrow.to_string());
+            assert!(std::error::Error::source(&aggregate).is_none(), "{aggregate:?}");
+        }};
+    }
+
+    #[test]
+    fn narrow_errors_keep_their_code_and_message_in_the_aggregate() {
+        same_in_aggregate!(AwsRegion::new("us_east_1").unwrap_err(), "dns.region_invalid");
+        same_in_aggregate!(VerificationToken::new("").unwrap_err(), "dns.token_empty");
+        same_in_aggregate!(VerificationToken::new("a b").unwrap_err(), "dns.token_invalid");
+        same_in_aggregate!(DkimToken::new("a.b").unwrap_err(), "dns.dkim_token_invalid");
+        let key = "a".repeat(MAX_DKIM_KEY_CHARS + 1);
+        same_in_aggregate!(
+            DkimKey::new("s1", DkimKeyType::Rsa, &key).unwrap_err(),
+            "dns.dkim_key_too_long"
+        );
+        same_in_aggregate!(RecordName::new("a..b").unwrap_err(), "dns.record_name_invalid");
+        same_in_aggregate!(
+            ProviderProfile::builder(" ").build().unwrap_err(),
+            "dns.profile_incomplete"
+        );
+        let err = ProviderProfile::ses("us_east_1").unwrap_err();
+        assert!(matches!(&err, DnsSetupError::Region(e) if e.region() == "us_east_1"), "{err:?}");
     }
 }

@@ -71,7 +71,7 @@
 //! let report = setup.check().run(&dns);
 //! let verification = &report.entries()[0];
 //! assert!(matches!(verification.status(), RecordStatus::Missing { .. }));
-//! assert_eq!(verification.diagnostics()[0].code(), "dns.doubled_name");
+//! assert_eq!(verification.diagnostics()[0].code(), "dns.name_doubled");
 //! println!("{}", verification.diagnostics()[0]); // says to type `_amazonses.support`
 //! assert_eq!(verification.host().to_string(), "\"_amazonses.support\" in the customer.com zone");
 //!
@@ -104,7 +104,10 @@ pub use crate::time::Timestamp;
 pub use answer::{Answer, AnswerRecord, Answers, LookupFailure, Query, RecordData, TxtData};
 pub use check::{DomainCheck, MAX_ZONE_GUESSES};
 pub use diagnostics::Diagnostic;
-pub use error::DnsSetupError;
+pub use error::{
+    AwsRegionError, DkimKeyError, DkimTokenError, DnsSetupError, ProviderProfileError,
+    RecordNameError, VerificationTokenError,
+};
 pub use lookup::{AsyncDnsLookup, DnsLookup};
 pub use memory::InMemoryDns;
 pub use names::RecordName;

@@ -5,7 +5,7 @@
 //! are built from a validated `DomainName` plus validated prefix labels, so they are plain
 //! lowercase ASCII.
 
-use super::DnsSetupError;
+use super::RecordNameError;
 use crate::name::{DomainName, MAX_LABEL_OCTETS, MAX_NAME_OCTETS};
 
 /// A DNS record's owner name: lowercase ASCII labels of letters, digits, hyphens and
@@ -19,7 +19,8 @@ use crate::name::{DomainName, MAX_LABEL_OCTETS, MAX_NAME_OCTETS};
 /// assert_eq!(name.to_fqdn(), "_amazonses.support.customer.com.");
 /// let zone: DomainName = "customer.com".parse().unwrap();
 /// assert_eq!(name.relative_to(&zone).as_deref(), Some("_amazonses.support"));
-/// # Ok::<(), email_routing::dns::DnsSetupError>(())
+/// assert_eq!(RecordName::new("a..b").unwrap_err().code(), "dns.record_name_invalid");
+/// # Ok::<(), email_routing::dns::RecordNameError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -28,7 +29,11 @@ pub struct RecordName(Box<str>);
 
 impl RecordName {
     /// Validates a record name. Case is folded; one trailing dot is accepted and dropped.
-    pub fn new(input: &str) -> Result<Self, DnsSetupError> {
+    ///
+    /// # Errors
+    /// `dns.record_name_invalid` for an empty name or label, or a character other than a
+    /// letter, digit, hyphen or underscore; `dns.record_name_too_long` past 253 octets.
+    pub fn new(input: &str) -> Result<Self, RecordNameError> {
         let name = input.strip_suffix('.').unwrap_or(input);
         check_labels(name)?;
         Ok(Self(name.to_ascii_lowercase().into_boxed_str()))
@@ -40,7 +45,10 @@ impl RecordName {
     }
 
     /// `prefix` (one or more labels) placed under `domain`, as in `_amazonses` + `example.com`.
-    pub fn under(prefix: &str, domain: &DomainName) -> Result<Self, DnsSetupError> {
+    ///
+    /// # Errors
+    /// As [`RecordName::new`], for the prefix or the whole name.
+    pub fn under(prefix: &str, domain: &DomainName) -> Result<Self, RecordNameError> {
         check_labels(prefix)?;
         Self::new(&format!("{prefix}.{domain}"))
     }
@@ -75,13 +83,13 @@ pub(crate) fn relative_host(name: &str, zone: &str) -> Option<String> {
 }
 
 /// Checks dot-separated labels of letters, digits, hyphens and underscores.
-fn check_labels(name: &str) -> Result<(), DnsSetupError> {
-    let invalid = || DnsSetupError::RecordNameInvalid { name: name.to_owned() };
+fn check_labels(name: &str) -> Result<(), RecordNameError> {
+    let invalid = || RecordNameError::Invalid { name: name.to_owned() };
     if name.is_empty() {
         return Err(invalid());
     }
     if name.len() > MAX_NAME_OCTETS {
-        return Err(DnsSetupError::RecordNameTooLong {
+        return Err(RecordNameError::TooLong {
             name: name.to_owned(),
             len: name.len(),
             max: MAX_NAME_OCTETS,
@@ -119,7 +127,7 @@ pub(crate) fn is_zone_appended(found: &str, expected: &str) -> bool {
         && found[..expected.len()].eq_ignore_ascii_case(expected)
 }
 
-crate::macros::text_value_conversions!(RecordName, DnsSetupError);
+crate::macros::text_value_conversions!(RecordName, RecordNameError);
 
 #[cfg(test)]
 mod tests {

@@ -45,11 +45,11 @@ pub enum ResolverError {
 }
 
 impl ResolverError {
-    /// A stable, machine-readable code, e.g. `dns.resolver_system_config`.
+    /// A stable, machine-readable code, e.g. `dns.resolver_system_config_unreadable`.
     pub fn code(&self) -> &'static str {
         match self {
-            Self::SystemConfig { .. } => "dns.resolver_system_config",
-            Self::Build { .. } => "dns.resolver_build",
+            Self::SystemConfig { .. } => "dns.resolver_system_config_unreadable",
+            Self::Build { .. } => "dns.resolver_build_failed",
         }
     }
 }

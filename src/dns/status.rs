@@ -95,9 +95,9 @@ pub enum StatusError {
     )]
     DomainMismatch {
         /// The domain the status tracks.
-        expected: String,
+        expected: DomainName,
         /// The domain the report is about.
-        found: String,
+        found: DomainName,
     },
     /// The report is older than one already applied.
     #[error(
@@ -300,8 +300,8 @@ impl DomainStatus {
     pub fn observe(&mut self, report: &DomainReport, now: Timestamp) -> Result<bool, StatusError> {
         if report.domain() != &self.domain {
             return Err(StatusError::DomainMismatch {
-                expected: self.domain.to_string(),
-                found: report.domain().to_string(),
+                expected: self.domain.clone(),
+                found: report.domain().clone(),
             });
         }
         if let Some(last) = self.last_observed

@@ -2,7 +2,7 @@
 //! (CNAME form) and DKIM public keys (TXT form). Each is checked when made, so rendering a
 //! record from it cannot fail.
 
-use super::DnsSetupError;
+use super::{DkimKeyError, DkimTokenError, VerificationTokenError};
 use crate::name::MAX_LABEL_OCTETS;
 use crate::text::describe_char;
 
@@ -22,7 +22,7 @@ pub const MAX_DKIM_KEY_CHARS: usize = 2048;
 /// let t = VerificationToken::new("pmBGN/7MjnfhTKUZ06Enqq1PeGUaOkw8lGhcfwefcHU=")?;
 /// assert_eq!(t.as_str().len(), 44);
 /// assert_eq!(VerificationToken::new("\"abc\"").unwrap_err().code(), "dns.token_invalid");
-/// # Ok::<(), email_routing::dns::DnsSetupError>(())
+/// # Ok::<(), email_routing::dns::VerificationTokenError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -31,15 +31,19 @@ pub struct VerificationToken(Box<str>);
 
 impl VerificationToken {
     /// Validates a token.
-    pub fn new(input: &str) -> Result<Self, DnsSetupError> {
+    ///
+    /// # Errors
+    /// `dns.token_empty`, `dns.token_too_long` past [`MAX_TOKEN_BYTES`], `dns.token_invalid`
+    /// for a character outside printable ASCII, or a space, quote or backslash.
+    pub fn new(input: &str) -> Result<Self, VerificationTokenError> {
         if input.is_empty() {
-            return Err(DnsSetupError::TokenEmpty);
+            return Err(VerificationTokenError::Empty);
         }
         if input.len() > MAX_TOKEN_BYTES {
-            return Err(DnsSetupError::TokenTooLong { len: input.len(), max: MAX_TOKEN_BYTES });
+            return Err(VerificationTokenError::TooLong { len: input.len(), max: MAX_TOKEN_BYTES });
         }
         if let Some(c) = input.chars().find(|c| !c.is_ascii_graphic() || matches!(c, '"' | '\\')) {
-            return Err(DnsSetupError::TokenInvalid {
+            return Err(VerificationTokenError::InvalidCharacter {
                 token: input.to_owned(),
                 character: describe_char(c),
             });
@@ -60,8 +64,8 @@ impl VerificationToken {
 /// use email_routing::dns::DkimToken;
 /// let t = DkimToken::new("Abc123xyz")?;
 /// assert_eq!(t.as_str(), "abc123xyz");
-/// assert!(DkimToken::new("a.b").is_err());
-/// # Ok::<(), email_routing::dns::DnsSetupError>(())
+/// assert_eq!(DkimToken::new("a.b").unwrap_err().code(), "dns.dkim_token_invalid");
+/// # Ok::<(), email_routing::dns::DkimTokenError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -70,13 +74,13 @@ pub struct DkimToken(Box<str>);
 
 impl DkimToken {
     /// Validates a token: 1 to 63 letters, digits or inner hyphens.
-    pub fn new(input: &str) -> Result<Self, DnsSetupError> {
+    ///
+    /// # Errors
+    /// `dns.dkim_token_invalid` for anything else.
+    pub fn new(input: &str) -> Result<Self, DkimTokenError> {
         let ldh = input.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
         if !ldh || !is_label(input) || input.starts_with('-') || input.ends_with('-') {
-            return Err(DnsSetupError::DkimTokenInvalid {
-                token: input.to_owned(),
-                max: MAX_LABEL_OCTETS,
-            });
+            return Err(DkimTokenError::new(input));
         }
         Ok(Self(input.to_ascii_lowercase().into_boxed_str()))
     }
@@ -120,7 +124,7 @@ impl DkimKeyType {
 /// use email_routing::dns::{DkimKey, DkimKeyType};
 /// let key = DkimKey::new("s1", DkimKeyType::Rsa, "MIIBIj\n  ANBgkq")?;
 /// assert_eq!(key.record_value(), "v=DKIM1; k=rsa; p=MIIBIjANBgkq");
-/// # Ok::<(), email_routing::dns::DnsSetupError>(())
+/// # Ok::<(), email_routing::dns::DkimKeyError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -133,25 +137,33 @@ pub struct DkimKey {
 
 impl DkimKey {
     /// Validates a selector (one or more DNS labels) and a base64 public key.
+    ///
+    /// # Errors
+    /// `dns.dkim_selector_invalid` for a selector that is not DNS labels of letters, digits,
+    /// hyphens and underscores; `dns.dkim_key_invalid` for a character outside base64;
+    /// `dns.dkim_key_empty`; `dns.dkim_key_too_long` past [`MAX_DKIM_KEY_CHARS`].
     pub fn new(
         selector: &str,
         key_type: DkimKeyType,
         public_key: &str,
-    ) -> Result<Self, DnsSetupError> {
+    ) -> Result<Self, DkimKeyError> {
         if selector.is_empty() || !selector.split('.').all(is_label) {
-            return Err(DnsSetupError::RecordNameInvalid { name: selector.to_owned() });
+            return Err(DkimKeyError::SelectorInvalid { selector: selector.to_owned() });
         }
         let key: String = public_key.chars().filter(|c| !c.is_ascii_whitespace()).collect();
         if let Some(c) =
             key.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=')))
         {
-            return Err(DnsSetupError::DkimKeyInvalid {
+            return Err(DkimKeyError::InvalidCharacter {
                 selector: selector.to_owned(),
                 character: describe_char(c),
             });
         }
-        if key.is_empty() || key.len() > MAX_DKIM_KEY_CHARS {
-            return Err(DnsSetupError::DkimKeyLength {
+        if key.is_empty() {
+            return Err(DkimKeyError::Empty { selector: selector.to_owned() });
+        }
+        if key.len() > MAX_DKIM_KEY_CHARS {
+            return Err(DkimKeyError::TooLong {
                 selector: selector.to_owned(),
                 len: key.len(),
                 max: MAX_DKIM_KEY_CHARS,
@@ -206,7 +218,7 @@ impl TryFrom<DkimKeyFile> for DkimKey {
     fn try_from(file: DkimKeyFile) -> Result<Self, Self::Error> {
         DkimKey::new(&file.selector, file.key_type, &file.public_key).map_err(|error| {
             let field = match error {
-                DnsSetupError::RecordNameInvalid { .. } => "selector",
+                DkimKeyError::SelectorInvalid { .. } => "selector",
                 _ => "public_key",
             };
             crate::refusal::Refusal::new(error, [crate::refusal::Step::field(field)])
@@ -221,8 +233,8 @@ fn is_label(s: &str) -> bool {
         && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
-crate::macros::text_value_conversions!(VerificationToken, DnsSetupError);
-crate::macros::text_value_conversions!(DkimToken, DnsSetupError);
+crate::macros::text_value_conversions!(VerificationToken, VerificationTokenError);
+crate::macros::text_value_conversions!(DkimToken, DkimTokenError);
 
 #[cfg(test)]
 mod tests {
@@ -245,9 +257,13 @@ mod tests {
         let err = DkimKey::new("s1", DkimKeyType::Rsa, "abc;def").unwrap_err();
         assert_eq!(err.code(), "dns.dkim_key_invalid");
         let err = DkimKey::new("s1", DkimKeyType::Rsa, "  ").unwrap_err();
-        assert_eq!(err.code(), "dns.dkim_key_length");
+        assert_eq!(err.code(), "dns.dkim_key_empty");
+        let at_limit = "a".repeat(MAX_DKIM_KEY_CHARS);
+        assert!(DkimKey::new("s1", DkimKeyType::Rsa, &at_limit).is_ok());
+        let err = DkimKey::new("s1", DkimKeyType::Rsa, &format!("{at_limit}a")).unwrap_err();
+        assert_eq!(err.code(), "dns.dkim_key_too_long");
         let err = DkimKey::new("bad selector", DkimKeyType::Rsa, "abc").unwrap_err();
-        assert_eq!(err.code(), "dns.record_name_invalid");
+        assert_eq!(err.code(), "dns.dkim_selector_invalid");
         let key = DkimKey::new("S1.Sub", DkimKeyType::Ed25519, "abc=").unwrap();
         assert_eq!(key.selector(), "s1.sub");
         assert_eq!(key.record_value(), "v=DKIM1; k=ed25519; p=abc=");

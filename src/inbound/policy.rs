@@ -50,8 +50,8 @@ impl InboundPolicyError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::ZeroLimit { .. } => "inbound_policy.zero_limit",
-            Self::InvalidAuthservId { .. } => "inbound_policy.invalid_authserv_id",
-            Self::InvalidLoopMarker { .. } => "inbound_policy.invalid_loop_marker",
+            Self::InvalidAuthservId { .. } => "inbound_policy.authserv_id_invalid",
+            Self::InvalidLoopMarker { .. } => "inbound_policy.loop_marker_invalid",
         }
     }
 }
@@ -148,7 +148,7 @@ impl InboundPolicy {
     /// (from SES or the host) win over these.
     ///
     /// # Errors
-    /// `inbound_policy.invalid_authserv_id` unless `id` is one token of printable ASCII.
+    /// `inbound_policy.authserv_id_invalid` unless `id` is one token of printable ASCII.
     pub fn with_authserv_id(mut self, id: &str) -> Result<Self, InboundPolicyError> {
         let id = id.trim();
         if id.is_empty() || id.len() > 255 || !id.bytes().all(|b| b.is_ascii_graphic()) {
@@ -162,7 +162,7 @@ impl InboundPolicy {
     /// received message carrying it came back around and is disconnected.
     ///
     /// # Errors
-    /// `inbound_policy.invalid_loop_marker` unless `marker` is 1 to 200 printable characters
+    /// `inbound_policy.loop_marker_invalid` unless `marker` is 1 to 200 printable characters
     /// (spaces allowed inside).
     pub fn with_loop_marker(mut self, marker: &str) -> Result<Self, InboundPolicyError> {
         let marker = marker.trim();

@@ -355,10 +355,10 @@ impl<'a> Walk<'a> {
     ) -> Result<Option<DisplayName>, AddressError> {
         match DisplayName::new(&phrase.decoded) {
             Ok(name) => Ok(Some(name)),
-            Err(source) => match DisplayName::new(&phrase.written) {
+            Err(error) => match DisplayName::new(&phrase.written) {
                 Ok(name) if phrase.written != phrase.decoded => Ok(Some(name)),
                 _ if self.syntax == Syntax::Received => Ok(None),
-                _ => Err(AddressError::InvalidDisplayName { input: raw.to_owned(), source }),
+                _ => Err(AddressError::InvalidDisplayName { input: raw.to_owned(), error }),
             },
         }
     }

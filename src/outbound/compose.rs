@@ -21,7 +21,7 @@ use crate::message_id::{MessageId, reply_references};
 /// # Errors
 /// `outbound.unknown_route` (the draft's address is not configured),
 /// `outbound.domain_not_verified`, the address codes of a recipient that does not read,
-/// `outbound.no_recipients`, `outbound.too_many_recipients`, `outbound.invalid_subject`,
+/// `outbound.no_recipients`, `outbound.too_many_recipients`, `outbound.subject_invalid`,
 /// `outbound.subject_too_long`.
 pub fn compose(
     org: &OrgEmailConfig,
@@ -30,15 +30,12 @@ pub fn compose(
 ) -> Result<OutboundEnvelope, OutboundError> {
     let route = org
         .route_for(&draft.from)
-        .ok_or_else(|| OutboundError::UnknownRoute { address: draft.from.to_string() })?;
+        .ok_or_else(|| OutboundError::UnknownRoute { address: draft.from.clone() })?;
     let from = route.from_address();
     let domain = from.to_domain_name();
     let hosted = org.domain(&domain).is_some_and(|d| d.kind() == DomainKind::HostedSubdomain);
     if !hosted && !sending.can_send(&domain) {
-        return Err(OutboundError::DomainNotVerified {
-            from_address: from.to_string(),
-            domain: domain.to_string(),
-        });
+        return Err(OutboundError::DomainNotVerified { from_address: from.clone(), domain });
     }
     let subject = Subject::new(&draft.subject)?;
 
@@ -191,10 +188,10 @@ fn parse_typed(field: RecipientField, typed: &[String]) -> Result<Vec<Mailbox>, 
     let mut list = Vec::new();
     for text in typed {
         for entry in parse_typed_list(text) {
-            list.push(entry.map_err(|(input, source)| OutboundError::InvalidRecipient {
+            list.push(entry.map_err(|(input, error)| OutboundError::InvalidRecipient {
                 field,
                 input,
-                source,
+                error,
             })?);
         }
     }

@@ -127,7 +127,7 @@ impl OutboundAttachment {
     /// characters, no path separators) of media type `media_type` (`type/subtype`, ASCII).
     ///
     /// # Errors
-    /// `outbound.invalid_attachment` for a name or media type that breaks those rules.
+    /// `outbound.attachment_invalid` for a name or media type that breaks those rules.
     pub fn new(name: &str, media_type: &str, content: Vec<u8>) -> Result<Self, OutboundError> {
         let name = name.trim();
         let len = name.chars().count();
@@ -332,7 +332,7 @@ impl Subject {
     /// line is folded, and one space reads back the same everywhere.
     ///
     /// # Errors
-    /// `outbound.subject_too_long` past [`MAX_SUBJECT_CHARS`]; `outbound.invalid_subject` for
+    /// `outbound.subject_too_long` past [`MAX_SUBJECT_CHARS`]; `outbound.subject_invalid` for
     /// a control, line-breaking or bidi character.
     pub fn new(text: &str) -> Result<Self, OutboundError> {
         let collapsed = collapse_white_space(text);

@@ -1,8 +1,9 @@
 //! [`OutboundError`]: why a reply could not be composed.
 
-use crate::address::AddressError;
+use crate::address::{AddressError, EmailAddress};
 use crate::mailbox::RecipientField;
 use crate::message_id::MessageIdError;
+use crate::name::DomainName;
 
 /// Why a reply could not be composed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -10,31 +11,32 @@ use crate::message_id::MessageIdError;
 pub enum OutboundError {
     /// The conversation's address is not configured.
     #[error(
-        "{address:?} is not a configured address: reply from an address the organization has configured"
+        "{address} is not a configured address: reply from an address the organization has configured"
     )]
     UnknownRoute {
         /// The offending address.
-        address: String,
+        address: EmailAddress,
     },
     /// The from address's domain cannot send yet.
     #[error(
-        "the domain {domain:?} is not verified, so mail cannot be sent from {from_address:?}: publish its verification record and wait until the check passes, or send from a verified address"
+        "the domain {domain} is not verified, so mail cannot be sent from {from_address}: publish its verification record and wait until the check passes, or send from a verified address"
     )]
     DomainNotVerified {
         /// The from address.
-        from_address: String,
+        from_address: EmailAddress,
         /// Its domain.
-        domain: String,
+        domain: DomainName,
     },
-    /// A typed recipient does not parse.
-    #[error("{field} recipient {input:?} is not a valid address: {source}")]
+    /// A typed recipient does not parse. The code and the end of the message are the
+    /// address's own error's.
+    #[error("{field} recipient {input:?} is not a valid address: {error}")]
     InvalidRecipient {
         /// Where it was typed.
         field: RecipientField,
         /// The offending text.
         input: String,
         /// What is wrong with it.
-        source: AddressError,
+        error: AddressError,
     },
     /// No recipient was typed.
     #[error("the reply has no recipients: add at least one To, Cc or Bcc address")]
@@ -73,9 +75,10 @@ pub enum OutboundError {
         /// What is wrong.
         reason: String,
     },
-    /// The host's message token does not make a message id.
+    /// The host's message token does not make a message id. The code and the end of the
+    /// message are the message id's own error's.
     #[error("the message token cannot make a Message-ID: {0}")]
-    MessageToken(#[source] MessageIdError),
+    MessageToken(MessageIdError),
     /// The rendered message is larger than the limit.
     #[error(
         "the message comes to {size} octets; the limit is {max}: send smaller or fewer attachments"
@@ -116,12 +119,12 @@ impl OutboundError {
         match self {
             Self::UnknownRoute { .. } => "outbound.unknown_route",
             Self::DomainNotVerified { .. } => "outbound.domain_not_verified",
-            Self::InvalidRecipient { .. } => "outbound.invalid_recipient",
+            Self::InvalidRecipient { error, .. } => error.code(),
             Self::NoRecipients => "outbound.no_recipients",
             Self::TooManyRecipients { .. } => "outbound.too_many_recipients",
-            Self::InvalidSubject { .. } => "outbound.invalid_subject",
+            Self::InvalidSubject { .. } => "outbound.subject_invalid",
             Self::SubjectTooLong { .. } => "outbound.subject_too_long",
-            Self::InvalidAttachment { .. } => "outbound.invalid_attachment",
+            Self::InvalidAttachment { .. } => "outbound.attachment_invalid",
             Self::MessageToken(e) => e.code(),
             Self::TooLarge { .. } => "outbound.too_large",
             Self::Render { .. } => "outbound.render_failed",

@@ -7,7 +7,7 @@
 
 use std::num::NonZeroU8;
 
-use super::{DnsSetupError, RecordName};
+use super::{AwsRegionError, DnsSetupError, ProviderProfileError, RecordName, RecordNameError};
 use crate::name::DomainName;
 
 #[cfg(feature = "serde")]
@@ -23,7 +23,7 @@ mod stored;
 /// assert_eq!(AwsRegion::new("eu-west-2")?.as_str(), "eu-west-2");
 /// assert!(AwsRegion::new("us_east_1").is_err());
 /// assert!(AwsRegion::new("inbound-smtp.us-east-1.amazonaws.com").is_err());
-/// # Ok::<(), email_routing::dns::DnsSetupError>(())
+/// # Ok::<(), email_routing::dns::AwsRegionError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -35,9 +35,12 @@ const MAX_REGION_BYTES: usize = 32;
 
 impl AwsRegion {
     /// Validates a region name. ASCII case is folded.
-    pub fn new(input: &str) -> Result<Self, DnsSetupError> {
+    ///
+    /// # Errors
+    /// `dns.region_invalid` when the input does not have a region's shape.
+    pub fn new(input: &str) -> Result<Self, AwsRegionError> {
         let region = input.to_ascii_lowercase();
-        let invalid = || DnsSetupError::RegionInvalid { region: input.to_owned() };
+        let invalid = || AwsRegionError::new(input);
         if region.len() > MAX_REGION_BYTES {
             return Err(invalid());
         }
@@ -63,7 +66,7 @@ impl AwsRegion {
     }
 }
 
-crate::macros::text_value_conversions!(AwsRegion, DnsSetupError);
+crate::macros::text_value_conversions!(AwsRegion, AwsRegionError);
 
 /// An MX target: a preference and a host.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -247,12 +250,20 @@ impl ProviderProfile {
     /// `10 inbound-smtp.<region>.amazonaws.com`; Easy DKIM as three CNAMEs to
     /// `<token>.dkim.amazonses.com`; MAIL FROM MX `10 feedback-smtp.<region>.amazonses.com` and
     /// SPF `v=spf1 include:amazonses.com ~all`.
+    ///
+    /// # Errors
+    /// `dns.region_invalid` ([`DnsSetupError::Region`]) when `region` does not have a
+    /// region's shape.
     pub fn ses(region: &str) -> Result<Self, DnsSetupError> {
-        Self::ses_in(&AwsRegion::new(region)?)
+        Ok(Self::ses_in(&AwsRegion::new(region)?)?)
     }
 
     /// [`ProviderProfile::ses`] for an already validated region.
-    pub fn ses_in(region: &AwsRegion) -> Result<Self, DnsSetupError> {
+    ///
+    /// # Errors
+    /// None in practice: SES's hosts are valid names for every valid region. The
+    /// [`ProviderProfileError`] is [`ProviderProfileBuilder::build`]'s.
+    pub fn ses_in(region: &AwsRegion) -> Result<Self, ProviderProfileError> {
         const SES_DKIM_TOKENS: NonZeroU8 = NonZeroU8::new(3).expect("3 is not zero");
         Self::builder(&format!("Amazon SES ({region})"))
             .verification_txt("_amazonses")
@@ -293,7 +304,10 @@ impl ProviderProfile {
     }
 
     /// Where the verification TXT record for `domain` goes.
-    pub fn verification_name(&self, domain: &DomainName) -> Result<RecordName, DnsSetupError> {
+    ///
+    /// # Errors
+    /// `dns.record_name_too_long` when the prefix and `domain` together pass 253 octets.
+    pub fn verification_name(&self, domain: &DomainName) -> Result<RecordName, RecordNameError> {
         RecordName::under(&self.verification_prefix, domain)
     }
 
@@ -368,19 +382,25 @@ impl ProviderProfileBuilder {
     }
 
     /// Checks every part and makes the profile.
-    pub fn build(self) -> Result<ProviderProfile, DnsSetupError> {
+    ///
+    /// # Errors
+    /// `dns.profile_incomplete` without a name, a verification prefix or an inbound MX; a
+    /// record name's `dns.record_name_*` for a prefix that does not make one; for a host that
+    /// is not a valid domain name, the domain name's own `domain.*` code
+    /// ([`ProviderProfileError::HostInvalid`]).
+    pub fn build(self) -> Result<ProviderProfile, ProviderProfileError> {
         let name = self.name.trim();
         if name.is_empty() {
-            return Err(DnsSetupError::ProfileIncomplete { missing: "name" });
+            return Err(ProviderProfileError::Incomplete { missing: "name" });
         }
         let prefix = self
             .verification_prefix
-            .ok_or(DnsSetupError::ProfileIncomplete { missing: "verification TXT prefix" })?;
+            .ok_or(ProviderProfileError::Incomplete { missing: "verification TXT prefix" })?;
         // A prefix is checked by placing it under a short valid domain.
         let probe = DomainName::from_normalized("example.com".to_owned());
         RecordName::under(&prefix, &probe)?;
         let (preference, inbound) =
-            self.inbound_mx.ok_or(DnsSetupError::ProfileIncomplete { missing: "inbound MX" })?;
+            self.inbound_mx.ok_or(ProviderProfileError::Incomplete { missing: "inbound MX" })?;
         let inbound_mx = MxTarget::new(preference, host(&inbound)?);
         let mail_from = match self.mail_from {
             None => None,
@@ -402,9 +422,9 @@ impl ProviderProfileBuilder {
 }
 
 /// A provider host name, validated as a domain name.
-fn host(input: &str) -> Result<DomainName, DnsSetupError> {
+fn host(input: &str) -> Result<DomainName, ProviderProfileError> {
     DomainName::new(input)
-        .map_err(|source| DnsSetupError::HostInvalid { host: input.to_owned(), source })
+        .map_err(|error| ProviderProfileError::HostInvalid { host: input.to_owned(), error })
 }
 
 #[cfg(test)]
@@ -467,6 +487,13 @@ mod tests {
             .verification_txt("_v")
             .inbound_mx(10, "not a host")
             .build();
-        assert_eq!(err.unwrap_err().code(), "dns.host_invalid");
+        let err = err.unwrap_err();
+        assert_eq!(err.code(), "domain.invalid_character");
+        assert!(
+            matches!(&err, ProviderProfileError::HostInvalid { host, .. } if host == "not a host")
+        );
+        // The message says what is wrong once: no source repeats it in an error chain.
+        assert!(err.to_string().starts_with("provider host \"not a host\""), "{err}");
+        assert!(std::error::Error::source(&err).is_none());
     }
 }

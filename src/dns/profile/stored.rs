@@ -8,7 +8,7 @@ use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
 use super::{
-    DEFAULT_TTL, DkimForm, DnsSetupError, MailFromFormat, MxTarget, ProviderProfile, SpfAll,
+    DEFAULT_TTL, DkimForm, MailFromFormat, MxTarget, ProviderProfile, ProviderProfileError, SpfAll,
 };
 use crate::name::DomainName;
 use crate::refusal::{MISSING_FIELD, Refusal, Step, UNKNOWN_FIELD};
@@ -198,9 +198,8 @@ impl TryFrom<ProviderProfileFile> for ProviderProfile {
         builder.build().map_err(|error| {
             // Hosts are checked domain names already: what is left is the name or the prefix.
             let field = match error {
-                DnsSetupError::ProfileIncomplete { missing: "name" } => Some("name"),
-                DnsSetupError::RecordNameInvalid { .. }
-                | DnsSetupError::RecordNameTooLong { .. } => Some("verification_prefix"),
+                ProviderProfileError::Incomplete { missing: "name" } => Some("name"),
+                ProviderProfileError::RecordName(_) => Some("verification_prefix"),
                 _ => None,
             };
             Refusal::new(error, field.map(Step::field))

@@ -7,10 +7,11 @@
 //! publishes them, and their setup lists none.
 
 use std::collections::HashSet;
+use std::hash::Hash;
 
 use super::{
-    DkimForm, DkimKey, DkimToken, DnsSetupError, DomainCheck, ProviderProfile, Purpose, RecordName,
-    RecordValue, RequiredRecord, Requirement, VerificationToken,
+    DkimForm, DkimKey, DkimToken, DkimTokenError, DnsSetupError, DomainCheck, ProviderProfile,
+    Purpose, RecordName, RecordValue, RequiredRecord, Requirement, VerificationToken,
 };
 use crate::config::OrgEmailConfig;
 use crate::domain::{Domain, DomainKind};
@@ -80,9 +81,10 @@ impl DomainSetup {
     ) -> Result<Self, DnsSetupError> {
         let token = match domain.kind() {
             DomainKind::HostedSubdomain => None,
-            _ => Some(token.ok_or_else(|| DnsSetupError::TokenMissing {
-                domain: domain.name().to_string(),
-            })?),
+            _ => Some(
+                token
+                    .ok_or_else(|| DnsSetupError::TokenMissing { domain: domain.name().clone() })?,
+            ),
         };
         Self {
             domain,
@@ -116,13 +118,16 @@ impl DomainSetup {
             return Err(self.form_mismatch(form));
         };
         let tokens: Vec<DkimToken> = tokens.into_iter().collect();
-        if tokens.len() != usize::from(count.get()) {
-            return Err(DnsSetupError::DkimCount {
-                count: tokens.len(),
-                expected: usize::from(count.get()),
-            });
+        let expected = usize::from(count.get());
+        if tokens.len() < expected {
+            return Err(DnsSetupError::TooFewDkimTokens { count: tokens.len(), expected });
         }
-        no_duplicates(tokens.iter().map(DkimToken::as_str))?;
+        if tokens.len() > expected {
+            return Err(DnsSetupError::TooManyDkimTokens { count: tokens.len(), expected });
+        }
+        if let Some(token) = first_duplicate(&tokens) {
+            return Err(DnsSetupError::DuplicateDkimToken { token: token.clone() });
+        }
         self.dkim = Dkim::Tokens(tokens);
         self.rebuilt()
     }
@@ -138,9 +143,11 @@ impl DomainSetup {
         }
         let keys: Vec<DkimKey> = keys.into_iter().collect();
         if keys.is_empty() {
-            return Err(DnsSetupError::DkimCount { count: 0, expected: 1 });
+            return Err(DnsSetupError::NoDkimKeys);
         }
-        no_duplicates(keys.iter().map(DkimKey::selector))?;
+        if let Some(selector) = first_duplicate(keys.iter().map(DkimKey::selector)) {
+            return Err(DnsSetupError::DuplicateDkimSelector { selector: selector.to_owned() });
+        }
         self.dkim = Dkim::Keys(keys);
         self.rebuilt()
     }
@@ -151,16 +158,13 @@ impl DomainSetup {
     pub fn with_mail_from(mut self, mail_from: DomainName) -> Result<Self, DnsSetupError> {
         let domain = self.domain.name();
         if !self.domain.is_custom() {
-            return Err(DnsSetupError::MailFromHosted { domain: domain.to_string() });
+            return Err(DnsSetupError::MailFromHosted { domain: domain.clone() });
         }
         if &mail_from == domain {
-            return Err(DnsSetupError::MailFromEqualsDomain { domain: domain.to_string() });
+            return Err(DnsSetupError::MailFromEqualsDomain { domain: domain.clone() });
         }
         if !mail_from.is_subdomain_of(domain) {
-            return Err(DnsSetupError::MailFromNotSubdomain {
-                mail_from: mail_from.to_string(),
-                domain: domain.to_string(),
-            });
+            return Err(DnsSetupError::MailFromNotSubdomain { mail_from, domain: domain.clone() });
         }
         if self.profile.mail_from().is_none() {
             return Err(DnsSetupError::MailFromUnsupported {
@@ -206,7 +210,7 @@ impl DomainSetup {
             return Ok(());
         };
         if receiving.into_iter().any(|d| d == mail_from) {
-            return Err(DnsSetupError::MailFromReceives { mail_from: mail_from.to_string() });
+            return Err(DnsSetupError::MailFromReceives { mail_from: mail_from.clone() });
         }
         Ok(())
     }
@@ -295,7 +299,7 @@ impl DomainSetup {
     /// The DKIM form of the profile, or why DKIM cannot be added.
     fn dkim_form(&self) -> Result<DkimForm, DnsSetupError> {
         if !self.domain.is_custom() {
-            return Err(DnsSetupError::HostedDomain { domain: self.domain.name().to_string() });
+            return Err(DnsSetupError::DkimHosted { domain: self.domain.name().clone() });
         }
         self.profile.dkim().cloned().ok_or_else(|| DnsSetupError::DkimUnsupported {
             profile: self.profile.name().to_owned(),
@@ -343,13 +347,8 @@ impl DomainSetup {
         match (&self.dkim, profile.dkim()) {
             (Dkim::Tokens(tokens), Some(DkimForm::Cname { target_suffix, .. })) => {
                 for t in tokens {
-                    let target =
-                        DomainName::new(&format!("{t}.{target_suffix}")).map_err(|_| {
-                            DnsSetupError::DkimTokenInvalid {
-                                token: t.to_string(),
-                                max: crate::name::MAX_LABEL_OCTETS,
-                            }
-                        })?;
+                    let target = DomainName::new(&format!("{t}.{target_suffix}"))
+                        .map_err(|_| DkimTokenError::new(t.as_str()))?;
                     records.push(record(
                         RecordName::under(&format!("{t}._domainkey"), domain)?,
                         RecordValue::Cname(target),
@@ -389,15 +388,10 @@ impl DomainSetup {
     }
 }
 
-/// Refuses a repeated token or selector.
-fn no_duplicates<'a>(items: impl Iterator<Item = &'a str>) -> Result<(), DnsSetupError> {
+/// The first item that repeats an earlier one.
+fn first_duplicate<T: Eq + Hash + Copy>(items: impl IntoIterator<Item = T>) -> Option<T> {
     let mut seen = HashSet::new();
-    for item in items {
-        if !seen.insert(item) {
-            return Err(DnsSetupError::DkimDuplicate { token: item.to_owned() });
-        }
-    }
-    Ok(())
+    items.into_iter().find(|item| !seen.insert(*item))
 }
 
 #[cfg(test)]
@@ -428,7 +422,7 @@ mod tests {
         assert!(setup.required_records().is_empty());
         assert!(setup.check().queries().is_empty());
         let err = setup.clone().with_dkim_tokens(dkim(&["a", "b", "c"])).unwrap_err();
-        assert_eq!(err.code(), "dns.hosted_domain");
+        assert_eq!(err.code(), "dns.dkim_hosted");
         let err = setup.with_mail_from(name("x.acme.mail.example.net")).unwrap_err();
         assert_eq!(err.code(), "dns.mail_from_hosted");
     }
@@ -458,11 +452,15 @@ mod tests {
         let setup = DomainSetup::custom(name("customer.com"), ses(), token()).unwrap();
         assert_eq!(
             setup.clone().with_dkim_tokens(dkim(&["a", "b"])).unwrap_err().code(),
-            "dns.dkim_count"
+            "dns.too_few_dkim_tokens"
         );
         assert_eq!(
-            setup.clone().with_dkim_tokens(dkim(&["a", "b", "A"])).unwrap_err().code(),
-            "dns.dkim_duplicate"
+            setup.clone().with_dkim_tokens(dkim(&["a", "b", "c", "d"])).unwrap_err(),
+            DnsSetupError::TooManyDkimTokens { count: 4, expected: 3 }
+        );
+        assert_eq!(
+            setup.clone().with_dkim_tokens(dkim(&["a", "b", "A"])).unwrap_err(),
+            DnsSetupError::DuplicateDkimToken { token: DkimToken::new("a").unwrap() }
         );
         let key = DkimKey::new("s1", DkimKeyType::Rsa, "abc").unwrap();
         assert_eq!(
@@ -481,6 +479,12 @@ mod tests {
         assert_eq!(
             setup.clone().with_dkim_tokens(dkim(&["a"])).unwrap_err().code(),
             "dns.dkim_form_mismatch"
+        );
+        assert_eq!(setup.clone().with_dkim_keys([]).unwrap_err(), DnsSetupError::NoDkimKeys);
+        let same_selector = DkimKey::new("S1", DkimKeyType::Ed25519, "xyz").unwrap();
+        assert_eq!(
+            setup.clone().with_dkim_keys([key.clone(), same_selector]).unwrap_err(),
+            DnsSetupError::DuplicateDkimSelector { selector: "s1".to_owned() }
         );
         let setup =
             setup.with_dkim_keys([key]).unwrap().with_mail_from(name("fb.customer.com")).unwrap();

@@ -156,7 +156,7 @@ impl DomainSetup {
             move |error| Refusal::new(error, [Step::field(field)])
         }
         if file.hosted {
-            let error = DnsSetupError::HostedSetupNotStored { domain: file.domain.to_string() };
+            let error = DnsSetupError::HostedSetupNotStored { domain: file.domain };
             return Err(at("hosted")(error));
         }
         let mut setup =
@@ -187,7 +187,7 @@ impl DomainSetup {
     /// # Errors
     ///
     /// A [`ConfigFileError`](crate::ConfigFileError) with the code of the rule that refused
-    /// the setup (`dns.profile_not_offered`, `dns.dkim_count`, `dns.token_invalid`, …) or a
+    /// the setup (`dns.profile_not_offered`, `dns.too_few_dkim_tokens`, `dns.token_invalid`, …) or a
     /// `config_file.*` code for what is not the format, the path of the offending item
     /// (`dkim_tokens`, `profile.inbound_mx.host`), its line and column, and a message in the
     /// terms of the file.
