@@ -26,7 +26,8 @@ fn codes_in_source() -> BTreeSet<String> {
     rust_files(&root.join("src"), &mut files);
     let mut codes = BTreeSet::new();
     for file in files {
-        if file.ends_with("dns/report.rs") {
+        // Record statuses are states, and the test fixtures' constants are not codes.
+        if file.ends_with("dns/report.rs") || file.ends_with("testing.rs") {
             continue;
         }
         let text = std::fs::read_to_string(&file).unwrap();
