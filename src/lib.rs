@@ -86,7 +86,7 @@
 //! ## Errors
 //!
 //! Every error is a `#[non_exhaustive]` enum whose variants carry the offending value and the
-//! limit, with a stable machine-readable `code()` (such as `route.bcc_too_many`) a REST layer
+//! limit, with a stable machine-readable `code()` (such as `route.too_many_auto_bcc`) a REST layer
 //! can return, and a message that says what to do. The README lists every code. Loading a
 //! file (feature `json`) gives a `ConfigFileError` with the same code as the rule that
 //! refused it, the path of the offending item, its line and column.

@@ -287,7 +287,7 @@ fn a_rule_refusal_keeps_its_code_path_and_position() {
     let six = r#"["a1@customer.com", "a2@customer.com", "a3@customer.com", "a4@customer.com", "a5@customer.com", "a6@customer.com"]"#;
     let text = edited(r#"["archive@customer.com"]"#, six);
     let err = load(&text).unwrap_err();
-    assert_refused(&err, "route.bcc_too_many", "routes[0].auto_bcc", start_of(&text, six));
+    assert_refused(&err, "route.too_many_auto_bcc", "routes[0].auto_bcc", start_of(&text, six));
     let rule = std::error::Error::source(&err).unwrap().downcast_ref::<ConfigError>().unwrap();
     assert!(matches!(rule, ConfigError::TooManyAutoBcc { count: 6, max: 5 }), "{rule:?}");
 
@@ -298,7 +298,7 @@ fn a_rule_refusal_keeps_its_code_path_and_position() {
     let err = load(&text).unwrap_err();
     assert_refused(
         &err,
-        "route.bcc_duplicate",
+        "route.duplicate_auto_bcc",
         "routes[0].auto_bcc[1]",
         start_of(&text, r#""Archive@"#),
     );
@@ -323,7 +323,12 @@ fn a_rule_refusal_keeps_its_code_path_and_position() {
 
     let text = edited(r#""custom_domain_quota": 1"#, r#""custom_domain_quota": 3"#);
     let err = load(&text).unwrap_err();
-    assert_refused(&err, "org.quota_out_of_range", "custom_domain_quota", end_of(&text, ": 3"));
+    assert_refused(
+        &err,
+        "org.custom_domain_quota_out_of_range",
+        "custom_domain_quota",
+        end_of(&text, ": 3"),
+    );
     assert!(err.message().contains("\"custom_domain_quota\" is 3"), "{err}");
 
     let text = edited(r#""priority": 10"#, r#""priority": 25000001"#);
@@ -363,7 +368,7 @@ fn a_rule_refusal_keeps_its_code_path_and_position() {
     let err = load(&text).unwrap_err();
     assert_refused(
         &err,
-        "org.hosted_outside_root",
+        "org.hosted_subdomain_outside_root",
         "domains[0].name",
         start_of(&text, r#""a.b.mail"#),
     );

@@ -43,15 +43,24 @@ fn custom_domain_quota_is_one_by_default_raisable_to_two_never_three() {
     org.add_domain(Domain::custom(name("a.com"))).unwrap();
     let err = org.add_domain(Domain::custom(name("b.com"))).unwrap_err();
     assert!(
-        matches!(err, ConfigError::CustomDomainQuotaExceeded { count: 1, quota: 1, max: 2, .. }),
+        matches!(err, ConfigError::TooManyCustomDomains { count: 1, quota: 1, max: 2, .. }),
         "{err:?}"
     );
     org.set_custom_domain_quota(2).unwrap();
     org.add_domain(Domain::custom(name("b.com"))).unwrap();
-    assert_eq!(org.set_custom_domain_quota(3).unwrap_err().code(), "org.quota_out_of_range");
-    assert_eq!(org.set_custom_domain_quota(0).unwrap_err().code(), "org.quota_out_of_range");
+    assert_eq!(
+        org.set_custom_domain_quota(3).unwrap_err().code(),
+        "org.custom_domain_quota_out_of_range"
+    );
+    assert_eq!(
+        org.set_custom_domain_quota(0).unwrap_err().code(),
+        "org.custom_domain_quota_out_of_range"
+    );
     let err = org.set_custom_domain_quota(1).unwrap_err();
-    assert!(matches!(err, ConfigError::QuotaBelowUsage { requested: 1, in_use: 2 }), "{err:?}");
+    assert!(
+        matches!(err, ConfigError::CustomDomainQuotaBelowUsage { requested: 1, in_use: 2 }),
+        "{err:?}"
+    );
     assert_eq!(org.custom_domain_quota(), 2);
 }
 
@@ -86,7 +95,7 @@ fn hosted_root_rules() {
     );
     let other_root = name("hosted.other.net");
     let foreign = Domain::hosted("acme", &other_root).unwrap();
-    assert_eq!(org.add_domain(foreign).unwrap_err().code(), "org.hosted_outside_root");
+    assert_eq!(org.add_domain(foreign).unwrap_err().code(), "org.hosted_subdomain_outside_root");
 }
 
 #[test]
@@ -207,11 +216,11 @@ fn auto_bcc_limits() {
     assert_eq!(r.auto_bcc().len(), 5);
     let err = r.clone().with_auto_bcc(six).unwrap_err();
     assert!(matches!(err, ConfigError::TooManyAutoBcc { count: 6, max: 5 }), "{err:?}");
-    assert_eq!(err.code(), "route.bcc_too_many");
+    assert_eq!(err.code(), "route.too_many_auto_bcc");
     let dup = [addr("x@archive.com"), addr("X@Archive.com")];
-    assert_eq!(r.clone().with_auto_bcc(dup).unwrap_err().code(), "route.bcc_duplicate");
+    assert_eq!(r.clone().with_auto_bcc(dup).unwrap_err().code(), "route.duplicate_auto_bcc");
     let own = [addr("HELP@support.customer.com")];
-    assert_eq!(r.with_auto_bcc(own).unwrap_err().code(), "route.bcc_is_self");
+    assert_eq!(r.with_auto_bcc(own).unwrap_err().code(), "route.auto_bcc_is_self");
 }
 
 #[test]

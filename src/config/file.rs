@@ -104,7 +104,7 @@ impl OrgEmailConfig {
             org.add_domain(Domain::from_parts(domain.name, domain.kind)).map_err(|error| {
                 let field = match error {
                     ConfigError::TooManyDomains { .. }
-                    | ConfigError::CustomDomainQuotaExceeded { .. } => None,
+                    | ConfigError::TooManyCustomDomains { .. } => None,
                     _ => Some(Step::field("name")),
                 };
                 Refusal::new(error, item("domains", i, field))
@@ -150,7 +150,7 @@ impl OrgEmailConfig {
     ///
     /// A [`ConfigFileError`](crate::ConfigFileError) with the code of the rule that refused
     /// the file (the same code the methods give: `org.too_many_domains`,
-    /// `route.bcc_too_many`, `address.missing_at`, …) or a `config_file.*` code for what is
+    /// `route.too_many_auto_bcc`, `address.missing_at`, …) or a `config_file.*` code for what is
     /// not the format (an unknown field, a missing one, a wrong type, broken JSON), the path
     /// of the offending item (`routes[3].auto_bcc`), its line and column, and a message in
     /// the terms of the file.

@@ -184,7 +184,7 @@ impl OrgEmailConfig {
     /// [`MAX_CUSTOM_DOMAIN_QUOTA`], and never below the custom domains in use.
     pub fn set_custom_domain_quota(&mut self, quota: usize) -> Result<(), ConfigError> {
         if !(MIN_CUSTOM_DOMAIN_QUOTA..=MAX_CUSTOM_DOMAIN_QUOTA).contains(&quota) {
-            return Err(ConfigError::QuotaOutOfRange {
+            return Err(ConfigError::CustomDomainQuotaOutOfRange {
                 requested: quota,
                 min: MIN_CUSTOM_DOMAIN_QUOTA,
                 max: MAX_CUSTOM_DOMAIN_QUOTA,
@@ -192,7 +192,7 @@ impl OrgEmailConfig {
         }
         let in_use = self.custom_domain_count();
         if quota < in_use {
-            return Err(ConfigError::QuotaBelowUsage { requested: quota, in_use });
+            return Err(ConfigError::CustomDomainQuotaBelowUsage { requested: quota, in_use });
         }
         self.custom_domain_quota = quota;
         Ok(())
@@ -222,7 +222,7 @@ impl OrgEmailConfig {
                 }
                 let count = self.custom_domain_count();
                 if count >= self.custom_domain_quota {
-                    return Err(ConfigError::CustomDomainQuotaExceeded {
+                    return Err(ConfigError::TooManyCustomDomains {
                         domain: name.to_string(),
                         count,
                         quota: self.custom_domain_quota,
@@ -232,7 +232,7 @@ impl OrgEmailConfig {
             }
             DomainKind::HostedSubdomain => {
                 if !name.is_child_of(&self.hosted_root) {
-                    return Err(ConfigError::HostedOutsideRoot {
+                    return Err(ConfigError::HostedSubdomainOutsideRoot {
                         domain: name.to_string(),
                         root: self.hosted_root.to_string(),
                     });

@@ -155,7 +155,7 @@ pub enum SpamPolicy {
 ///
 /// let six: Vec<EmailAddress> = (0..6).map(|i| format!("a{i}@customer.com").parse()).collect::<Result<_, _>>()?;
 /// let err = route.with_auto_bcc(six).unwrap_err();
-/// assert_eq!(err.code(), "route.bcc_too_many");
+/// assert_eq!(err.code(), "route.too_many_auto_bcc");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
