@@ -13,7 +13,6 @@ fn org() -> &'static OrgEmailConfig {
         org.add_domain(Domain::custom("support.customer.com".parse().unwrap())).unwrap();
         let q = QueueRoute::new(QueueId::new("support").unwrap())
             .with_skills([Skill::new("billing").unwrap()])
-            .unwrap()
             .with_language(Language::new("en").unwrap())
             .with_priority(Priority::new(10).unwrap());
         org.add_route(
@@ -146,7 +145,7 @@ fuzz_target!(|data: &[u8]| {
             let block = envl.header_block();
             check_block(&block, &ctx);
             let view = envl.agent_view();
-            assert!(view.recipient_count() <= MAX_RECIPIENTS);
+            assert!(view.recipient_count() <= org.limits().max_recipients());
             // To / Cc header values parse back to the same addresses
             for h in envl.headers() {
                 let list = match h.name() {

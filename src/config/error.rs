@@ -37,7 +37,7 @@ pub enum ConfigError {
         /// The highest quota that can be set.
         max: usize,
     },
-    /// The requested custom-domain quota is outside the allowed range.
+    /// The requested custom-domain quota is outside the range the limits allow.
     #[error(
         "a custom-domain quota of {requested} is not allowed; it must be between {min} and {max}"
     )]
@@ -183,9 +183,11 @@ pub enum ConfigError {
         /// Routes that send from it.
         used_by: Vec<String>,
     },
-    /// Too many auto-BCC addresses.
-    #[error("{count} auto-BCC addresses given; the limit is {max}: remove {excess}", excess = count.saturating_sub(*max))]
+    /// Too many auto-BCC addresses on one route.
+    #[error("{address:?} has {count} auto-BCC addresses; the limit is {max}: remove {excess}", excess = count.saturating_sub(*max))]
     TooManyAutoBcc {
+        /// The route's address.
+        address: String,
         /// How many were given.
         count: usize,
         /// The limit.
@@ -206,8 +208,12 @@ pub enum ConfigError {
         address: String,
     },
     /// Too many skills on a queue route.
-    #[error("{count} skills required; the limit is {max}: require fewer skills")]
+    #[error(
+        "{address:?} routes to a queue requiring {count} skills; the limit is {max}: require fewer skills"
+    )]
     TooManySkills {
+        /// The route's address.
+        address: String,
         /// How many were given.
         count: usize,
         /// The limit.
