@@ -15,10 +15,9 @@ fn big_org() -> OrgEmailConfig {
     org.add_domain(Domain::custom("support.customer.com".parse().unwrap())).unwrap();
     let queue = QueueRoute::new(QueueId::new("support").unwrap())
         .with_skills([Skill::new("billing").unwrap()])
-        .unwrap()
         .with_priority(Priority::new(5).unwrap());
     for domain in ["acme.mail.example.net", "support.customer.com"] {
-        for i in 0..MAX_ADDRESSES_PER_DOMAIN {
+        for i in 0..Limits::default().max_addresses_per_domain() {
             let address: EmailAddress = format!("agent{i}@{domain}").parse().unwrap();
             let auto_bcc: Vec<EmailAddress> =
                 (0..3).map(|b| format!("audit{b}@customer.com").parse().unwrap()).collect();

@@ -64,7 +64,7 @@ pub fn big_org() -> OrgEmailConfig {
     org.add_domain(Domain::hosted("acme", &root).unwrap()).unwrap();
     org.add_domain(Domain::custom("support.customer.com".parse().unwrap())).unwrap();
     for domain in ["acme.mail.example.net", "support.customer.com"] {
-        for i in 0..MAX_ADDRESSES_PER_DOMAIN {
+        for i in 0..Limits::default().max_addresses_per_domain() {
             let address: EmailAddress = format!("agent{i}@{domain}").parse().unwrap();
             let route = AddressRoute::new(
                 address,

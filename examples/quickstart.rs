@@ -39,7 +39,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let help: EmailAddress = "help@support.customer.com".parse()?;
     let queue_route = QueueRoute::new(QueueId::new("support")?)
-        .with_skills([Skill::new("billing")?, Skill::new("email")?])?
+        .with_skills([Skill::new("billing")?, Skill::new("email")?])
         .with_language(Language::new("en")?)
         .with_priority(Priority::new(10)?);
     org.add_route(
@@ -61,7 +61,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let six: Vec<EmailAddress> =
         (1..=6).map(|i| format!("audit{i}@customer.com").parse()).collect::<Result<_, _>>()?;
     let route = org.route_for(&help).ok_or("help@ is configured")?.clone();
-    report("a 6th auto-BCC", route.with_auto_bcc(six).map(|_| ()));
+    report("a 6th auto-BCC", org.update_route(route.with_auto_bcc(six)?).map(|_| ()));
     let sales: EmailAddress = "sales@support.customer.com".parse()?;
     let unknown_from =
         AddressRoute::new(sales, DisplayName::new("Sales")?, RoutingTarget::OutboundOnly)

@@ -23,7 +23,7 @@
 //! // 2. An address customers write to, routed to a queue; spam goes to a review flow.
 //! let help: EmailAddress = "help@support.customer.com".parse()?;
 //! let queue = QueueRoute::new(QueueId::new("support")?)
-//!     .with_skills([Skill::new("billing")?])?
+//!     .with_skills([Skill::new("billing")?])
 //!     .with_priority(Priority::new(10)?);
 //! org.add_route(
 //!     AddressRoute::new(help.clone(), DisplayName::new("Customer Help")?, RoutingTarget::Queue(queue))
@@ -77,6 +77,7 @@
 //! | [`DomainName`] | IDNA (UTS #46) and DNS rules; special-use names refused |
 //! | [`EmailAddress`], [`DisplayName`], [`Mailbox`] | header-safe addresses and names |
 //! | [`Priority`], [`QueueId`], [`FlowId`], [`Skill`], [`Language`], [`Timestamp`] | small validated values |
+//! | [`Limits`] | the platform's numbers (domains, addresses, auto-BCC, recipients, verification windows); `Default` is the anchor platform's |
 //! | [`config`]: [`OrgEmailConfig`], [`Domain`], [`AddressRoute`] | the organization, its cross-object rules, and [its file format](config#the-file-format) |
 //! | [`dns`] | records to publish, a sans-I/O verifier, statuses, in-memory and hickory lookups |
 //! | [`inbound`] | which configured address a message is for, and what happens to it |
@@ -87,7 +88,7 @@
 //! ## Errors
 //!
 //! Every error is a `#[non_exhaustive]` enum whose variants carry the offending value and the
-//! limit, with a stable machine-readable `code()` (such as `route.bcc_too_many`) a REST layer
+//! limit, with a stable machine-readable `code()` (such as `route.too_many_auto_bcc`) a REST layer
 //! can return, and a message that says what to do. The README lists every code. Loading a
 //! file (feature `json`) gives a `ConfigFileError` with the same code as the rule that
 //! refused it, the path of the offending item, its line and column.
@@ -116,6 +117,7 @@ pub mod dns;
 mod domain;
 mod ids;
 pub mod inbound;
+mod limits;
 mod macros;
 mod mailbox;
 mod message_id;
@@ -142,6 +144,7 @@ pub use domain::{Domain, DomainKind, HostedLabelError};
 pub use ids::{
     AgentId, ConversationId, FlowId, IdError, Language, MAX_ID_CHARS, Priority, QueueId, Skill,
 };
+pub use limits::{Limits, LimitsBuilder, LimitsError};
 pub use mailbox::{Mailbox, RecipientField, parse_mailbox_list};
 pub use message_id::{MAX_MESSAGE_ID_OCTETS, MAX_REFERENCES, MessageId, MessageIdError};
 pub use name::{
@@ -149,8 +152,7 @@ pub use name::{
     SPECIAL_USE_SUFFIXES,
 };
 pub use outbound::{
-    AgentView, MAX_RECIPIENTS, MAX_SUBJECT_CHARS, OutboundDraft, OutboundEnvelope, OutboundError,
-    SendingDomains, Subject,
+    AgentView, OutboundDraft, OutboundEnvelope, OutboundError, SendingDomains, Subject,
 };
 pub use time::{Timestamp, TimestampError};
 

@@ -76,7 +76,7 @@ pub fn sample_org() -> OrgEmailConfig {
         org.add_domain(Domain::hosted("acme", &root)?)?;
         org.add_domain(Domain::custom(domain("support.customer.com")))?;
         let queue = QueueRoute::new(QueueId::new("support")?)
-            .with_skills([Skill::new("billing")?])?
+            .with_skills([Skill::new("billing")?])
             .with_language(Language::new("en")?)
             .with_priority(Priority::new(10)?);
         org.add_route(

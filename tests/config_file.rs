@@ -287,9 +287,9 @@ fn a_rule_refusal_keeps_its_code_path_and_position() {
     let six = r#"["a1@customer.com", "a2@customer.com", "a3@customer.com", "a4@customer.com", "a5@customer.com", "a6@customer.com"]"#;
     let text = edited(r#"["archive@customer.com"]"#, six);
     let err = load(&text).unwrap_err();
-    assert_refused(&err, "route.bcc_too_many", "routes[0].auto_bcc", start_of(&text, six));
+    assert_refused(&err, "route.too_many_auto_bcc", "routes[0].auto_bcc", start_of(&text, six));
     let rule = std::error::Error::source(&err).unwrap().downcast_ref::<ConfigError>().unwrap();
-    assert!(matches!(rule, ConfigError::TooManyAutoBcc { count: 6, max: 5 }), "{rule:?}");
+    assert!(matches!(rule, ConfigError::TooManyAutoBcc { count: 6, max: 5, .. }), "{rule:?}");
 
     let text = edited(
         r#"["archive@customer.com"]"#,
@@ -298,7 +298,7 @@ fn a_rule_refusal_keeps_its_code_path_and_position() {
     let err = load(&text).unwrap_err();
     assert_refused(
         &err,
-        "route.bcc_duplicate",
+        "route.duplicate_auto_bcc",
         "routes[0].auto_bcc[1]",
         start_of(&text, r#""Archive@"#),
     );
@@ -323,7 +323,12 @@ fn a_rule_refusal_keeps_its_code_path_and_position() {
 
     let text = edited(r#""custom_domain_quota": 1"#, r#""custom_domain_quota": 3"#);
     let err = load(&text).unwrap_err();
-    assert_refused(&err, "org.quota_out_of_range", "custom_domain_quota", end_of(&text, ": 3"));
+    assert_refused(
+        &err,
+        "org.custom_domain_quota_out_of_range",
+        "custom_domain_quota",
+        end_of(&text, ": 3"),
+    );
     assert!(err.message().contains("\"custom_domain_quota\" is 3"), "{err}");
 
     let text = edited(r#""priority": 10"#, r#""priority": 25000001"#);
@@ -363,7 +368,7 @@ fn a_rule_refusal_keeps_its_code_path_and_position() {
     let err = load(&text).unwrap_err();
     assert_refused(
         &err,
-        "org.hosted_outside_root",
+        "org.hosted_subdomain_outside_root",
         "domains[0].name",
         start_of(&text, r#""a.b.mail"#),
     );
@@ -706,8 +711,22 @@ mod properties {
     use proptest::prelude::*;
 
     /// Every field name the formats have: an added key must be none of them.
-    const KNOWN: [&str; 40] = [
+    const KNOWN: [&str; 54] = [
         "hosted_root",
+        "limits",
+        "max_domains",
+        "default_custom_domain_quota",
+        "min_custom_domain_quota",
+        "max_custom_domain_quota",
+        "max_addresses_per_domain",
+        "max_auto_bcc",
+        "max_route_skills",
+        "max_recipients",
+        "max_subject_chars",
+        "max_message_octets",
+        "verification_window_hours",
+        "downgrade_misses",
+        "downgrade_span_hours",
         "custom_domain_quota",
         "domains",
         "routes",
@@ -760,7 +779,6 @@ mod properties {
                 .prop_map(|(queue, skills, language, priority)| {
                     let mut route = QueueRoute::new(QueueId::new(&queue).unwrap())
                         .with_skills(skills.iter().map(|s| Skill::new(s).unwrap()))
-                        .unwrap()
                         .with_priority(Priority::new(priority).unwrap());
                     if let Some(language) = language {
                         route = route.with_language(Language::new(language).unwrap());
@@ -796,12 +814,19 @@ mod properties {
         )
     }
 
-    /// A valid organization: one of the shapes domains may take, and routes on them.
+    /// A valid organization: one of the shapes domains may take, routes on them, and the
+    /// anchor platform's limits or a plan of its own.
     fn org() -> impl Strategy<Value = OrgEmailConfig> {
-        (0usize..4, "[a-z]{1,8}", prop::collection::vec(route_parts(), 0..5)).prop_map(
-            |(shape, label, routes)| {
+        (0usize..4, "[a-z]{1,8}", prop::collection::vec(route_parts(), 0..5), any::<bool>())
+            .prop_map(|(shape, label, routes, own_plan)| {
                 let root = root();
-                let mut org = OrgEmailConfig::new(root.clone());
+                let limits = if own_plan {
+                    let plan = Limits::builder().max_auto_bcc(3).max_recipients(30);
+                    plan.max_domains(3).verification_window_hours(48).build().unwrap()
+                } else {
+                    Limits::default()
+                };
+                let mut org = OrgEmailConfig::with_limits(root.clone(), limits);
                 let hosted = Domain::hosted(&label, &root).unwrap();
                 let custom = |n: &str| Domain::custom(n.parse().unwrap());
                 let domains = match shape {
@@ -842,8 +867,7 @@ mod properties {
                     }
                 }
                 org
-            },
-        )
+            })
     }
 
     /// Every object in `value`, as a JSON pointer and as a path in the loader's notation.

@@ -75,7 +75,7 @@ fn quickstart_runs_and_shows_the_refusals() {
     let (code, out) = run("quickstart", &[], b"");
     assert_eq!(code, 0, "{out}");
     for expected in
-        ["org.too_many_domains", "route.bcc_too_many", "route.from_address_not_configured"]
+        ["org.too_many_domains", "route.too_many_auto_bcc", "route.from_address_not_configured"]
     {
         assert!(out.contains(expected), "quickstart output lacks {expected}:\n{out}");
     }

@@ -21,7 +21,6 @@ fn org() -> OrgEmailConfig {
     let name = DisplayName::new("Help").unwrap();
     let queue = QueueRoute::new(QueueId::new("support").unwrap())
         .with_skills([Skill::new("billing").unwrap()])
-        .unwrap()
         .with_language(Language::new("en").unwrap())
         .with_priority(Priority::new(10).unwrap());
     org.add_route(

@@ -43,15 +43,20 @@ fn custom_domain_quota_is_one_by_default_raisable_to_two_never_three() {
     org.add_domain(Domain::custom(name("a.com"))).unwrap();
     let err = org.add_domain(Domain::custom(name("b.com"))).unwrap_err();
     assert!(
-        matches!(err, ConfigError::CustomDomainQuotaExceeded { count: 1, quota: 1, max: 2, .. }),
+        matches!(err, ConfigError::TooManyCustomDomains { count: 1, quota: 1, max: 2, .. }),
         "{err:?}"
     );
     org.set_custom_domain_quota(2).unwrap();
     org.add_domain(Domain::custom(name("b.com"))).unwrap();
-    assert_eq!(org.set_custom_domain_quota(3).unwrap_err().code(), "org.quota_out_of_range");
-    assert_eq!(org.set_custom_domain_quota(0).unwrap_err().code(), "org.quota_out_of_range");
+    let out_of_range = "org.custom_domain_quota_out_of_range";
+    assert_eq!(org.set_custom_domain_quota(3).unwrap_err().code(), out_of_range);
+    assert_eq!(org.set_custom_domain_quota(0).unwrap_err().code(), out_of_range);
     let err = org.set_custom_domain_quota(1).unwrap_err();
-    assert!(matches!(err, ConfigError::QuotaBelowUsage { requested: 1, in_use: 2 }), "{err:?}");
+    assert!(
+        matches!(err, ConfigError::CustomDomainQuotaBelowUsage { requested: 1, in_use: 2 }),
+        "{err:?}"
+    );
+    assert_eq!(err.code(), "org.custom_domain_quota_below_usage");
     assert_eq!(org.custom_domain_quota(), 2);
 }
 
@@ -86,7 +91,7 @@ fn hosted_root_rules() {
     );
     let other_root = name("hosted.other.net");
     let foreign = Domain::hosted("acme", &other_root).unwrap();
-    assert_eq!(org.add_domain(foreign).unwrap_err().code(), "org.hosted_outside_root");
+    assert_eq!(org.add_domain(foreign).unwrap_err().code(), "org.hosted_subdomain_outside_root");
 }
 
 #[test]
@@ -117,7 +122,8 @@ fn domain_with_addresses_cannot_be_removed() {
 #[test]
 fn thousand_addresses_per_domain() {
     let mut org = org_with_custom();
-    for i in 0..MAX_ADDRESSES_PER_DOMAIN {
+    let max = Limits::default().max_addresses_per_domain();
+    for i in 0..max {
         org.add_route(route(&format!("agent{i}@support.customer.com"))).unwrap();
     }
     let err = org.add_route(route("one-more@support.customer.com")).unwrap_err();
@@ -125,7 +131,7 @@ fn thousand_addresses_per_domain() {
     // The other domain has its own 1000.
     org.add_route(route("help@acme.mail.example.net")).unwrap();
     assert_eq!(org.routes().len(), 1001);
-    for i in (0..MAX_ADDRESSES_PER_DOMAIN).step_by(97) {
+    for i in (0..max).step_by(97) {
         let a = addr(&format!("AGENT{i}@support.customer.com"));
         assert_eq!(org.route_for(&a).unwrap().address().local_part(), format!("agent{i}"));
     }
@@ -201,29 +207,44 @@ fn remove_keeps_the_index_consistent() {
 
 #[test]
 fn auto_bcc_limits() {
+    let mut org = org_with_custom();
     let five: Vec<EmailAddress> = (0..5).map(|i| addr(&format!("a{i}@archive.com"))).collect();
     let six: Vec<EmailAddress> = (0..6).map(|i| addr(&format!("a{i}@archive.com"))).collect();
     let r = route("help@support.customer.com").with_auto_bcc(five).unwrap();
     assert_eq!(r.auto_bcc().len(), 5);
-    let err = r.clone().with_auto_bcc(six).unwrap_err();
-    assert!(matches!(err, ConfigError::TooManyAutoBcc { count: 6, max: 5 }), "{err:?}");
-    assert_eq!(err.code(), "route.bcc_too_many");
+    // The count is the organization's plan: checked when the route is added or updated.
+    let err = org.add_route(r.clone().with_auto_bcc(six.clone()).unwrap()).unwrap_err();
+    assert!(matches!(err, ConfigError::TooManyAutoBcc { count: 6, max: 5, .. }), "{err:?}");
+    assert_eq!(err.code(), "route.too_many_auto_bcc");
+    assert!(org.routes().is_empty());
+    org.add_route(r.clone()).unwrap();
+    let err = org.update_route(r.clone().with_auto_bcc(six).unwrap()).unwrap_err();
+    assert_eq!(err.code(), "route.too_many_auto_bcc");
+    assert_eq!(org.routes()[0].auto_bcc().len(), 5);
     let dup = [addr("x@archive.com"), addr("X@Archive.com")];
-    assert_eq!(r.clone().with_auto_bcc(dup).unwrap_err().code(), "route.bcc_duplicate");
+    assert_eq!(r.clone().with_auto_bcc(dup).unwrap_err().code(), "route.duplicate_auto_bcc");
     let own = [addr("HELP@support.customer.com")];
-    assert_eq!(r.with_auto_bcc(own).unwrap_err().code(), "route.bcc_is_self");
+    assert_eq!(r.with_auto_bcc(own).unwrap_err().code(), "route.auto_bcc_is_self");
 }
 
 #[test]
 fn route_skill_limit() {
+    let mut org = org_with_custom();
     let skills =
         |n: usize| (0..n).map(|i| Skill::new(&format!("s{i}")).unwrap()).collect::<Vec<_>>();
-    let q = QueueRoute::new(QueueId::new("q").unwrap());
-    assert!(q.clone().with_skills(skills(MAX_ROUTE_SKILLS)).is_ok());
-    assert_eq!(
-        q.with_skills(skills(MAX_ROUTE_SKILLS + 1)).unwrap_err().code(),
-        "route.too_many_skills"
-    );
+    let max = Limits::default().max_route_skills();
+    let queue = |n: usize| {
+        RoutingTarget::Queue(QueueRoute::new(QueueId::new("q").unwrap()).with_skills(skills(n)))
+    };
+    let err =
+        org.add_route(route("help@support.customer.com").with_routing(queue(max + 1))).unwrap_err();
+    assert_eq!(err.code(), "route.too_many_skills");
+    assert!(matches!(err, ConfigError::TooManySkills { count: 33, max: 32, .. }), "{err:?}");
+    org.add_route(route("help@support.customer.com").with_routing(queue(max))).unwrap();
+    let err = org
+        .update_route(route("help@support.customer.com").with_routing(queue(max + 1)))
+        .unwrap_err();
+    assert_eq!(err.code(), "route.too_many_skills");
 }
 
 fn root() -> DomainName {
@@ -240,7 +261,6 @@ fn full_org() -> OrgEmailConfig {
     let mut org = org_with_custom();
     let queue = QueueRoute::new(QueueId::new("support").unwrap())
         .with_skills([Skill::new("billing").unwrap()])
-        .unwrap()
         .with_language(Language::new("en").unwrap())
         .with_priority(Priority::new(10).unwrap());
     org.add_route(
@@ -333,7 +353,7 @@ fn deserializing_re_checks_every_rule() {
 
 #[test]
 fn error_messages_never_overflow_on_values_a_caller_builds() {
-    let odd = ConfigError::TooManyAutoBcc { count: 1, max: 5 };
+    let odd = ConfigError::TooManyAutoBcc { address: "a@b.com".into(), count: 1, max: 5 };
     assert!(odd.to_string().contains("remove 0"));
     let odd = OutboundError::TooManyRecipients { count: 0, added: 0, max: 50 };
     assert!(odd.to_string().contains("remove 0"));

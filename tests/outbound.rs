@@ -195,7 +195,8 @@ fn no_recipients_unknown_route_and_bad_input() {
     .unwrap_err();
     assert_eq!(err.code(), "outbound.subject_invalid");
     // The longest subject, one unbreakable word, still renders lines within RFC 5322's 998.
-    let longest = help().with_to("a@example.org").with_subject("x".repeat(MAX_SUBJECT_CHARS));
+    let max_subject = Limits::default().max_subject_chars();
+    let longest = help().with_to("a@example.org").with_subject("x".repeat(max_subject));
     let block = header_block(&outbound::compose(&org, &longest, &verified()).unwrap());
     assert!(block.split("\r\n").all(|line| line.len() <= 78), "{block}");
     // A subject word that looks like an encoded word is encoded, not passed on to be decoded.
@@ -203,7 +204,7 @@ fn no_recipients_unknown_route_and_bad_input() {
         help().with_to("a@example.org").with_subject("=?utf-8?q?=3Cceo=40bank=2Ecom=3E?=");
     let block = header_block(&outbound::compose(&org, &disguised, &verified()).unwrap());
     assert!(!block.contains("=?utf-8?q?"), "{block}");
-    let long = "x".repeat(MAX_SUBJECT_CHARS + 1);
+    let long = "x".repeat(max_subject + 1);
     assert_eq!(
         outbound::compose(&org, &help().with_to("a@example.org").with_subject(long), &verified())
             .unwrap_err()
@@ -213,7 +214,7 @@ fn no_recipients_unknown_route_and_bad_input() {
     assert!(
         outbound::compose(
             &org,
-            &help().with_to("a@example.org").with_subject("x".repeat(MAX_SUBJECT_CHARS)),
+            &help().with_to("a@example.org").with_subject("x".repeat(max_subject)),
             &verified()
         )
         .is_ok()
@@ -379,7 +380,7 @@ mod props {
         ) {
             let org = org();
             if let Ok(env) = outbound::compose(&org, &help().with_to(to).with_cc(cc).with_subject(subject), &verified()) {
-                prop_assert!(env.smtp_recipients().count() <= MAX_RECIPIENTS);
+                prop_assert!(env.smtp_recipients().count() <= org.limits().max_recipients());
                 let block = header_block(&env);
                 for line in block.split("\r\n") {
                     prop_assert!(!line.contains(['\r', '\n']), "{:?}", block);

@@ -283,13 +283,15 @@ fn apply(org: &mut OrgEmailConfig, op: &Op) {
                 route = route.with_from_address(from);
             }
             let bccs = (0..*bcc).map(|i| format!("bcc{i}@archive.com").parse().unwrap());
-            match route.with_auto_bcc(bccs) {
-                Ok(route) => org.add_route(route),
-                Err(e) => {
-                    assert!(*bcc > MAX_AUTO_BCC, "{e}");
-                    Ok(())
-                }
+            let route = route.with_auto_bcc(bccs).unwrap();
+            let max = org.limits().max_auto_bcc();
+            let added = org.add_route(route);
+            match &added {
+                Err(e) if e.code() == "route.too_many_auto_bcc" => assert!(*bcc > max, "{e}"),
+                Ok(()) => assert!(*bcc <= max),
+                Err(_) => {}
             }
+            added
         }
         Op::RemoveRoute(i) => match route_address(org, *i) {
             Some(a) => org.remove_route(&a).map(|_| ()),
@@ -307,9 +309,10 @@ fn apply(org: &mut OrgEmailConfig, op: &Op) {
 
 fn check_invariants(org: &OrgEmailConfig) -> Result<(), TestCaseError> {
     let customs = org.domains().iter().filter(|d| d.is_custom()).count();
-    prop_assert!(org.domains().len() <= MAX_DOMAINS);
+    let limits = org.limits();
+    prop_assert!(org.domains().len() <= limits.max_domains());
     prop_assert!(customs <= org.custom_domain_quota());
-    prop_assert!(org.custom_domain_quota() <= MAX_CUSTOM_DOMAIN_QUOTA);
+    prop_assert!(org.custom_domain_quota() <= limits.max_custom_domain_quota());
     for d in org.domains() {
         prop_assert_eq!(org.domains().iter().filter(|o| o.name() == d.name()).count(), 1);
         if d.is_custom() {
@@ -327,7 +330,7 @@ fn check_invariants(org: &OrgEmailConfig) -> Result<(), TestCaseError> {
             org.routes().iter().filter(|o| o.address().eq_ignore_local_case(r.address())).count(),
             1
         );
-        prop_assert!(r.auto_bcc().len() <= MAX_AUTO_BCC);
+        prop_assert!(r.auto_bcc().len() <= limits.max_auto_bcc());
     }
     Ok(())
 }

@@ -214,7 +214,7 @@ fn an_automatic_reply_says_so_and_a_loop_marker_is_written() {
 #[test]
 fn too_large_a_message_is_refused_at_render() {
     let org = org(None, HistoryMode::Exclude);
-    let big = vec![0u8; outbound::MAX_MESSAGE_OCTETS];
+    let big = vec![0u8; Limits::default().max_message_octets()];
     let draft = OutboundDraft::new("help@support.customer.com".parse().unwrap())
         .with_to("zoe@example.org")
         .with_subject("Big")

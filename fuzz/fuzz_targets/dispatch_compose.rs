@@ -19,7 +19,6 @@ fn org() -> &'static OrgEmailConfig {
         org.add_domain(Domain::custom("support.customer.com".parse().unwrap())).unwrap();
         let q = QueueRoute::new(QueueId::new("support").unwrap())
             .with_skills([Skill::new("billing").unwrap()])
-            .unwrap()
             .with_language(Language::new("en").unwrap())
             .with_priority(Priority::new(10).unwrap());
         org.add_route(
@@ -154,7 +153,7 @@ fuzz_target!(|data: &[u8]| {
             let head_end = text.find("\r\n\r\n").map_or(text.len(), |i| i + 2);
             check_block(&text[..head_end], &ctx);
             let view = envl.agent_view();
-            assert!(view.recipient_count() <= MAX_RECIPIENTS);
+            assert!(view.recipient_count() <= org.limits().max_recipients());
             // What a reader makes of the rendered header: the same To and Cc.
             let back = InboundEmail::from_rfc5322(bytes, Envelope::new(), t);
             let addresses = |l: &[Mailbox]| l.iter().map(|m| m.address().clone()).collect::<Vec<_>>();

@@ -27,7 +27,7 @@ pub enum ConfigError {
     #[error(
         "the organization already has {count} custom domain(s) and its quota is {quota}: raise the quota (at most {max}) or remove a custom domain before adding {domain:?}"
     )]
-    CustomDomainQuotaExceeded {
+    TooManyCustomDomains {
         /// The domain that was being added.
         domain: String,
         /// Custom domains the organization has.
@@ -37,11 +37,11 @@ pub enum ConfigError {
         /// The highest quota that can be set.
         max: usize,
     },
-    /// The requested custom-domain quota is outside the allowed range.
+    /// The requested custom-domain quota is outside the range the limits allow.
     #[error(
         "a custom-domain quota of {requested} is not allowed; it must be between {min} and {max}"
     )]
-    QuotaOutOfRange {
+    CustomDomainQuotaOutOfRange {
         /// The requested quota.
         requested: usize,
         /// Lowest allowed quota.
@@ -64,7 +64,7 @@ pub enum ConfigError {
     #[error(
         "a custom-domain quota of {requested} is below the {in_use} custom domain(s) configured: remove custom domains first"
     )]
-    QuotaBelowUsage {
+    CustomDomainQuotaBelowUsage {
         /// The requested quota.
         requested: usize,
         /// Custom domains the organization has.
@@ -95,7 +95,7 @@ pub enum ConfigError {
     #[error(
         "hosted subdomain {domain:?} is not one label under the hosted root {root:?}: create it with Domain::hosted"
     )]
-    HostedOutsideRoot {
+    HostedSubdomainOutsideRoot {
         /// The offending domain.
         domain: String,
         /// The hosted root.
@@ -183,9 +183,11 @@ pub enum ConfigError {
         /// Routes that send from it.
         used_by: Vec<String>,
     },
-    /// Too many auto-BCC addresses.
-    #[error("{count} auto-BCC addresses given; the limit is {max}: remove {excess}", excess = count.saturating_sub(*max))]
+    /// Too many auto-BCC addresses on one route.
+    #[error("{address:?} has {count} auto-BCC addresses; the limit is {max}: remove {excess}", excess = count.saturating_sub(*max))]
     TooManyAutoBcc {
+        /// The route's address.
+        address: String,
         /// How many were given.
         count: usize,
         /// The limit.
@@ -206,8 +208,12 @@ pub enum ConfigError {
         address: String,
     },
     /// Too many skills on a queue route.
-    #[error("{count} skills required; the limit is {max}: require fewer skills")]
+    #[error(
+        "{address:?} routes to a queue requiring {count} skills; the limit is {max}: require fewer skills"
+    )]
     TooManySkills {
+        /// The route's address.
+        address: String,
         /// How many were given.
         count: usize,
         /// The limit.
@@ -228,18 +234,18 @@ pub enum ConfigError {
 }
 
 impl ConfigError {
-    /// A stable, machine-readable code for this error, e.g. `route.bcc_too_many`.
+    /// A stable, machine-readable code for this error, e.g. `route.too_many_auto_bcc`.
     pub fn code(&self) -> &'static str {
         match self {
             Self::InvalidHostedLabel(e) => e.code(),
             Self::TooManyDomains { .. } => "org.too_many_domains",
-            Self::CustomDomainQuotaExceeded { .. } => "org.custom_domain_quota_exceeded",
-            Self::QuotaOutOfRange { .. } => "org.quota_out_of_range",
-            Self::QuotaBelowUsage { .. } => "org.quota_below_usage",
+            Self::TooManyCustomDomains { .. } => "org.too_many_custom_domains",
+            Self::CustomDomainQuotaOutOfRange { .. } => "org.custom_domain_quota_out_of_range",
+            Self::CustomDomainQuotaBelowUsage { .. } => "org.custom_domain_quota_below_usage",
             Self::InvalidSubaddressSeparator { .. } => "org.subaddress_separator_invalid",
             Self::CustomDomainOverlapsHostedRoot { .. } => "org.custom_domain_overlaps_hosted_root",
             Self::HostedRootMismatch { .. } => "org.hosted_root_mismatch",
-            Self::HostedOutsideRoot { .. } => "org.hosted_outside_root",
+            Self::HostedSubdomainOutsideRoot { .. } => "org.hosted_subdomain_outside_root",
             Self::DuplicateDomain { .. } => "org.duplicate_domain",
             Self::UnknownDomain { .. } => "org.unknown_domain",
             Self::DomainInUse { .. } => "org.domain_in_use",
@@ -249,9 +255,9 @@ impl ConfigError {
             Self::UnknownAddress { .. } => "route.unknown_address",
             Self::FromAddressNotConfigured { .. } => "route.from_address_not_configured",
             Self::AddressInUseAsFrom { .. } => "route.address_in_use_as_from",
-            Self::TooManyAutoBcc { .. } => "route.bcc_too_many",
-            Self::DuplicateAutoBcc { .. } => "route.bcc_duplicate",
-            Self::AutoBccIsSelf { .. } => "route.bcc_is_self",
+            Self::TooManyAutoBcc { .. } => "route.too_many_auto_bcc",
+            Self::DuplicateAutoBcc { .. } => "route.duplicate_auto_bcc",
+            Self::AutoBccIsSelf { .. } => "route.auto_bcc_is_self",
             Self::TooManySkills { .. } => "route.too_many_skills",
             Self::Address(e) => e.code(),
             Self::DisplayName(e) => e.code(),
@@ -271,17 +277,17 @@ impl crate::refusal::Rule for ConfigError {
     /// (`add_domain`, `update_route`) the same rules guard in code.
     fn file_message(&self) -> Option<String> {
         Some(match self {
-            Self::HostedOutsideRoot { domain, root } => format!(
+            Self::HostedSubdomainOutsideRoot { domain, root } => format!(
                 "{domain:?} has kind \"hosted_subdomain\" but is not one label under the hosted root {root:?}: name it <label>.{root}, or give it kind \"custom\" if the organization owns it"
             ),
             Self::TooManyDomains { domain, max, .. } => format!(
                 "\"domains\" lists more than {max}; the limit is {max}: remove {domain:?} or another domain"
             ),
-            Self::CustomDomainQuotaExceeded { domain, count, quota, max } => format!(
+            Self::TooManyCustomDomains { domain, count, quota, max } => format!(
                 "{domain:?} would be custom domain number {}, but \"custom_domain_quota\" is {quota}: raise \"custom_domain_quota\" (at most {max}) or remove a custom domain from \"domains\"",
                 count.saturating_add(1)
             ),
-            Self::QuotaOutOfRange { requested, min, max } => format!(
+            Self::CustomDomainQuotaOutOfRange { requested, min, max } => format!(
                 "\"custom_domain_quota\" is {requested}; it must be between {min} and {max}"
             ),
             Self::CustomDomainOverlapsHostedRoot { domain, root } => format!(

@@ -10,8 +10,9 @@
 use serde::de::{DeserializeSeed, Deserializer, Error as _};
 use serde::{Deserialize, Serialize};
 
-use super::{AddressRoute, ConfigError, DEFAULT_CUSTOM_DOMAIN_QUOTA, OrgEmailConfig};
+use super::{AddressRoute, ConfigError, OrgEmailConfig};
 use crate::domain::{Domain, DomainKind};
+use crate::limits::Limits;
 use crate::name::DomainName;
 use crate::refusal::{Refusal, Step};
 
@@ -25,8 +26,12 @@ pub(super) struct OrgEmailConfigFile {
     /// Written for reference; when read, it must match the host's root if present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     hosted_root: Option<DomainName>,
-    #[serde(default = "default_quota")]
-    custom_domain_quota: usize,
+    /// The organization's plan; written only when it is not the anchor platform's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    limits: Option<Limits>,
+    /// Left out: the limits' default quota.
+    #[serde(default)]
+    custom_domain_quota: Option<usize>,
     #[serde(default)]
     domains: Vec<DomainFile>,
     #[serde(default)]
@@ -42,10 +47,6 @@ pub(super) struct OrgEmailConfigFile {
 struct DomainFile {
     name: DomainName,
     kind: DomainKind,
-}
-
-fn default_quota() -> usize {
-    DEFAULT_CUSTOM_DOMAIN_QUOTA
 }
 
 /// Reads an [`OrgEmailConfig`] for the platform whose hosted subdomains live under one root.
@@ -95,17 +96,20 @@ impl OrgEmailConfig {
             };
             return Err(Refusal::new(error, [Step::field("hosted_root")]));
         }
-        let mut org = OrgEmailConfig::new(hosted_root.clone());
-        org.set_custom_domain_quota(file.custom_domain_quota)
-            .map_err(|error| Refusal::new(error, [Step::field("custom_domain_quota")]))?;
+        let limits = file.limits.unwrap_or_default();
+        let mut org = OrgEmailConfig::with_limits(hosted_root.clone(), limits);
+        if let Some(quota) = file.custom_domain_quota {
+            org.set_custom_domain_quota(quota)
+                .map_err(|error| Refusal::new(error, [Step::field("custom_domain_quota")]))?;
+        }
         org.set_subaddress_separator(file.subaddress_separator)
             .map_err(|error| Refusal::new(error, [Step::field("subaddress_separator")]))?;
         for (i, domain) in file.domains.into_iter().enumerate() {
             org.add_domain(Domain::from_parts(domain.name, domain.kind)).map_err(|error| {
-                let field = match error {
+                let field: &[&str] = match error {
                     ConfigError::TooManyDomains { .. }
-                    | ConfigError::CustomDomainQuotaExceeded { .. } => None,
-                    _ => Some(Step::field("name")),
+                    | ConfigError::TooManyCustomDomains { .. } => &[],
+                    _ => &["name"],
                 };
                 Refusal::new(error, item("domains", i, field))
             })?;
@@ -116,27 +120,31 @@ impl OrgEmailConfig {
             let self_sending = route.clone().with_from_address(route.address().clone());
             pending_from.push(sends_as);
             org.add_route(self_sending).map_err(|error| {
-                let field = match error {
-                    ConfigError::TooManyAddresses { .. } => None,
-                    _ => Some(Step::field("address")),
+                let field: &[&str] = match error {
+                    ConfigError::TooManyAddresses { .. } => &[],
+                    ConfigError::TooManyAutoBcc { .. } => &["auto_bcc"],
+                    ConfigError::TooManySkills { .. } => &["routing", "skills"],
+                    _ => &["address"],
                 };
                 Refusal::new(error, item("routes", i, field))
             })?;
         }
         for (i, from) in pending_from.into_iter().enumerate() {
             let route = org.routes[i].clone().with_from_address(from);
-            org.check_from_address(&route).map_err(|error| {
-                Refusal::new(error, item("routes", i, Some(Step::field("from_address"))))
-            })?;
+            org.check_from_address(&route)
+                .map_err(|error| Refusal::new(error, item("routes", i, &["from_address"])))?;
             org.routes[i] = route;
         }
         Ok(org)
     }
 }
 
-/// The path to item `index` of the list `list`, or to one of its fields.
-fn item(list: &str, index: usize, field: Option<Step>) -> Vec<Step> {
-    [Step::field(list), Step::Index(index)].into_iter().chain(field).collect()
+/// The path to item `index` of the list `list`, or to a field below it.
+fn item(list: &str, index: usize, fields: &[&str]) -> Vec<Step> {
+    [Step::field(list), Step::Index(index)]
+        .into_iter()
+        .chain(fields.iter().map(|f| Step::field(f)))
+        .collect()
 }
 
 #[cfg(feature = "json")]
@@ -150,8 +158,9 @@ impl OrgEmailConfig {
     ///
     /// A [`ConfigFileError`](crate::ConfigFileError) with the code of the rule that refused
     /// the file (the same code the methods give: `org.too_many_domains`,
-    /// `route.bcc_too_many`, `address.at_sign_missing`, …) or a `config_file.*` code for what is
-    /// not the format (an unknown field, a missing one, a wrong type, broken JSON), the path
+    /// `route.too_many_auto_bcc`, `address.at_sign_missing`, `limits.out_of_range`, …) or a
+    /// `config_file.*` code for what is not the format (an unknown field, a missing one, a
+    /// wrong type, broken JSON), the path
     /// of the offending item (`routes[3].auto_bcc`), its line and column, and a message in
     /// the terms of the file.
     ///
@@ -193,7 +202,8 @@ impl From<OrgEmailConfig> for OrgEmailConfigFile {
     fn from(org: OrgEmailConfig) -> Self {
         Self {
             hosted_root: Some(org.hosted_root),
-            custom_domain_quota: org.custom_domain_quota,
+            limits: Some(org.limits).filter(|limits| *limits != Limits::default()),
+            custom_domain_quota: Some(org.custom_domain_quota),
             domains: org
                 .domains
                 .into_iter()

@@ -33,7 +33,7 @@ const INVALID_VALUE: &str = "config_file.invalid_value";
 /// change.
 ///
 /// - [`code`](Self::code): the same stable code the constructors give for the same rule
-///   (`route.bcc_too_many`, `org.too_many_domains`, `address.at_sign_missing`, …), or, for what
+///   (`route.too_many_auto_bcc`, `org.too_many_domains`, `address.at_sign_missing`, …), or, for what
 ///   does not fit the file format at all, one of `config_file.syntax`,
 ///   `config_file.unknown_field`, `config_file.missing_field`, `config_file.duplicate_field`,
 ///   `config_file.invalid_type`, `config_file.unknown_variant` or

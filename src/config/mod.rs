@@ -20,9 +20,10 @@
 //! | field | value | |
 //! |---|---|---|
 //! | `hosted_root` | the platform's hosted root, written for reference | optional; if given, it must be the host's (`org.hosted_root_mismatch`) |
-//! | `custom_domain_quota` | how many custom domains, 1 or 2 | optional, default 1 |
-//! | `domains` | list of domains, at most 2 | optional, default none |
-//! | `routes` | list of address routes, at most 1000 per domain | optional, default none |
+//! | `limits` | the organization's plan: an object of the [`Limits`](crate::Limits) fields, each optional | optional, default the anchor platform's; written only when they differ from it |
+//! | `custom_domain_quota` | how many custom domains, within the limits (1 or 2 by default) | optional, default `limits.default_custom_domain_quota` (1) |
+//! | `domains` | list of domains, at most `limits.max_domains` (2) | optional, default none |
+//! | `routes` | list of address routes, at most `limits.max_addresses_per_domain` (1000) per domain | optional, default none |
 //!
 //! A domain: `name` (a domain name, stored as lowercase A-labels) and `kind`:
 //! `"hosted_subdomain"` (exactly one label under the hosted root) or `"custom"`.
@@ -35,14 +36,14 @@
 //! | `from_name` | the name replies are sent under | required |
 //! | `from_address` | another configured address to send as (it may be listed later) | optional, default `address` |
 //! | `reply_to` | where the customer's Reply goes | optional |
-//! | `auto_bcc` | hidden copies on every reply: at most 5, none twice, never `address` | optional, default none |
+//! | `auto_bcc` | hidden copies on every reply: at most `limits.max_auto_bcc` (5), none twice, never `address` | optional, default none |
 //! | `routing` | where clean mail goes, by `type` (below) | required |
 //! | `spam` | what happens to suspected spam, by `action` (below) | optional, default `{"action": "disconnect"}` |
 //!
 //! `routing`, by `type`:
-//! - `{"type": "queue", "queue": ID}`, with optional `skills` (a list of ids, at most 32,
-//!   every one required of the agent), `language` (one the agent must speak) and `priority`
-//!   (a whole number from -25000000 to 25000000, default 0);
+//! - `{"type": "queue", "queue": ID}`, with optional `skills` (a list of ids, at most
+//!   `limits.max_route_skills` (32), every one required of the agent), `language` (one the
+//!   agent must speak) and `priority` (a whole number from -25000000 to 25000000, default 0);
 //! - `{"type": "flow", "flow": ID}`;
 //! - `{"type": "outbound_only"}`: the address only sends.
 //!
@@ -51,6 +52,40 @@
 //!
 //! A field of another type or action (`"flow"` in a queue routing) is refused as unknown.
 //! Ids (queues, flows, skills, languages) are 1 to 128 characters without controls.
+//!
+//! `limits` holds the numbers of the organization's plan, named as the
+//! [`Limits`](crate::Limits) fields (`max_domains`, `max_auto_bcc`, `max_recipients`, …). A
+//! field left out keeps the anchor platform's number, an unknown one is refused, and numbers
+//! that cannot work together are refused with a `limits.*` code at the field to change. They
+//! are read before every other rule, which is then held to them. Like `custom_domain_quota`,
+//! they are the platform's record of the organization's plan: whoever may write the file may
+//! change them.
+//!
+//! ```
+//! # #[cfg(feature = "json")] {
+//! use email_routing::{DomainName, OrgEmailConfig};
+//!
+//! let root: DomainName = "mail.example.net".parse()?;
+//! let file = r#"{
+//!   "limits": {"max_domains": 3, "max_custom_domain_quota": 3},
+//!   "custom_domain_quota": 3,
+//!   "domains": [
+//!     {"name": "a.customer.com", "kind": "custom"},
+//!     {"name": "b.customer.com", "kind": "custom"},
+//!     {"name": "c.customer.com", "kind": "custom"}
+//!   ]
+//! }"#;
+//! let org = OrgEmailConfig::from_json(file, &root)?;
+//! assert_eq!((org.limits().max_domains(), org.limits().max_recipients()), (3, 50));
+//!
+//! let fewer = file.replace("\"max_domains\": 3", "\"max_domains\": 2");
+//! let err = OrgEmailConfig::from_json(&fewer, &root).unwrap_err();
+//! assert_eq!(err.code(), "limits.custom_domain_quota_above_max_domains");
+//! assert_eq!(err.path(), "limits.max_custom_domain_quota");
+//! assert_eq!((err.line(), err.column()), (2, 59));
+//! # }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 //!
 //! A complete file, loaded as a host loads it:
 //!
@@ -140,11 +175,6 @@ pub use file::OrgEmailConfigSeed;
 pub use load::ConfigFileError;
 #[cfg(feature = "json")]
 pub(crate) use load::load_json;
-pub use org::{
-    DEFAULT_CUSTOM_DOMAIN_QUOTA, MAX_ADDRESSES_PER_DOMAIN, MAX_CUSTOM_DOMAIN_QUOTA, MAX_DOMAINS,
-    MIN_CUSTOM_DOMAIN_QUOTA, OrgEmailConfig, SUBADDRESS_SEPARATORS,
-};
+pub use org::{OrgEmailConfig, SUBADDRESS_SEPARATORS};
 pub use reply::{HistoryMode, MAX_SIGNATURE_CHARS, Signature, SignatureError, SignatureMode};
-pub use route::{
-    AddressRoute, MAX_AUTO_BCC, MAX_ROUTE_SKILLS, QueueRoute, RoutingTarget, SpamPolicy,
-};
+pub use route::{AddressRoute, QueueRoute, RoutingTarget, SpamPolicy};

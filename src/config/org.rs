@@ -4,20 +4,11 @@
 use std::collections::HashMap;
 
 use crate::address::EmailAddress;
-use crate::config::{AddressRoute, ConfigError};
+use crate::config::{AddressRoute, ConfigError, RoutingTarget};
 use crate::domain::{Domain, DomainKind};
+use crate::limits::Limits;
 use crate::name::DomainName;
 
-/// The most domains (hosted and custom together) an organization may have.
-pub const MAX_DOMAINS: usize = 2;
-/// The custom-domain quota a new organization starts with.
-pub const DEFAULT_CUSTOM_DOMAIN_QUOTA: usize = 1;
-/// The highest custom-domain quota that can ever be set.
-pub const MAX_CUSTOM_DOMAIN_QUOTA: usize = 2;
-/// The lowest custom-domain quota that can be set.
-pub const MIN_CUSTOM_DOMAIN_QUOTA: usize = 1;
-/// The most addresses one domain may have.
-pub const MAX_ADDRESSES_PER_DOMAIN: usize = 1000;
 /// The characters that may separate a subaddress's detail from its base (RFC 5233): `atext`
 /// symbols a mail system can give that meaning. `.` is not among them: it is part of
 /// dot-atom structure.
@@ -27,13 +18,24 @@ const EXAMPLES_IN_ERROR: usize = 5;
 
 /// An organization's email configuration: the one place cross-object rules live.
 ///
-/// Rules enforced on every change, and again on deserialization:
-/// - at most [`MAX_DOMAINS`] domains; custom domains at most the quota
-///   ([`DEFAULT_CUSTOM_DOMAIN_QUOTA`], raisable to [`MAX_CUSTOM_DOMAIN_QUOTA`], never below the
-///   custom domains in use); no duplicate domains; no custom domain equal to, under or
-///   above the hosted root; hosted subdomains exactly one label under it;
-/// - at most [`MAX_ADDRESSES_PER_DOMAIN`] addresses per domain; an address only on one of the
-///   organization's domains and only once (local part compared case-insensitively);
+/// It holds the platform's [`Limits`] for the organization (the anchor platform's with
+/// [`new`](Self::new), a plan's own with [`with_limits`](Self::with_limits)), and every rule
+/// below that names a number takes it from them; the defaults are in brackets. Rules
+/// enforced on every change, and again on deserialization:
+/// - at most [`max_domains`](Limits::max_domains) domains (2); custom domains at most the
+///   organization's quota, which starts at
+///   [`default_custom_domain_quota`](Limits::default_custom_domain_quota) (1) and may be set
+///   between [`min_custom_domain_quota`](Limits::min_custom_domain_quota) (1) and
+///   [`max_custom_domain_quota`](Limits::max_custom_domain_quota) (2), never below the custom
+///   domains in use; no duplicate domains; no custom domain equal to, under or above the
+///   hosted root; hosted subdomains exactly one label under it;
+/// - at most [`max_addresses_per_domain`](Limits::max_addresses_per_domain) addresses per
+///   domain (1000); an address only on one of the organization's domains and only once
+///   (local part compared case-insensitively);
+/// - a route copies at most [`max_auto_bcc`](Limits::max_auto_bcc) auto-BCC addresses (5)
+///   and a queue route requires at most [`max_route_skills`](Limits::max_route_skills)
+///   skills (32). A route on its own knows no plan, so these counts are checked here, when
+///   a route is added or updated;
 /// - every from address is an address configured in the organization;
 /// - a domain with addresses, or an address some route sends from, cannot be removed.
 ///
@@ -62,6 +64,7 @@ const EXAMPLES_IN_ERROR: usize = 5;
 #[cfg_attr(feature = "serde", serde(into = "super::file::OrgEmailConfigFile"))]
 pub struct OrgEmailConfig {
     pub(super) hosted_root: DomainName,
+    pub(super) limits: Limits,
     pub(super) custom_domain_quota: usize,
     pub(super) domains: Vec<Domain>,
     pub(super) routes: Vec<AddressRoute>,
@@ -71,11 +74,40 @@ pub struct OrgEmailConfig {
 }
 
 impl OrgEmailConfig {
-    /// An empty organization on the platform whose hosted subdomains live under `hosted_root`.
+    /// An empty organization on the platform whose hosted subdomains live under `hosted_root`,
+    /// with the anchor platform's limits ([`Limits::default`]).
+    #[must_use]
     pub fn new(hosted_root: DomainName) -> Self {
+        Self::with_limits(hosted_root, Limits::default())
+    }
+
+    /// An empty organization on the platform whose hosted subdomains live under `hosted_root`,
+    /// held to `limits` (its plan). Its custom-domain quota starts at
+    /// [`limits.default_custom_domain_quota()`](Limits::default_custom_domain_quota).
+    ///
+    /// ```
+    /// use email_routing::*;
+    /// let plan = Limits::builder().max_auto_bcc(1).build()?;
+    /// let root: DomainName = "mail.example.net".parse()?;
+    /// let mut org = OrgEmailConfig::with_limits(root.clone(), plan);
+    /// org.add_domain(Domain::hosted("acme", &root)?)?;
+    /// let help = AddressRoute::new(
+    ///     "help@acme.mail.example.net".parse()?,
+    ///     DisplayName::new("Help")?,
+    ///     RoutingTarget::OutboundOnly,
+    /// )
+    /// .with_auto_bcc(["archive@customer.com".parse()?, "audit@customer.com".parse()?])?;
+    /// let err = org.add_route(help).unwrap_err();
+    /// assert_eq!(err.code(), "route.too_many_auto_bcc");
+    /// assert!(err.to_string().contains("the limit is 1"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn with_limits(hosted_root: DomainName, limits: Limits) -> Self {
         Self {
             hosted_root,
-            custom_domain_quota: DEFAULT_CUSTOM_DOMAIN_QUOTA,
+            limits,
+            custom_domain_quota: limits.default_custom_domain_quota(),
             domains: Vec::new(),
             routes: Vec::new(),
             subaddress_separator: None,
@@ -86,6 +118,12 @@ impl OrgEmailConfig {
     /// The platform's hosted root.
     pub fn hosted_root(&self) -> &DomainName {
         &self.hosted_root
+    }
+
+    /// The limits the organization is held to.
+    #[must_use]
+    pub fn limits(&self) -> &Limits {
+        &self.limits
     }
 
     /// How many custom domains the organization may have.
@@ -180,35 +218,45 @@ impl OrgEmailConfig {
         self.domains.iter().filter(|d| d.is_custom()).count()
     }
 
-    /// Sets the custom-domain quota: between [`MIN_CUSTOM_DOMAIN_QUOTA`] and
-    /// [`MAX_CUSTOM_DOMAIN_QUOTA`], and never below the custom domains in use.
+    /// Sets the custom-domain quota: between the limits'
+    /// [`min_custom_domain_quota`](Limits::min_custom_domain_quota) and
+    /// [`max_custom_domain_quota`](Limits::max_custom_domain_quota), and never below the
+    /// custom domains in use.
+    ///
+    /// # Errors
+    /// `org.custom_domain_quota_out_of_range` (with the range in force),
+    /// `org.custom_domain_quota_below_usage`.
     pub fn set_custom_domain_quota(&mut self, quota: usize) -> Result<(), ConfigError> {
-        if !(MIN_CUSTOM_DOMAIN_QUOTA..=MAX_CUSTOM_DOMAIN_QUOTA).contains(&quota) {
-            return Err(ConfigError::QuotaOutOfRange {
-                requested: quota,
-                min: MIN_CUSTOM_DOMAIN_QUOTA,
-                max: MAX_CUSTOM_DOMAIN_QUOTA,
-            });
+        let (min, max) =
+            (self.limits.min_custom_domain_quota(), self.limits.max_custom_domain_quota());
+        if !(min..=max).contains(&quota) {
+            return Err(ConfigError::CustomDomainQuotaOutOfRange { requested: quota, min, max });
         }
         let in_use = self.custom_domain_count();
         if quota < in_use {
-            return Err(ConfigError::QuotaBelowUsage { requested: quota, in_use });
+            return Err(ConfigError::CustomDomainQuotaBelowUsage { requested: quota, in_use });
         }
         self.custom_domain_quota = quota;
         Ok(())
     }
 
     /// Adds a domain, checking the domain count, the quota, duplicates and the hosted root.
+    ///
+    /// # Errors
+    /// `org.duplicate_domain`, `org.too_many_domains` (with the limit in force),
+    /// `org.custom_domain_overlaps_hosted_root`, `org.too_many_custom_domains` (with the
+    /// quota and the highest quota in force), `org.hosted_subdomain_outside_root`.
     pub fn add_domain(&mut self, domain: Domain) -> Result<(), ConfigError> {
         let name = domain.name();
         if self.domain(name).is_some() {
             return Err(ConfigError::DuplicateDomain { domain: name.to_string() });
         }
-        if self.domains.len() >= MAX_DOMAINS {
+        let max = self.limits.max_domains();
+        if self.domains.len() >= max {
             return Err(ConfigError::TooManyDomains {
                 domain: name.to_string(),
                 count: self.domains.len(),
-                max: MAX_DOMAINS,
+                max,
             });
         }
         match domain.kind() {
@@ -222,17 +270,17 @@ impl OrgEmailConfig {
                 }
                 let count = self.custom_domain_count();
                 if count >= self.custom_domain_quota {
-                    return Err(ConfigError::CustomDomainQuotaExceeded {
+                    return Err(ConfigError::TooManyCustomDomains {
                         domain: name.to_string(),
                         count,
                         quota: self.custom_domain_quota,
-                        max: MAX_CUSTOM_DOMAIN_QUOTA,
+                        max: self.limits.max_custom_domain_quota(),
                     });
                 }
             }
             DomainKind::HostedSubdomain => {
                 if !name.is_child_of(&self.hosted_root) {
-                    return Err(ConfigError::HostedOutsideRoot {
+                    return Err(ConfigError::HostedSubdomainOutsideRoot {
                         domain: name.to_string(),
                         root: self.hosted_root.to_string(),
                     });
@@ -244,6 +292,9 @@ impl OrgEmailConfig {
     }
 
     /// Removes a domain that has no addresses left.
+    ///
+    /// # Errors
+    /// `org.unknown_domain`, `org.domain_in_use` (with up to five of its addresses).
     pub fn remove_domain(&mut self, name: &DomainName) -> Result<Domain, ConfigError> {
         let position = self
             .domains
@@ -267,7 +318,13 @@ impl OrgEmailConfig {
     }
 
     /// Adds an address route: its domain must be the organization's and have room, the address
-    /// must be new, and its from address must be configured (or be the address itself).
+    /// must be new, its auto-BCC and skills within the limits, and its from address must be
+    /// configured (or be the address itself).
+    ///
+    /// # Errors
+    /// `route.domain_not_in_org`, `route.duplicate_address`, `route.too_many_addresses`,
+    /// `route.too_many_auto_bcc`, `route.too_many_skills` (each count with the limit in
+    /// force), `route.from_address_not_configured`.
     pub fn add_route(&mut self, route: AddressRoute) -> Result<(), ConfigError> {
         self.check_route_placement(&route)?;
         if let Some(&i) = self.index.get(route.address().routing_key()) {
@@ -278,14 +335,16 @@ impl OrgEmailConfig {
         }
         let domain = route.address().domain();
         let count = self.routes.iter().filter(|r| r.address().domain() == domain).count();
-        if count >= MAX_ADDRESSES_PER_DOMAIN {
+        let max = self.limits.max_addresses_per_domain();
+        if count >= max {
             return Err(ConfigError::TooManyAddresses {
                 address: route.address().to_string(),
                 domain: domain.to_owned(),
                 count,
-                max: MAX_ADDRESSES_PER_DOMAIN,
+                max,
             });
         }
+        self.check_route_limits(&route)?;
         self.check_from_address(&route)?;
         self.index.insert(route.address().routing_key().into(), self.routes.len());
         self.routes.push(route);
@@ -295,16 +354,25 @@ impl OrgEmailConfig {
     /// Replaces the route for the same address (local part compared case-insensitively). The
     /// new route's from address must be configured; if the address's spelling changes, routes
     /// sending from the old spelling keep working because matching ignores local-part case.
+    /// Its auto-BCC and skills are held to the limits as when it was added.
+    ///
+    /// # Errors
+    /// `route.unknown_address`, `route.too_many_auto_bcc`, `route.too_many_skills`,
+    /// `route.from_address_not_configured`.
     pub fn update_route(&mut self, route: AddressRoute) -> Result<AddressRoute, ConfigError> {
         let i = *self
             .index
             .get(route.address().routing_key())
             .ok_or_else(|| ConfigError::UnknownAddress { address: route.address().to_string() })?;
+        self.check_route_limits(&route)?;
         self.check_from_address(&route)?;
         Ok(std::mem::replace(&mut self.routes[i], route))
     }
 
     /// Removes an address route, unless another route still sends from it.
+    ///
+    /// # Errors
+    /// `route.unknown_address`, `route.address_in_use_as_from` (with up to five of the routes).
     pub fn remove_route(&mut self, address: &EmailAddress) -> Result<AddressRoute, ConfigError> {
         let key = address.routing_key();
         let &i = self
@@ -341,6 +409,30 @@ impl OrgEmailConfig {
                 domain: address.domain().to_owned(),
             })
         }
+    }
+
+    /// The route's counts must be within the limits: its auto-BCC addresses and, for a queue
+    /// route, its skills.
+    fn check_route_limits(&self, route: &AddressRoute) -> Result<(), ConfigError> {
+        let (count, max) = (route.auto_bcc().len(), self.limits.max_auto_bcc());
+        if count > max {
+            return Err(ConfigError::TooManyAutoBcc {
+                address: route.address().to_string(),
+                count,
+                max,
+            });
+        }
+        if let RoutingTarget::Queue(queue) = route.routing() {
+            let (count, max) = (queue.skills().len(), self.limits.max_route_skills());
+            if count > max {
+                return Err(ConfigError::TooManySkills {
+                    address: route.address().to_string(),
+                    count,
+                    max,
+                });
+            }
+        }
+        Ok(())
     }
 
     /// The route's from address must be itself or another configured address.

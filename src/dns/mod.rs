@@ -125,10 +125,7 @@ pub use resolver::{HickoryLookup, ResolverError, ResolverOptions};
 pub use setup::DomainSetup;
 #[cfg(feature = "serde")]
 pub use setup::DomainSetupSeed;
-pub use status::{
-    DOWNGRADE_MISSES, DOWNGRADE_SPAN_HOURS, DomainStatus, FailureReason, FeatureStatus,
-    StatusError, VERIFICATION_WINDOW_HOURS, VerificationState,
-};
+pub use status::{DomainStatus, FailureReason, FeatureStatus, StatusError, VerificationState};
 pub use token::{
     DkimKey, DkimKeyType, DkimToken, MAX_DKIM_KEY_CHARS, MAX_TOKEN_BYTES, VerificationToken,
 };

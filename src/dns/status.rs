@@ -3,17 +3,25 @@
 //! Verification is a small state machine:
 //!
 //! - **Pending** (since the setup was made or restarted) becomes **Verified** as soon as a
-//!   report within [`VERIFICATION_WINDOW_HOURS`] finds the verification record. The first
-//!   report after the window makes it **Failed** ([`FailureReason::NotPublishedInTime`])
-//!   whatever it finds: a record published late verifies only after
-//!   [`DomainStatus::restart`] starts a new window.
-//! - **Verified** never falls back on a transient error (timeout, SERVFAIL, REFUSED) or on a
-//!   single miss. It becomes **Failed** ([`FailureReason::RecordRemoved`]) only after
-//!   [`DOWNGRADE_MISSES`] consecutive definitive misses spanning at least
-//!   [`DOWNGRADE_SPAN_HOURS`] from the first of them. A report that finds the record resets the
-//!   count; a transient error neither counts nor resets it.
+//!   report within the verification window
+//!   ([`Limits::verification_window_hours`](crate::Limits::verification_window_hours), 72 by
+//!   default) finds the verification record. The first report after the window makes it
+//!   **Failed** ([`FailureReason::NotPublishedInTime`]) whatever it finds: a record published
+//!   late verifies only after [`DomainStatus::restart`] starts a new window.
+//! - **Verified** never falls back on a transient error (timeout, SERVFAIL, REFUSED) or, with
+//!   the default limits, on a single miss. It becomes **Failed**
+//!   ([`FailureReason::RecordRemoved`]) only after
+//!   [`downgrade_misses`](crate::Limits::downgrade_misses) (3) consecutive definitive misses
+//!   spanning at least [`downgrade_span_hours`](crate::Limits::downgrade_span_hours) (72)
+//!   from the first of them. A report that finds the record resets the count; a transient
+//!   error neither counts nor resets it.
 //! - **Failed** stays failed until restarted, even if the record appears: the host decides
 //!   when to try again.
+//!
+//! The three numbers are the platform's: [`DomainStatus::with_limits`] takes them from a
+//! [`Limits`](crate::Limits) (the organization's:
+//! [`OrgEmailConfig::limits`](crate::OrgEmailConfig::limits)), and the status keeps them,
+//! stored ones included.
 //!
 //! MX, DKIM and MAIL FROM each have a [`FeatureStatus`]: not configured, pending (not yet
 //! published), valid (all its records found), or invalid (something wrong is published, or
@@ -22,15 +30,59 @@
 //! Time is always a parameter; the status never reads a clock.
 
 use super::{DomainReport, DomainSetup, Purpose, RecordReport, Timestamp};
+use crate::limits::{Limits, LimitsError};
 use crate::name::DomainName;
 use crate::time::HOUR_MS;
 
-/// How long a pending verification may wait for its record, in hours.
-pub const VERIFICATION_WINDOW_HOURS: i64 = 72;
-/// How many consecutive definitive misses can take a verified domain (or a valid feature) down.
-pub const DOWNGRADE_MISSES: u32 = 3;
-/// How long those misses must span, from the first to the last, in hours.
-pub const DOWNGRADE_SPAN_HOURS: i64 = 72;
+/// The status's share of the [`Limits`]: its verification window and downgrade rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
+struct Windows {
+    verification_window_hours: u32,
+    downgrade_misses: u32,
+    downgrade_span_hours: u32,
+}
+
+impl Windows {
+    fn of(limits: &Limits) -> Self {
+        Self {
+            verification_window_hours: limits.verification_window_hours(),
+            downgrade_misses: limits.downgrade_misses(),
+            downgrade_span_hours: limits.downgrade_span_hours(),
+        }
+    }
+
+    /// Checked by the rules of [`Limits`], as stored ones must be.
+    #[cfg(feature = "serde")]
+    fn check(self) -> Result<Self, LimitsError> {
+        let limits = Limits::builder()
+            .verification_window_hours(self.verification_window_hours)
+            .downgrade_misses(self.downgrade_misses)
+            .downgrade_span_hours(self.downgrade_span_hours)
+            .build()?;
+        Ok(Self::of(&limits))
+    }
+
+    #[cfg(feature = "serde")]
+    fn is_default(&self) -> bool {
+        *self == Self::of(&Limits::default())
+    }
+
+    /// Whether a miss streak is long enough, in count and in time, to downgrade.
+    fn downgrades(self, streak: &MissStreak, now: Timestamp) -> bool {
+        let span_ms = i64::from(self.downgrade_span_hours) * HOUR_MS;
+        streak.count >= self.downgrade_misses
+            && streak.first.is_some_and(|f| now.millis_since(f) >= span_ms)
+    }
+}
+
+#[cfg(feature = "serde")]
+impl Default for Windows {
+    fn default() -> Self {
+        Self::of(&Limits::default())
+    }
+}
 
 /// Why verification failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -115,6 +167,9 @@ pub enum StatusError {
         /// What is inconsistent.
         reason: &'static str,
     },
+    /// A stored status's limits break the rules of [`Limits`].
+    #[error("the stored domain status's limits are refused: {0}")]
+    Limits(LimitsError),
 }
 
 impl StatusError {
@@ -124,6 +179,7 @@ impl StatusError {
             Self::DomainMismatch { .. } => "dns.status_domain_mismatch",
             Self::OutOfOrder { .. } => "dns.status_out_of_order",
             Self::Invalid { .. } => "dns.status_invalid",
+            Self::Limits(e) => e.code(),
         }
     }
 }
@@ -149,12 +205,6 @@ impl MissStreak {
         *self = Self::default();
     }
 
-    /// Whether the streak is long enough, in count and in time, to downgrade.
-    fn downgrades(&self, now: Timestamp) -> bool {
-        self.count >= DOWNGRADE_MISSES
-            && self.first.is_some_and(|f| now.millis_since(f) >= DOWNGRADE_SPAN_HOURS * HOUR_MS)
-    }
-
     #[cfg(feature = "serde")]
     fn is_consistent(&self) -> bool {
         (self.count == 0) == self.first.is_none()
@@ -176,7 +226,7 @@ impl Feature {
         Self { status, misses: MissStreak::default() }
     }
 
-    fn observe(&mut self, seen: Option<Seen>, now: Timestamp) {
+    fn observe(&mut self, seen: Option<Seen>, now: Timestamp, windows: Windows) {
         match seen {
             None => *self = Self::new(false),
             Some(Seen::Found) => {
@@ -186,7 +236,7 @@ impl Feature {
             Some(Seen::Unknown) => {}
             Some(Seen::Miss { .. }) if self.status == FeatureStatus::Valid => {
                 self.misses.record(now);
-                if self.misses.downgrades(now) {
+                if windows.downgrades(&self.misses, now) {
                     self.status = FeatureStatus::Invalid;
                     self.misses.reset();
                 }
@@ -235,6 +285,11 @@ fn seen<'a>(entries: impl Iterator<Item = &'a RecordReport>) -> Option<Seen> {
 
 /// What a domain can do, kept up to date by feeding it reports and times.
 ///
+/// Its verification window and downgrade rule are the platform's [`Limits`]: the anchor
+/// platform's with [`new`](Self::new), a plan's own with [`with_limits`](Self::with_limits).
+/// The status keeps them; with `serde` they are stored with it (under `"limits"`, only when
+/// they are not the defaults) and checked again when read back.
+///
 /// ```
 /// use email_routing::dns::{DomainSetup, DomainStatus, InMemoryDns, ProviderProfile,
 ///     Timestamp, VerificationState, VerificationToken};
@@ -267,12 +322,39 @@ pub struct DomainStatus {
     dkim: Feature,
     mail_from: Feature,
     last_observed: Option<Timestamp>,
+    windows: Windows,
 }
 
 impl DomainStatus {
     /// The status of a setup made at `now`: a hosted subdomain is verified at once with a valid
-    /// MX (the platform publishes its records); a custom domain starts pending.
+    /// MX (the platform publishes its records); a custom domain starts pending. The windows
+    /// are the anchor platform's ([`Limits::default`]).
+    #[must_use]
     pub fn new(setup: &DomainSetup, now: Timestamp) -> Self {
+        Self::with_limits(setup, now, &Limits::default())
+    }
+
+    /// As [`new`](Self::new), with the verification window and downgrade rule of `limits`
+    /// ([`verification_window_hours`](Limits::verification_window_hours),
+    /// [`downgrade_misses`](Limits::downgrade_misses),
+    /// [`downgrade_span_hours`](Limits::downgrade_span_hours)), which the status keeps.
+    ///
+    /// ```
+    /// use email_routing::{Limits, Timestamp};
+    /// use email_routing::dns::{DomainSetup, DomainStatus, ProviderProfile, VerificationToken};
+    /// let setup = DomainSetup::custom(
+    ///     "customer.com".parse()?,
+    ///     ProviderProfile::ses("us-east-1")?,
+    ///     VerificationToken::new("tok")?,
+    /// )?;
+    /// let plan = Limits::builder().verification_window_hours(24).build()?;
+    /// let t0 = Timestamp::from_unix_millis(1_700_000_000_000)?;
+    /// let status = DomainStatus::with_limits(&setup, t0, &plan);
+    /// assert_eq!(status.verification_deadline(), Some(t0.plus_hours(24)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn with_limits(setup: &DomainSetup, now: Timestamp, limits: &Limits) -> Self {
         let hosted = setup.is_hosted();
         let (verification, mx) = if hosted {
             (
@@ -291,12 +373,17 @@ impl DomainStatus {
             dkim: Feature::new(setup.has_dkim() && !hosted),
             mail_from: Feature::new(setup.mail_from().is_some() && !hosted),
             last_observed: None,
+            windows: Windows::of(limits),
         }
     }
 
     /// Applies a report made at `now`; returns whether any state changed.
     ///
     /// Reports must come in time order and be about this status's domain.
+    ///
+    /// # Errors
+    /// `dns.status_domain_mismatch` for another domain's report, `dns.status_out_of_order`
+    /// for a report older than the last one applied.
     pub fn observe(&mut self, report: &DomainReport, now: Timestamp) -> Result<bool, StatusError> {
         if report.domain() != &self.domain {
             return Err(StatusError::DomainMismatch {
@@ -314,23 +401,25 @@ impl DomainStatus {
             return Ok(false);
         }
         let before = self.snapshot();
+        let windows = self.windows;
         self.observe_verification(seen(report.entries_for(Purpose::Verification)), now);
-        self.mx.observe(seen(report.entries_for(Purpose::InboundMx)), now);
-        self.dkim.observe(seen(report.entries_for(Purpose::Dkim)), now);
+        self.mx.observe(seen(report.entries_for(Purpose::InboundMx)), now, windows);
+        self.dkim.observe(seen(report.entries_for(Purpose::Dkim)), now, windows);
         let mail_from = report
             .entries()
             .iter()
             .filter(|e| matches!(e.record().purpose(), Purpose::MailFromMx | Purpose::MailFromSpf));
-        self.mail_from.observe(seen(mail_from), now);
+        self.mail_from.observe(seen(mail_from), now, windows);
         Ok(self.snapshot() != before)
     }
 
     fn observe_verification(&mut self, seen: Option<Seen>, now: Timestamp) {
-        // The window is a deadline: once 72 hours have passed without the record being seen,
-        // the attempt has failed whatever this report says (then restart), so a record
-        // published late verifies only through a fresh window.
+        // The window is a deadline: once it has passed without the record being seen, the
+        // attempt has failed whatever this report says (then restart), so a record published
+        // late verifies only through a fresh window.
+        let window_ms = i64::from(self.windows.verification_window_hours) * HOUR_MS;
         if let VerificationState::Pending { since } = self.verification
-            && now.millis_since(since) >= VERIFICATION_WINDOW_HOURS * HOUR_MS
+            && now.millis_since(since) >= window_ms
         {
             self.verification =
                 VerificationState::Failed { at: now, reason: FailureReason::NotPublishedInTime };
@@ -345,7 +434,7 @@ impl DomainStatus {
             (VerificationState::Verified { .. }, Seen::Found) => self.verification_misses.reset(),
             (VerificationState::Verified { .. }, Seen::Miss { .. }) => {
                 self.verification_misses.record(now);
-                if self.verification_misses.downgrades(now) {
+                if self.windows.downgrades(&self.verification_misses, now) {
                     self.verification =
                         VerificationState::Failed { at: now, reason: FailureReason::RecordRemoved };
                     self.verification_misses.reset();
@@ -384,7 +473,7 @@ impl DomainStatus {
     pub fn verification_deadline(&self) -> Option<Timestamp> {
         match self.verification {
             VerificationState::Pending { since } => {
-                Some(since.plus_hours(VERIFICATION_WINDOW_HOURS))
+                Some(since.plus_hours(i64::from(self.windows.verification_window_hours)))
             }
             _ => None,
         }
@@ -434,6 +523,9 @@ struct StatusRepr {
     dkim: Feature,
     mail_from: Feature,
     last_observed: Option<Timestamp>,
+    /// Written only when they are not the defaults; left out, the defaults.
+    #[serde(default, rename = "limits", skip_serializing_if = "Windows::is_default")]
+    windows: Windows,
 }
 
 #[cfg(feature = "serde")]
@@ -447,6 +539,7 @@ impl TryFrom<StatusRepr> for DomainStatus {
         if r.hosted && !matches!(r.verification, VerificationState::Verified { .. }) {
             return Err(StatusError::Invalid { reason: "a hosted subdomain that is not verified" });
         }
+        let windows = r.windows.check().map_err(StatusError::Limits)?;
         Ok(Self {
             domain: r.domain,
             hosted: r.hosted,
@@ -456,6 +549,7 @@ impl TryFrom<StatusRepr> for DomainStatus {
             dkim: r.dkim,
             mail_from: r.mail_from,
             last_observed: r.last_observed,
+            windows,
         })
     }
 }
@@ -472,6 +566,7 @@ impl From<DomainStatus> for StatusRepr {
             dkim: s.dkim,
             mail_from: s.mail_from,
             last_observed: s.last_observed,
+            windows: s.windows,
         }
     }
 }

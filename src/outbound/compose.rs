@@ -6,8 +6,7 @@ use mail_parser::decoders::html::{html_to_text, text_to_html};
 
 use super::envelope::{AgentView, Body};
 use super::{
-    MAX_RECIPIENTS, OutboundDraft, OutboundEnvelope, OutboundError, RepliedMessage, SendingDomains,
-    Subject,
+    OutboundDraft, OutboundEnvelope, OutboundError, RepliedMessage, SendingDomains, Subject,
 };
 use crate::address::EmailAddress;
 use crate::config::{AddressRoute, HistoryMode, OrgEmailConfig, SignatureMode};
@@ -16,13 +15,15 @@ use crate::mailbox::{Mailbox, RecipientField, parse_typed_list};
 use crate::message_id::{MessageId, reply_references};
 
 /// Turns an agent's draft into an envelope, or says which rule it breaks. See the
-/// [module docs](crate::outbound) for the rules.
+/// [module docs](crate::outbound) for the rules. The numbers are the organization's
+/// [`Limits`](crate::Limits): recipients and subject here, the rendered size kept in the
+/// envelope for [`render`](OutboundEnvelope::render).
 ///
 /// # Errors
 /// `outbound.unknown_route` (the draft's address is not configured),
 /// `outbound.domain_not_verified`, the address codes of a recipient that does not read,
 /// `outbound.no_recipients`, `outbound.too_many_recipients`, `outbound.subject_invalid`,
-/// `outbound.subject_too_long`.
+/// `outbound.subject_too_long` (each limit with the one in force).
 pub fn compose(
     org: &OrgEmailConfig,
     draft: &OutboundDraft,
@@ -37,7 +38,8 @@ pub fn compose(
     if !hosted && !sending.can_send(&domain) {
         return Err(OutboundError::DomainNotVerified { from_address: from.clone(), domain });
     }
-    let subject = Subject::new(&draft.subject)?;
+    let limits = org.limits();
+    let subject = Subject::new(&draft.subject, limits)?;
 
     let to = parse_typed(RecipientField::To, &draft.to)?;
     let cc = parse_typed(RecipientField::Cc, &draft.cc)?;
@@ -50,8 +52,9 @@ pub fn compose(
     // with a correct guess would reveal the hidden list. Delivery still sends it once.
     let added = route.auto_bcc().len();
     let count = to.len() + cc.len() + bcc.len() + added;
-    if count > MAX_RECIPIENTS {
-        return Err(OutboundError::TooManyRecipients { count, added, max: MAX_RECIPIENTS });
+    let max = limits.max_recipients();
+    if count > max {
+        return Err(OutboundError::TooManyRecipients { count, added, max });
     }
     let auto_bcc: Vec<EmailAddress> = route
         .auto_bcc()
@@ -72,7 +75,12 @@ pub fn compose(
         body: body(route, draft),
         attachments: draft.attachments.clone(),
     };
-    Ok(OutboundEnvelope { view, auto_bcc, auto_replied: draft.auto_replied })
+    Ok(OutboundEnvelope {
+        view,
+        auto_bcc,
+        auto_replied: draft.auto_replied,
+        max_message_octets: limits.max_message_octets(),
+    })
 }
 
 /// `In-Reply-To` and `References` of a reply to `parent` (RFC 5322 3.6.4; see

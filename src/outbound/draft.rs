@@ -1,9 +1,10 @@
 //! [`OutboundDraft`] (the reply as the agent wrote it), [`Subject`], [`OutboundAttachment`]
 //! and [`RepliedMessage`] (what a reply knows of the message it answers).
 
-use super::{MAX_SUBJECT_CHARS, OutboundError};
+use super::OutboundError;
 use crate::address::EmailAddress;
 use crate::inbound::InboundEmail;
+use crate::limits::Limits;
 use crate::mailbox::Mailbox;
 use crate::message_id::MessageId;
 use crate::text::{describe_char, is_unsafe_in_text};
@@ -321,8 +322,8 @@ impl OutboundDraft {
     }
 }
 
-/// A validated subject line: no control or line-breaking characters, at most
-/// [`MAX_SUBJECT_CHARS`] characters.
+/// A validated subject line: no control or line-breaking characters, at most the platform's
+/// [`Limits::max_subject_chars`] characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Subject(String);
 
@@ -332,14 +333,26 @@ impl Subject {
     /// line is folded, and one space reads back the same everywhere.
     ///
     /// # Errors
-    /// `outbound.subject_too_long` past [`MAX_SUBJECT_CHARS`]; `outbound.subject_invalid` for
-    /// a control, line-breaking or bidi character.
-    pub fn new(text: &str) -> Result<Self, OutboundError> {
+    /// `outbound.subject_too_long` past `limits`'
+    /// [`max_subject_chars`](Limits::max_subject_chars) (reporting that limit);
+    /// `outbound.subject_invalid` for a control, line-breaking or bidi character.
+    ///
+    /// ```
+    /// use email_routing::{Limits, Subject};
+    /// let short = Limits::builder().max_subject_chars(12).build()?;
+    /// assert_eq!(Subject::new("  Re:   invoice ", &short)?.as_str(), "Re: invoice");
+    /// let err = Subject::new("Re: your invoice", &short).unwrap_err();
+    /// assert_eq!(err.code(), "outbound.subject_too_long");
+    /// assert!(err.to_string().contains("the limit is 12"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(text: &str, limits: &Limits) -> Result<Self, OutboundError> {
         let collapsed = collapse_white_space(text);
         let text = collapsed.as_str();
         let len = text.chars().count();
-        if len > MAX_SUBJECT_CHARS {
-            return Err(OutboundError::SubjectTooLong { len, max: MAX_SUBJECT_CHARS });
+        let max = limits.max_subject_chars();
+        if len > max {
+            return Err(OutboundError::SubjectTooLong { len, max });
         }
         if let Some(c) = text.chars().find(|&c| is_unsafe_in_text(c)) {
             return Err(OutboundError::InvalidSubject { character: describe_char(c) });

@@ -28,6 +28,9 @@ pub struct OutboundEnvelope {
     /// Added by the route; deliberately without a public accessor.
     pub(super) auto_bcc: Vec<EmailAddress>,
     pub(super) auto_replied: bool,
+    /// The organization's [`Limits::max_message_octets`](crate::Limits::max_message_octets)
+    /// when the reply was composed.
+    pub(super) max_message_octets: usize,
 }
 
 impl fmt::Debug for OutboundEnvelope {
@@ -36,6 +39,7 @@ impl fmt::Debug for OutboundEnvelope {
             .field("view", &self.view)
             .field("auto_bcc", &format_args!("<{} hidden>", self.auto_bcc.len()))
             .field("auto_replied", &self.auto_replied)
+            .field("max_message_octets", &self.max_message_octets)
             .finish()
     }
 }

@@ -15,7 +15,10 @@
 //!   [`EmailAddress`](crate::EmailAddress) `==`; the first occurrence wins, in the order To, Cc,
 //!   Bcc), **plus every auto-BCC address**, always, even one the agent also typed (so the
 //!   count can never reveal the hidden list; delivery still sends each address once), and
-//!   refuses more than [`MAX_RECIPIENTS`], or no typed recipient at all;
+//!   refuses more than the organization's
+//!   [`Limits::max_recipients`](crate::Limits::max_recipients) (50 by default), or no typed
+//!   recipient at all; a subject is held to
+//!   [`Limits::max_subject_chars`](crate::Limits::max_subject_chars) (998 by default);
 //! - **threads** a reply to the message it answers ([`OutboundDraft::replying_to`]):
 //!   `In-Reply-To` is that message's id, `References` its `References` and its id, the first
 //!   and the most recent kept when there are more than
@@ -30,7 +33,9 @@
 //! from the time passed in, `Message-ID` `<token@domain>` from the host's token, MIME
 //! boundaries from the token too (the crate draws no randomness), attachments in a
 //! `multipart/mixed`, no `Bcc` field, names RFC 2047-encoded and lines folded by the builder,
-//! at most [`MAX_MESSAGE_OCTETS`]. A non-ASCII local part anywhere marks the message as
+//! at most the organization's
+//! [`Limits::max_message_octets`](crate::Limits::max_message_octets) (40 MiB by default),
+//! taken when the reply is composed. A non-ASCII local part anywhere marks the message as
 //! needing SMTPUTF8. With the `lettre` feature, `OutboundEnvelope::to_lettre` gives the same
 //! message as a `lettre::Message`.
 //!
@@ -79,11 +84,5 @@ pub use draft::{
 };
 pub use envelope::{AgentView, OutboundEnvelope};
 pub use error::OutboundError;
-pub use render::{MAX_MESSAGE_OCTETS, RenderOptions, RenderedMessage};
+pub use render::{RenderOptions, RenderedMessage};
 pub use sending::SendingDomains;
-
-/// The most recipients one message may have: To + Cc + Bcc after removing exact duplicates,
-/// plus every auto-BCC address.
-pub const MAX_RECIPIENTS: usize = 50;
-/// The most characters a subject may have.
-pub const MAX_SUBJECT_CHARS: usize = 998;

@@ -21,9 +21,6 @@ use crate::mailbox::{Mailbox, write_encoded_words};
 use crate::message_id::MessageId;
 use crate::time::Timestamp;
 
-/// The largest rendered message, in octets (base64 included): SES's sending limit (40 MB).
-pub const MAX_MESSAGE_OCTETS: usize = 40 * 1024 * 1024;
-
 /// What a render needs from the host: when the message is sent, a token unique to it, and
 /// optionally the platform's loop marker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,7 +93,9 @@ impl OutboundEnvelope {
     ///
     /// # Errors
     /// The message id codes for a token that is not a dot-atom; `outbound.too_large` when the
-    /// message comes to more than [`MAX_MESSAGE_OCTETS`].
+    /// message comes to more than the organization's
+    /// [`Limits::max_message_octets`](crate::Limits::max_message_octets) (taken when the
+    /// reply was composed, and reported with the error).
     ///
     /// ```
     /// use std::collections::HashSet;
@@ -165,8 +164,9 @@ impl OutboundEnvelope {
         builder = builder.body(self.body_part(&boundary));
         let bytes =
             builder.write_to_vec().map_err(|e| OutboundError::Render { detail: e.to_string() })?;
-        if bytes.len() > MAX_MESSAGE_OCTETS {
-            return Err(OutboundError::TooLarge { size: bytes.len(), max: MAX_MESSAGE_OCTETS });
+        let max = self.max_message_octets;
+        if bytes.len() > max {
+            return Err(OutboundError::TooLarge { size: bytes.len(), max });
         }
         Ok(RenderedMessage { message_id, bytes })
     }

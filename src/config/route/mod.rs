@@ -10,12 +10,6 @@ use crate::ids::{FlowId, Language, Priority, QueueId, Skill};
 #[cfg(feature = "serde")]
 mod stored;
 
-/// The most auto-BCC addresses one route may have. They count toward the outbound recipient
-/// limit, hidden from the agent.
-pub const MAX_AUTO_BCC: usize = 5;
-/// The most ACD skills one queue route may require.
-pub const MAX_ROUTE_SKILLS: usize = 32;
-
 /// Where clean incoming mail to an address goes.
 ///
 /// Written as an object whose `type` says which: `{"type": "queue", "queue": …}` (the
@@ -43,18 +37,23 @@ pub enum RoutingTarget {
 /// A route into an ACD queue: the queue, the skills an agent needs, an optional language, and
 /// the priority the interaction starts with.
 ///
+/// How many skills a route may require is the platform's plan
+/// ([`Limits::max_route_skills`](crate::Limits::max_route_skills), 32 by default), which a
+/// route on its own does not know: the organization checks the count when the route is added
+/// or updated (`route.too_many_skills`).
+///
 /// ```
-/// use email_routing::{Language, Priority, QueueId, QueueRoute, Skill};
+/// use email_routing::{IdError, Language, Priority, QueueId, QueueRoute, Skill};
 /// let route = QueueRoute::new(QueueId::new("support")?)
-///     .with_skills([Skill::new("billing")?, Skill::new("billing")?])?
+///     .with_skills([Skill::new("billing")?, Skill::new("billing")?])
 ///     .with_language(Language::new("en")?)
 ///     .with_priority(Priority::new(10)?);
 /// assert_eq!(route.skills().len(), 1);
-/// # Ok::<(), email_routing::ConfigError>(())
+/// # Ok::<(), IdError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(try_from = "stored::QueueRouteSpec"))]
+#[cfg_attr(feature = "serde", serde(from = "stored::QueueRouteSpec"))]
 pub struct QueueRoute {
     queue: QueueId,
     #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "BTreeSet::is_empty"))]
@@ -71,17 +70,13 @@ impl QueueRoute {
         Self { queue, skills: BTreeSet::new(), language: None, priority: Priority::default() }
     }
 
-    /// Requires these skills (duplicates collapse); at most [`MAX_ROUTE_SKILLS`].
-    pub fn with_skills(
-        mut self,
-        skills: impl IntoIterator<Item = Skill>,
-    ) -> Result<Self, ConfigError> {
-        let skills: BTreeSet<Skill> = skills.into_iter().collect();
-        if skills.len() > MAX_ROUTE_SKILLS {
-            return Err(ConfigError::TooManySkills { count: skills.len(), max: MAX_ROUTE_SKILLS });
-        }
-        self.skills = skills;
-        Ok(self)
+    /// Requires these skills (duplicates collapse). The count is held to the organization's
+    /// [`Limits::max_route_skills`](crate::Limits::max_route_skills) when the route is added
+    /// to it.
+    #[must_use]
+    pub fn with_skills(mut self, skills: impl IntoIterator<Item = Skill>) -> Self {
+        self.skills = skills.into_iter().collect();
+        self
     }
 
     /// Requires an agent who speaks `language`.
@@ -142,20 +137,30 @@ pub enum SpamPolicy {
 /// One configured email address: identity, hidden copies, routing and spam policy.
 ///
 /// Made with [`AddressRoute::new`] and refined with `with_*` methods; each method that could
-/// break a rule returns `Result`, so a route is always valid on its own. Rules that involve other
-/// routes (the from address must be configured in the organization, an address appears once)
-/// are checked when it is added to an [`OrgEmailConfig`](crate::OrgEmailConfig).
+/// break a rule of the route's own returns `Result`, so a route is always valid on its own.
+/// Rules that involve other routes (the from address must be configured in the organization,
+/// an address appears once) or the platform's plan (how many auto-BCC addresses and skills,
+/// [`Limits`](crate::Limits)) are checked when it is added to an
+/// [`OrgEmailConfig`](crate::OrgEmailConfig), or updated there.
 ///
 /// ```
-/// use email_routing::{AddressRoute, DisplayName, EmailAddress, RoutingTarget};
+/// use email_routing::*;
 /// let help: EmailAddress = "help@support.customer.com".parse()?;
 /// let route = AddressRoute::new(help.clone(), DisplayName::new("Customer Help")?, RoutingTarget::OutboundOnly)
 ///     .with_auto_bcc(["archive@customer.com".parse()?])?;
 /// assert_eq!(route.from_address(), &help);
 ///
+/// // The same address twice is the route's own mistake.
+/// let twice = ["a@customer.com".parse()?, "A@customer.com".parse()?];
+/// assert_eq!(route.clone().with_auto_bcc(twice).unwrap_err().code(), "route.duplicate_auto_bcc");
+///
+/// // Six copies are more than the organization's plan allows (5 by default).
+/// let root: DomainName = "mail.example.net".parse()?;
+/// let mut org = OrgEmailConfig::new(root);
+/// org.add_domain(Domain::custom("support.customer.com".parse()?))?;
 /// let six: Vec<EmailAddress> = (0..6).map(|i| format!("a{i}@customer.com").parse()).collect::<Result<_, _>>()?;
-/// let err = route.with_auto_bcc(six).unwrap_err();
-/// assert_eq!(err.code(), "route.bcc_too_many");
+/// let err = org.add_route(route.with_auto_bcc(six)?).unwrap_err();
+/// assert_eq!(err.code(), "route.too_many_auto_bcc");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -214,8 +219,13 @@ impl AddressRoute {
         self
     }
 
-    /// Sets the hidden auto-BCC list: at most [`MAX_AUTO_BCC`], no two the same mailbox (local
-    /// part compared case-insensitively), never the route's own address.
+    /// Sets the hidden auto-BCC list: no two the same mailbox (local part compared
+    /// case-insensitively), never the route's own address. How many it may hold is the
+    /// organization's [`Limits::max_auto_bcc`](crate::Limits::max_auto_bcc) (5 by default),
+    /// checked when the route is added or updated.
+    ///
+    /// # Errors
+    /// `route.duplicate_auto_bcc`, `route.auto_bcc_is_self`.
     pub fn with_auto_bcc(
         mut self,
         auto_bcc: impl IntoIterator<Item = EmailAddress>,
@@ -314,24 +324,19 @@ impl AddressRoute {
     }
 }
 
-/// The auto-BCC rule, written once for the builder and for deserialization. A refused
-/// address comes with its index in the list.
+/// The route's own auto-BCC rules, written once for the builder and for deserialization (the
+/// count is the organization's, [`OrgEmailConfig::add_route`](crate::OrgEmailConfig::add_route)).
+/// A refused address comes with its index in the list.
 fn check_auto_bcc(
     address: &EmailAddress,
     auto_bcc: &[EmailAddress],
-) -> Result<(), (ConfigError, Option<usize>)> {
-    if auto_bcc.len() > MAX_AUTO_BCC {
-        return Err((
-            ConfigError::TooManyAutoBcc { count: auto_bcc.len(), max: MAX_AUTO_BCC },
-            None,
-        ));
-    }
+) -> Result<(), (ConfigError, usize)> {
     for (i, bcc) in auto_bcc.iter().enumerate() {
         if bcc.eq_ignore_local_case(address) {
-            return Err((ConfigError::AutoBccIsSelf { address: bcc.to_string() }, Some(i)));
+            return Err((ConfigError::AutoBccIsSelf { address: bcc.to_string() }, i));
         }
         if auto_bcc[..i].iter().any(|earlier| earlier.eq_ignore_local_case(bcc)) {
-            return Err((ConfigError::DuplicateAutoBcc { address: bcc.to_string() }, Some(i)));
+            return Err((ConfigError::DuplicateAutoBcc { address: bcc.to_string() }, i));
         }
     }
     Ok(())

@@ -32,9 +32,8 @@ pub(super) struct QueueRouteSpec {
     priority: Priority,
 }
 
-impl TryFrom<QueueRouteSpec> for QueueRoute {
-    type Error = Refusal;
-    fn try_from(spec: QueueRouteSpec) -> Result<Self, Refusal> {
+impl From<QueueRouteSpec> for QueueRoute {
+    fn from(spec: QueueRouteSpec) -> Self {
         queue_route(spec.queue, spec.skills, spec.language, spec.priority)
     }
 }
@@ -45,15 +44,12 @@ fn queue_route(
     skills: Vec<Skill>,
     language: Option<Language>,
     priority: Priority,
-) -> Result<QueueRoute, Refusal> {
-    let route = QueueRoute::new(queue)
-        .with_skills(skills)
-        .map_err(|error| Refusal::new(error, [Step::field("skills")]))?
-        .with_priority(priority);
-    Ok(match language {
+) -> QueueRoute {
+    let route = QueueRoute::new(queue).with_skills(skills).with_priority(priority);
+    match language {
         Some(language) => route.with_language(language),
         None => route,
-    })
+    }
 }
 
 /// A [`RoutingTarget`] as stored: every field of every type, checked against the type.
@@ -105,7 +101,7 @@ impl TryFrom<RoutingTargetSpec> for RoutingTarget {
                     skills.unwrap_or_default(),
                     language,
                     priority.unwrap_or_default(),
-                )?;
+                );
                 Ok(RoutingTarget::Queue(route))
             }
             RoutingKind::Flow => {
@@ -238,8 +234,7 @@ impl TryFrom<AddressRouteSpec> for AddressRoute {
     type Error = Refusal;
     fn try_from(spec: AddressRouteSpec) -> Result<Self, Refusal> {
         check_auto_bcc(&spec.address, &spec.auto_bcc).map_err(|(error, index)| {
-            let at = [Step::field("auto_bcc")].into_iter().chain(index.map(Step::Index));
-            Refusal::new(error, at)
+            Refusal::new(error, [Step::field("auto_bcc"), Step::Index(index)])
         })?;
         let mut route = AddressRoute::new(spec.address, spec.from_name, spec.routing)
             .with_spam_policy(spec.spam)
