@@ -98,7 +98,7 @@ pub enum AddressError {
     },
     /// The input looks like `Name <address>`.
     #[error(
-        "{input:?} contains a display name or angle brackets: give the bare address and put the name in the from name"
+        "{input:?} contains a display name or angle brackets: give the bare address and put the name in the display name"
     )]
     DisplayNameNotAllowed {
         /// The offending input.
@@ -256,7 +256,7 @@ impl EmailAddress {
     /// The key routes are matched on: the address with its local part lowercased (Unicode
     /// default case mapping, `str::to_lowercase`) and NFC-normalized again, since lowercasing
     /// can leave a letter and a combining accent that have a precomposed form.
-    pub fn routing_key(&self) -> &str {
+    pub fn lookup_key(&self) -> &str {
         self.folded.as_deref().unwrap_or(&self.text)
     }
 
@@ -264,7 +264,7 @@ impl EmailAddress {
     /// equal after lowercasing. `Help@x.com` and `help@X.COM` match; `help@x.com` and
     /// `help2@x.com` do not.
     pub fn eq_ignore_local_case(&self, other: &EmailAddress) -> bool {
-        self.routing_key() == other.routing_key()
+        self.lookup_key() == other.lookup_key()
     }
 }
 
@@ -300,7 +300,7 @@ fn parse_dot_atom(input: &str) -> Result<EmailAddress, AddressError> {
         return Err(AddressError::TooLong { len: text.len(), max: MAX_ADDRESS_OCTETS });
     }
     let at = local.len();
-    let folded = routing_key_if_different(&text, at);
+    let folded = lookup_key_if_different(&text, at);
     Ok(EmailAddress { text: text.into_boxed_str(), at, folded })
 }
 
@@ -396,7 +396,7 @@ fn check_dot_atom(input: &str, local: &str) -> Result<bool, AddressError> {
 }
 
 /// The address with its local part lowercased, or `None` when lowercasing changes nothing.
-fn routing_key_if_different(text: &str, at: usize) -> Option<Box<str>> {
+fn lookup_key_if_different(text: &str, at: usize) -> Option<Box<str>> {
     let local = &text[..at];
     if local.is_ascii() {
         if !local.bytes().any(|b| b.is_ascii_uppercase()) {
@@ -465,7 +465,7 @@ impl DisplayNameError {
     }
 }
 
-/// The name shown beside an address (the "from name"), safe to put in a header.
+/// The name shown beside an address (the "from name" an address sends under, and any mailbox's name: RFC 5322's display-name), safe to put in a header.
 ///
 /// Trimmed; 1..=[`MAX_DISPLAY_NAME_CHARS`] characters; no control characters (CR and LF
 /// included), line or paragraph separators, bidi controls, private-use or unassigned code points.

@@ -98,7 +98,7 @@ const MAX_SUBJECT_CHARS_CAP: usize = 998;
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(try_from = "stored::LimitsSpec"))]
+#[cfg_attr(feature = "serde", serde(try_from = "stored::StoredLimits"))]
 pub struct Limits {
     max_domains: usize,
     default_custom_domain_quota: usize,
@@ -560,7 +560,7 @@ mod stored {
         deny_unknown_fields,
         expecting = "limits: an object of numbers such as \"max_domains\" and \"max_recipients\", each optional"
     )]
-    pub(super) struct LimitsSpec {
+    pub(super) struct StoredLimits {
         #[serde(default)]
         max_domains: Option<usize>,
         #[serde(default)]
@@ -589,10 +589,10 @@ mod stored {
         downgrade_span_hours: Option<u32>,
     }
 
-    impl TryFrom<LimitsSpec> for Limits {
+    impl TryFrom<StoredLimits> for Limits {
         type Error = Refusal;
 
-        fn try_from(spec: LimitsSpec) -> Result<Self, Refusal> {
+        fn try_from(spec: StoredLimits) -> Result<Self, Refusal> {
             let mut given: Vec<&'static str> = Vec::new();
             let mut builder = Limits::builder();
             macro_rules! apply {

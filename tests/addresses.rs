@@ -21,7 +21,7 @@ fn normalizes_domain_and_keeps_local_case() {
     assert_eq!(a.as_str(), "Help@support.customer.com");
     assert_eq!(a.local_part(), "Help");
     assert_eq!(a.domain(), "support.customer.com");
-    assert_eq!(a.routing_key(), "help@support.customer.com");
+    assert_eq!(a.lookup_key(), "help@support.customer.com");
     assert!(!a.requires_smtputf8());
     // RFC 5321: local parts compare exactly, domains case-insensitively.
     assert_eq!(a, ok("Help@SUPPORT.customer.com"));
@@ -34,7 +34,7 @@ fn unicode_addresses() {
     let a = ok("José@Bücher.de");
     assert_eq!(a.as_str(), "José@xn--bcher-kva.de");
     assert!(a.requires_smtputf8());
-    assert_eq!(a.routing_key(), "josé@xn--bcher-kva.de");
+    assert_eq!(a.lookup_key(), "josé@xn--bcher-kva.de");
     // NFC: decomposed é equals composed é.
     assert_eq!(ok("Jose\u{301}@bücher.de"), a);
     let jp = ok("用户@例え。jp");
@@ -165,15 +165,15 @@ fn characters_that_normalize_to_ascii_are_checked_as_stored() {
 }
 
 #[test]
-fn a_local_part_typed_in_either_case_gives_one_routing_key() {
+fn a_local_part_typed_in_either_case_gives_one_lookup_key() {
     // A capital with a combining accent lowercases to a letter with a precomposed form.
     let configured = ok("e\u{38C}\u{3A3}\u{39F}\u{3AB}\u{301}@x.com");
     let typed = ok("e\u{3CC}\u{3C3}\u{3BF}\u{3B0}@x.com");
     assert!(configured.eq_ignore_local_case(&typed));
-    assert_eq!(configured.routing_key(), typed.routing_key());
+    assert_eq!(configured.lookup_key(), typed.lookup_key());
     // The key is an address of its own that keys to itself.
-    let key = ok(configured.routing_key());
-    assert_eq!(key.routing_key(), configured.routing_key());
+    let key = ok(configured.lookup_key());
+    assert_eq!(key.lookup_key(), configured.lookup_key());
 }
 
 #[test]

@@ -22,7 +22,7 @@ const FILE: &str = r#"{
   "routes": [
     {
       "address": "help@support.customer.com",
-      "from_name": "Customer Help",
+      "display_name": "Customer Help",
       "reply_to": "replies@customer.com",
       "auto_bcc": ["archive@customer.com"],
       "routing": {"type": "queue", "queue": "support", "skills": ["billing"], "language": "en", "priority": 10},
@@ -30,13 +30,13 @@ const FILE: &str = r#"{
     },
     {
       "address": "sales@acme.mail.example.net",
-      "from_name": "Sales",
+      "display_name": "Sales",
       "routing": {"type": "flow", "flow": "sales-bot"},
       "spam": {"action": "disconnect"}
     },
     {
       "address": "noreply@support.customer.com",
-      "from_name": "Customer Help",
+      "display_name": "Customer Help",
       "from_address": "help@support.customer.com",
       "routing": {"type": "outbound_only"}
     }
@@ -135,7 +135,11 @@ fn an_unknown_field_is_refused_at_every_level() {
             "timezone",
         ),
         (r#""kind": "custom""#, r#""kind": "custom", "verified": true"#, "domains[1].verified"),
-        (r#""from_name": "Sales""#, r#""from_name": "Sales", "footer": "x""#, "routes[1].footer"),
+        (
+            r#""display_name": "Sales""#,
+            r#""display_name": "Sales", "footer": "x""#,
+            "routes[1].footer",
+        ),
         (
             r#""flow": "sales-bot""#,
             r#""flow": "sales-bot", "version": 2"#,
@@ -244,7 +248,7 @@ fn the_stored_shapes_refuse_unknown_fields_through_serde_too() {
     refused(json!({"action": "route_to_flow", "flow": "f", "x": 1}), "spam");
     refused(json!({"queue": "q", "languages": ["en"]}), "queue");
     refused(
-        json!({"address": "a@b.com", "from_name": "A", "routing": {"type": "outbound_only"}, "autobcc": []}),
+        json!({"address": "a@b.com", "display_name": "A", "routing": {"type": "outbound_only"}, "autobcc": []}),
         "route",
     );
 
@@ -408,10 +412,10 @@ fn a_rule_refusal_keeps_its_code_path_and_position() {
 #[test]
 fn what_serde_refuses_has_a_file_code() {
     let cases = [
-        (r#""from_name": "Sales","#, "", "config_file.missing_field", "routes[1]"),
+        (r#""display_name": "Sales","#, "", "config_file.missing_field", "routes[1]"),
         (
-            r#""from_name": "Sales","#,
-            r#""from_name": "Sales", "from_name": "S","#,
+            r#""display_name": "Sales","#,
+            r#""display_name": "Sales", "display_name": "S","#,
             "config_file.duplicate_field",
             "routes[1]",
         ),
@@ -472,7 +476,7 @@ fn broken_json_is_a_syntax_error_with_its_position() {
 
 #[test]
 fn the_column_counts_characters() {
-    let text = edited(r#""from_name": "Sales""#, r#""from_name": "Sälës Tëäm", "x": 1"#);
+    let text = edited(r#""display_name": "Sales""#, r#""display_name": "Sälës Tëäm", "x": 1"#);
     let err = load(&text).unwrap_err();
     assert_refused(&err, "config_file.unknown_field", "routes[1].x", end_of(&text, r#""x""#));
     let (_, column) = end_of(&text, r#""x""#);
@@ -579,7 +583,7 @@ fn a_refusal_outside_a_load_does_not_reach_the_next_load() {
     let err =
         load(&edited(r#""address": "help@support"#, r#""address": "help@@support"#)).unwrap_err();
     assert_eq!(err.code(), "domain.invalid_character", "{err}");
-    let err = load(&edited(r#""from_name": "Sales","#, "")).unwrap_err();
+    let err = load(&edited(r#""display_name": "Sales","#, "")).unwrap_err();
     assert_eq!(err.code(), "config_file.missing_field");
 }
 
@@ -639,16 +643,16 @@ fn a_stored_setup_loads_and_refuses_with_code_and_path() {
 
     let typo = text.replace(
         r#""preference": 10,
-      "host": "inbound"#,
+      "exchange": "inbound"#,
         r#""preference": 10,
-      "hots": "inbound"#,
+      "exhange": "inbound"#,
     );
     let err = DomainSetup::from_json(&typo, &offered()).unwrap_err();
     assert_refused(
         &err,
         "config_file.unknown_field",
-        "profile.inbound_mx.hots",
-        end_of(&typo, r#""hots""#),
+        "profile.inbound_mx.exhange",
+        end_of(&typo, r#""exhange""#),
     );
 
     let two = text.replace(r#""tok3""#, "").replace(r#""tok2","#, r#""tok2""#);
@@ -668,7 +672,7 @@ fn a_stored_setup_loads_and_refuses_with_code_and_path() {
         "profile.name",
         start_of(&other, r#""Attacker Mail""#),
     );
-    assert!(!err.message().contains("deserialize_with"), "{err}");
+    assert!(!err.message().contains("deserialize_for"), "{err}");
 
     let no_token = text
         .replace(r#""verification_token": "pmBGN/7MjnfhTKUZ06Enqq1PeGUaOkw8lGhcfwefcHU=","#, "");
@@ -733,7 +737,7 @@ mod properties {
         "name",
         "kind",
         "address",
-        "from_name",
+        "display_name",
         "from_address",
         "reply_to",
         "auto_bcc",
@@ -758,7 +762,7 @@ mod properties {
         "dkim",
         "ttl",
         "preference",
-        "host",
+        "exchange",
         "cname",
         "target_suffix",
         "count",
@@ -960,8 +964,8 @@ mod properties {
 #[test]
 fn reply_settings_load_with_their_codes() {
     let with = edited(
-        r#""from_name": "Sales","#,
-        r#""from_name": "Sales", "signature": {"text": "Sales team", "mode": "optional"},
+        r#""display_name": "Sales","#,
+        r#""display_name": "Sales", "signature": {"text": "Sales team", "mode": "optional"},
            "history": "exclude", "acknowledge": true,"#,
     );
     let org = load(&with).unwrap();
@@ -971,11 +975,15 @@ fn reply_settings_load_with_their_codes() {
     assert!(sales.acknowledges());
     let again = load(&serde_json::to_string(&org).unwrap()).unwrap();
     assert_eq!(again, org);
-    let bad =
-        edited(r#""from_name": "Sales","#, r#""from_name": "Sales", "signature": {"text": "  "},"#);
+    let bad = edited(
+        r#""display_name": "Sales","#,
+        r#""display_name": "Sales", "signature": {"text": "  "},"#,
+    );
     let err = load(&bad).unwrap_err();
     assert_eq!((err.code(), err.path()), ("signature.empty", "routes[1].signature"), "{err}");
-    let odd =
-        edited(r#""from_name": "Sales","#, r#""from_name": "Sales", "history": "sometimes","#);
+    let odd = edited(
+        r#""display_name": "Sales","#,
+        r#""display_name": "Sales", "history": "sometimes","#,
+    );
     assert_eq!(load(&odd).unwrap_err().code(), "config_file.unknown_variant");
 }

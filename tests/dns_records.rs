@@ -4,8 +4,8 @@ mod common;
 
 use email_routing::DomainName;
 use email_routing::dns::{
-    DkimKey, DkimKeyType, DomainSetup, InMemoryDns, ProviderProfile, Purpose, RecordValue,
-    Requirement, VerificationToken,
+    DkimKey, DkimKeyType, DomainSetup, InMemoryDns, Necessity, ProviderProfile, Purpose,
+    RecordValue, VerificationToken,
 };
 
 /// A real 2048-bit RSA public key (SubjectPublicKeyInfo, base64): 392 characters.
@@ -50,12 +50,12 @@ fn ses_records_render_as_zone_lines() {
         setup.required_records().iter().map(|r| r.host_in_zone(&zone).unwrap()).collect();
     assert_eq!(in_parent[0], "_amazonses.support");
     assert_eq!(in_parent[1], "support");
-    let purposes: Vec<(Purpose, Requirement)> =
-        setup.required_records().iter().map(|r| (r.purpose(), r.requirement())).collect();
-    assert_eq!(purposes[0], (Purpose::Verification, Requirement::Required));
-    assert_eq!(purposes[1], (Purpose::InboundMx, Requirement::Required));
-    assert_eq!(purposes[2], (Purpose::Dkim, Requirement::Optional));
-    assert_eq!(purposes[6], (Purpose::MailFromSpf, Requirement::Optional));
+    let purposes: Vec<(Purpose, Necessity)> =
+        setup.required_records().iter().map(|r| (r.purpose(), r.necessity())).collect();
+    assert_eq!(purposes[0], (Purpose::Verification, Necessity::Required));
+    assert_eq!(purposes[1], (Purpose::InboundMx, Necessity::Required));
+    assert_eq!(purposes[2], (Purpose::Dkim, Necessity::Optional));
+    assert_eq!(purposes[6], (Purpose::MailFromSpf, Necessity::Optional));
     // The web-form value: no quotes, no final dot.
     assert_eq!(
         setup.required_records()[1].value().to_string(),

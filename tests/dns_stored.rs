@@ -30,7 +30,7 @@ fn offered() -> Vec<ProviderProfile> {
 
 /// Reads a stored setup as the host does.
 fn read(stored: &Value) -> Result<DomainSetup, serde_json::Error> {
-    DomainSetup::deserialize_with(&offered()).deserialize(stored)
+    DomainSetup::deserialize_for(&offered()).deserialize(stored)
 }
 
 /// A setup written and read back.
@@ -54,10 +54,10 @@ fn an_ses_setup_is_stored_as_the_values_it_was_made_from() {
             "profile": {
                 "name": "Amazon SES (us-east-1)",
                 "verification_prefix": "_amazonses",
-                "inbound_mx": {"preference": 10, "host": "inbound-smtp.us-east-1.amazonaws.com"},
+                "inbound_mx": {"preference": 10, "exchange": "inbound-smtp.us-east-1.amazonaws.com"},
                 "dkim": {"cname": {"target_suffix": "dkim.amazonses.com", "count": 3}},
                 "mail_from": {
-                    "mx": {"preference": 10, "host": "feedback-smtp.us-east-1.amazonses.com"},
+                    "mx": {"preference": 10, "exchange": "feedback-smtp.us-east-1.amazonses.com"},
                     "spf_include": "amazonses.com",
                     "all": "soft_fail"
                 },
@@ -122,7 +122,7 @@ fn a_profile_round_trips_and_the_builder_checks_it_again() {
     // Optional parts may be left out: no DKIM, no MAIL FROM, the default TTL.
     let minimal: ProviderProfile = serde_json::from_value(json!({
         "name": "Minimal", "verification_prefix": "_v",
-        "inbound_mx": {"preference": 1, "host": "mx.example.net"}
+        "inbound_mx": {"preference": 1, "exchange": "mx.example.net"}
     }))
     .unwrap();
     assert_eq!((minimal.dkim(), minimal.mail_from(), minimal.ttl()), (None, None, 3600));
@@ -131,9 +131,9 @@ fn a_profile_round_trips_and_the_builder_checks_it_again() {
     let err = serde_json::from_value::<ProviderProfile>(stored.clone()).unwrap_err();
     assert!(err.to_string().contains("name"), "{err}");
     stored["name"] = json!("Own keys");
-    stored["inbound_mx"]["host"] = json!("mx..example.net");
+    stored["inbound_mx"]["exchange"] = json!("mx..example.net");
     assert!(serde_json::from_value::<ProviderProfile>(stored.clone()).is_err());
-    stored["inbound_mx"]["host"] = json!("mx.example.net");
+    stored["inbound_mx"]["exchange"] = json!("mx.example.net");
     stored["verification_prefix"] = json!("_mail verify");
     assert!(serde_json::from_value::<ProviderProfile>(stored.clone()).is_err());
     stored["verification_prefix"] = json!("_mail-verify");
@@ -208,7 +208,7 @@ fn a_stored_setup_is_refused_for_the_reason_the_constructor_gives() {
 fn the_host_profile_decides_the_records_not_the_file() {
     let setup = common::setup();
     let mut forged = serde_json::to_value(&setup).unwrap();
-    forged["profile"]["inbound_mx"]["host"] = json!("mx.attacker.net");
+    forged["profile"]["inbound_mx"]["exchange"] = json!("mx.attacker.net");
     forged["profile"]["dkim"]["cname"]["target_suffix"] = json!("dkim.attacker.net");
     forged["profile"]["mail_from"]["spf_include"] = json!("attacker.net");
     let read = read(&forged).unwrap();
@@ -221,11 +221,10 @@ fn the_host_profile_decides_the_records_not_the_file() {
     unknown["profile"]["name"] = json!("Attacker Mail");
     let message = refused(unknown);
     assert!(
-        message.contains("\"Attacker Mail\"") && message.contains("deserialize_with"),
+        message.contains("\"Attacker Mail\"") && message.contains("deserialize_for"),
         "{message}"
     );
-    let err =
-        DomainSetup::deserialize_with(&[]).deserialize(&serde_json::to_value(&setup).unwrap());
+    let err = DomainSetup::deserialize_for(&[]).deserialize(&serde_json::to_value(&setup).unwrap());
     assert!(err.is_err());
 }
 

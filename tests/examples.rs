@@ -91,7 +91,7 @@ fn inbound_prints_one_json_line_per_file() {
     std::fs::write(
         &org,
         r#"{"domains": [{"name": "support.customer.com", "kind": "custom"}],
-            "routes": [{"address": "help@support.customer.com", "from_name": "Help",
+            "routes": [{"address": "help@support.customer.com", "display_name": "Help",
                         "routing": {"type": "queue", "queue": "support"}}]}"#,
     )
     .unwrap();

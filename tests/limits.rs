@@ -368,9 +368,9 @@ fn the_files_rules_are_held_to_the_files_plan() {
   "limits": {"max_auto_bcc": 1, "max_route_skills": 1},
   "domains": [{"name": "acme.mail.example.net", "kind": "hosted_subdomain"}],
   "routes": [
-    {"address": "help@acme.mail.example.net", "from_name": "Help",
+    {"address": "help@acme.mail.example.net", "display_name": "Help",
      "routing": {"type": "queue", "queue": "q", "skills": ["a", "b"]}},
-    {"address": "sales@acme.mail.example.net", "from_name": "Sales",
+    {"address": "sales@acme.mail.example.net", "display_name": "Sales",
      "routing": {"type": "outbound_only"}, "auto_bcc": ["x@archive.com", "y@archive.com"]}
   ]
 }"#;

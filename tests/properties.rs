@@ -81,7 +81,7 @@ proptest! {
             prop_assert_eq!(&again, &a);
             prop_assert_eq!(again.to_string(), a.to_string());
             prop_assert_eq!(a.requires_smtputf8(), !a.local_part().is_ascii());
-            prop_assert_eq!(a.routing_key(), a.routing_key().to_lowercase());
+            prop_assert_eq!(a.lookup_key(), a.lookup_key().to_lowercase());
             // Routing uses the lowercase mapping, not full case folding: `ß` uppercases to `SS`,
             // which lowercases to `ss`, a different mailbox. Compare only where case round-trips.
             let upper = EmailAddress::new(&s.to_uppercase());

@@ -22,7 +22,7 @@ fn setup_round_trip(data: &[u8]) {
         ]
     });
     let read = |json: &[u8]| {
-        DomainSetup::deserialize_with(profiles)
+        DomainSetup::deserialize_for(profiles)
             .deserialize(&mut serde_json::Deserializer::from_slice(json))
     };
     if let Ok(setup) = read(data) {

@@ -22,7 +22,7 @@ use crate::refusal::{Refusal, Step};
     deny_unknown_fields,
     expecting = "an organization: an object with \"domains\" and \"routes\""
 )]
-pub(super) struct OrgEmailConfigFile {
+pub(super) struct StoredOrgEmailConfig {
     /// Written for reference; when read, it must match the host's root if present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     hosted_root: Option<DomainName>,
@@ -33,7 +33,7 @@ pub(super) struct OrgEmailConfigFile {
     #[serde(default)]
     custom_domain_quota: Option<usize>,
     #[serde(default)]
-    domains: Vec<DomainFile>,
+    domains: Vec<StoredDomain>,
     #[serde(default)]
     routes: Vec<AddressRoute>,
     /// RFC 5233 subaddressing: the separator, when on.
@@ -44,7 +44,7 @@ pub(super) struct OrgEmailConfigFile {
 /// The unchecked shape of a [`Domain`] in a file.
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields, expecting = "a domain: an object with \"name\" and \"kind\"")]
-struct DomainFile {
+struct StoredDomain {
     name: DomainName,
     kind: DomainKind,
 }
@@ -88,7 +88,7 @@ impl OrgEmailConfig {
     /// addresses are checked after every route is in, so routes may send from addresses listed
     /// later in the file. A refusal names the item it is about (`domains[2]`,
     /// `routes[0].from_address`).
-    fn from_file(file: OrgEmailConfigFile, hosted_root: &DomainName) -> Result<Self, Refusal> {
+    fn from_file(file: StoredOrgEmailConfig, hosted_root: &DomainName) -> Result<Self, Refusal> {
         if let Some(named) = file.hosted_root.filter(|named| named != hosted_root) {
             let error = ConfigError::HostedRootMismatch {
                 in_file: named.to_string(),
@@ -193,12 +193,12 @@ impl<'de> DeserializeSeed<'de> for OrgEmailConfigSeed<'_> {
         self,
         deserializer: D,
     ) -> Result<OrgEmailConfig, D::Error> {
-        let file = OrgEmailConfigFile::deserialize(deserializer)?;
+        let file = StoredOrgEmailConfig::deserialize(deserializer)?;
         OrgEmailConfig::from_file(file, self.hosted_root).map_err(D::Error::custom)
     }
 }
 
-impl From<OrgEmailConfig> for OrgEmailConfigFile {
+impl From<OrgEmailConfig> for StoredOrgEmailConfig {
     fn from(org: OrgEmailConfig) -> Self {
         Self {
             hosted_root: Some(org.hosted_root),
@@ -207,7 +207,7 @@ impl From<OrgEmailConfig> for OrgEmailConfigFile {
             domains: org
                 .domains
                 .into_iter()
-                .map(|d| DomainFile { name: d.name().clone(), kind: d.kind() })
+                .map(|d| StoredDomain { name: d.name().clone(), kind: d.kind() })
                 .collect(),
             routes: org.routes,
             subaddress_separator: org.subaddress_separator,

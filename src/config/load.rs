@@ -59,7 +59,7 @@ const INVALID_VALUE: &str = "config_file.invalid_value";
 /// let text = r#"{
 ///   "domains": [{"name": "acme.mail.example.net", "kind": "hosted_subdomain"}],
 ///   "routes": [
-///     {"address": "help@acme.mail.example.net", "from_name": "Help",
+///     {"address": "help@acme.mail.example.net", "display_name": "Help",
 ///      "routing": {"type": "outbound_only"}, "autobcc": ["archive@example.com"]}
 ///   ]
 /// }"#;

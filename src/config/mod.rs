@@ -33,7 +33,7 @@
 //! | field | value | |
 //! |---|---|---|
 //! | `address` | the address customers write to, on one of the domains | required |
-//! | `from_name` | the name replies are sent under | required |
+//! | `display_name` | the name replies are sent under | required |
 //! | `from_address` | another configured address to send as (it may be listed later) | optional, default `address` |
 //! | `reply_to` | where the customer's Reply goes | optional |
 //! | `auto_bcc` | hidden copies on every reply: at most `limits.max_auto_bcc` (5), none twice, never `address` | optional, default none |
@@ -103,7 +103,7 @@
 //!   "routes": [
 //!     {
 //!       "address": "help@support.customer.com",
-//!       "from_name": "Customer Help",
+//!       "display_name": "Customer Help",
 //!       "reply_to": "replies@customer.com",
 //!       "auto_bcc": ["archive@customer.com", "audit@customer.com"],
 //!       "routing": {
@@ -117,13 +117,13 @@
 //!     },
 //!     {
 //!       "address": "sales@acme.mail.example.net",
-//!       "from_name": "Acme Sales",
+//!       "display_name": "Acme Sales",
 //!       "routing": {"type": "flow", "flow": "sales-bot"},
 //!       "spam": {"action": "disconnect"}
 //!     },
 //!     {
 //!       "address": "noreply@support.customer.com",
-//!       "from_name": "Customer Help",
+//!       "display_name": "Customer Help",
 //!       "from_address": "help@support.customer.com",
 //!       "routing": {"type": "outbound_only"}
 //!     }

@@ -61,7 +61,7 @@ const EXAMPLES_IN_ERROR: usize = 5;
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
-#[cfg_attr(feature = "serde", serde(into = "super::file::OrgEmailConfigFile"))]
+#[cfg_attr(feature = "serde", serde(into = "super::file::StoredOrgEmailConfig"))]
 pub struct OrgEmailConfig {
     pub(super) hosted_root: DomainName,
     pub(super) limits: Limits,
@@ -69,7 +69,7 @@ pub struct OrgEmailConfig {
     pub(super) domains: Vec<Domain>,
     pub(super) routes: Vec<AddressRoute>,
     pub(super) subaddress_separator: Option<char>,
-    /// Routing key (see [`EmailAddress::routing_key`]) -> index in `routes`.
+    /// Routing key (see [`EmailAddress::lookup_key`]) -> index in `routes`.
     index: HashMap<Box<str>, usize>,
 }
 
@@ -148,7 +148,7 @@ impl OrgEmailConfig {
 
     /// The route for `address` (local part compared case-insensitively), in O(1).
     pub fn route_for(&self, address: &EmailAddress) -> Option<&AddressRoute> {
-        self.index.get(address.routing_key()).map(|&i| &self.routes[i])
+        self.index.get(address.lookup_key()).map(|&i| &self.routes[i])
     }
 
     /// The subaddress separator, if subaddressing is on (off by default).
@@ -327,7 +327,7 @@ impl OrgEmailConfig {
     /// force), `route.from_address_not_configured`.
     pub fn add_route(&mut self, route: AddressRoute) -> Result<(), ConfigError> {
         self.check_route_placement(&route)?;
-        if let Some(&i) = self.index.get(route.address().routing_key()) {
+        if let Some(&i) = self.index.get(route.address().lookup_key()) {
             return Err(ConfigError::DuplicateAddress {
                 address: route.address().to_string(),
                 existing: self.routes[i].address().to_string(),
@@ -346,7 +346,7 @@ impl OrgEmailConfig {
         }
         self.check_route_limits(&route)?;
         self.check_from_address(&route)?;
-        self.index.insert(route.address().routing_key().into(), self.routes.len());
+        self.index.insert(route.address().lookup_key().into(), self.routes.len());
         self.routes.push(route);
         Ok(())
     }
@@ -362,7 +362,7 @@ impl OrgEmailConfig {
     pub fn update_route(&mut self, route: AddressRoute) -> Result<AddressRoute, ConfigError> {
         let i = *self
             .index
-            .get(route.address().routing_key())
+            .get(route.address().lookup_key())
             .ok_or_else(|| ConfigError::UnknownAddress { address: route.address().to_string() })?;
         self.check_route_limits(&route)?;
         self.check_from_address(&route)?;
@@ -374,7 +374,7 @@ impl OrgEmailConfig {
     /// # Errors
     /// `route.unknown_address`, `route.address_in_use_as_from` (with up to five of the routes).
     pub fn remove_route(&mut self, address: &EmailAddress) -> Result<AddressRoute, ConfigError> {
-        let key = address.routing_key();
+        let key = address.lookup_key();
         let &i = self
             .index
             .get(key)
@@ -383,7 +383,7 @@ impl OrgEmailConfig {
             .routes
             .iter()
             .enumerate()
-            .filter(|&(j, r)| j != i && r.from_address().routing_key() == key)
+            .filter(|&(j, r)| j != i && r.from_address().lookup_key() == key)
             .take(EXAMPLES_IN_ERROR)
             .map(|(_, r)| r.address().to_string())
             .collect();
@@ -393,7 +393,7 @@ impl OrgEmailConfig {
         self.index.remove(key);
         let removed = self.routes.swap_remove(i);
         if let Some(moved) = self.routes.get(i) {
-            self.index.insert(moved.address().routing_key().into(), i);
+            self.index.insert(moved.address().lookup_key().into(), i);
         }
         Ok(removed)
     }

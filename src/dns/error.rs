@@ -290,7 +290,7 @@ pub enum DnsSetupError {
     /// A stored setup names a provider profile the host does not offer.
     #[error(
         "the stored setup uses provider profile {profile:?}, which is not among the profiles \
-         given to read it: pass the host's profiles to DomainSetup::deserialize_with, or make \
+         given to read it: pass the host's profiles to DomainSetup::deserialize_for, or make \
          the setup again"
     )]
     ProfileNotOffered {
@@ -440,7 +440,7 @@ impl crate::refusal::Rule for DnsSetupError {
     }
 
     /// Rules met while reading a stored setup or profile speak of its fields, not of the
-    /// calls (`DomainSetup::deserialize_with`, the builder) the same rules guard in code.
+    /// calls (`DomainSetup::deserialize_for`, the builder) the same rules guard in code.
     fn file_message(&self) -> Option<String> {
         Some(match self {
             Self::TokenMissing { domain } => format!(

@@ -116,8 +116,7 @@ pub use profile::{
     ProviderProfileBuilder, SpfAll,
 };
 pub use record::{
-    MAX_CHARACTER_STRING, Purpose, RecordType, RecordValue, RelativeHost, RequiredRecord,
-    Requirement,
+    MAX_CHARACTER_STRING, Necessity, Purpose, RecordType, RecordValue, RelativeHost, RequiredRecord,
 };
 pub use report::{Absence, DomainReport, RecordReport, RecordStatus, ReportSummary};
 #[cfg(feature = "resolver")]

@@ -98,11 +98,12 @@ impl fmt::Display for Purpose {
     }
 }
 
-/// Whether a record must be published for the domain to work at all.
+/// Whether a record must be published for the domain to work at all (what SES calls a
+/// required or an optional record).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
-pub enum Requirement {
+pub enum Necessity {
     /// Needed to verify the domain or receive mail on it.
     Required,
     /// Improves sending (DKIM signatures, a custom MAIL FROM); mail flows without it.
@@ -217,7 +218,7 @@ pub struct RequiredRecord {
     domain: DomainName,
     value: RecordValue,
     purpose: Purpose,
-    requirement: Requirement,
+    necessity: Necessity,
     ttl: u32,
 }
 
@@ -228,10 +229,10 @@ impl RequiredRecord {
         domain: &DomainName,
         value: RecordValue,
         purpose: Purpose,
-        requirement: Requirement,
+        necessity: Necessity,
         ttl: u32,
     ) -> Self {
-        Self { name, domain: domain.clone(), value, purpose, requirement, ttl }
+        Self { name, domain: domain.clone(), value, purpose, necessity, ttl }
     }
 
     /// The record's owner name.
@@ -260,13 +261,13 @@ impl RequiredRecord {
     }
 
     /// Whether it is required or optional.
-    pub fn requirement(&self) -> Requirement {
-        self.requirement
+    pub fn necessity(&self) -> Necessity {
+        self.necessity
     }
 
     /// Whether it is required.
     pub fn is_required(&self) -> bool {
-        self.requirement == Requirement::Required
+        self.necessity == Necessity::Required
     }
 
     /// The suggested TTL in seconds.

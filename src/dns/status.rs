@@ -312,7 +312,7 @@ fn seen<'a>(entries: impl Iterator<Item = &'a RecordReport>) -> Option<Seen> {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(try_from = "StatusRepr", into = "StatusRepr"))]
+#[cfg_attr(feature = "serde", serde(try_from = "StoredStatus", into = "StoredStatus"))]
 pub struct DomainStatus {
     domain: DomainName,
     hosted: bool,
@@ -514,7 +514,7 @@ impl DomainStatus {
 #[cfg(feature = "serde")]
 #[derive(serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
-struct StatusRepr {
+struct StoredStatus {
     domain: DomainName,
     hosted: bool,
     verification: VerificationState,
@@ -529,9 +529,9 @@ struct StatusRepr {
 }
 
 #[cfg(feature = "serde")]
-impl TryFrom<StatusRepr> for DomainStatus {
+impl TryFrom<StoredStatus> for DomainStatus {
     type Error = StatusError;
-    fn try_from(r: StatusRepr) -> Result<Self, StatusError> {
+    fn try_from(r: StoredStatus) -> Result<Self, StatusError> {
         let streaks = [r.verification_misses, r.mx.misses, r.dkim.misses, r.mail_from.misses];
         if !streaks.iter().all(MissStreak::is_consistent) {
             return Err(StatusError::Invalid { reason: "a miss count without a first miss time" });
@@ -555,7 +555,7 @@ impl TryFrom<StatusRepr> for DomainStatus {
 }
 
 #[cfg(feature = "serde")]
-impl From<DomainStatus> for StatusRepr {
+impl From<DomainStatus> for StoredStatus {
     fn from(s: DomainStatus) -> Self {
         Self {
             domain: s.domain,

@@ -128,7 +128,7 @@ impl DkimKeyType {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(try_from = "DkimKeyFile"))]
+#[cfg_attr(feature = "serde", serde(try_from = "StoredDkimKey"))]
 pub struct DkimKey {
     selector: Box<str>,
     key_type: DkimKeyType,
@@ -204,7 +204,7 @@ impl DkimKey {
     deny_unknown_fields,
     expecting = "a DKIM key: an object with \"selector\" and \"public_key\""
 )]
-struct DkimKeyFile {
+struct StoredDkimKey {
     selector: String,
     #[serde(default)]
     key_type: DkimKeyType,
@@ -212,10 +212,10 @@ struct DkimKeyFile {
 }
 
 #[cfg(feature = "serde")]
-impl TryFrom<DkimKeyFile> for DkimKey {
+impl TryFrom<StoredDkimKey> for DkimKey {
     type Error = crate::refusal::Refusal;
 
-    fn try_from(file: DkimKeyFile) -> Result<Self, Self::Error> {
+    fn try_from(file: StoredDkimKey) -> Result<Self, Self::Error> {
         DkimKey::new(&file.selector, file.key_type, &file.public_key).map_err(|error| {
             let field = match error {
                 DkimKeyError::SelectorInvalid { .. } => "selector",

@@ -300,7 +300,7 @@ impl SenderRateGuard {
         now: Timestamp,
     ) -> RateDecision {
         self.expire(now);
-        let key: PairKey = (sender.routing_key().into(), address.routing_key().into());
+        let key: PairKey = (sender.lookup_key().into(), address.lookup_key().into());
         let seq = self.next_seq;
         self.next_seq += 1;
         let config = self.config;
@@ -345,7 +345,7 @@ impl SenderRateGuard {
         address: &EmailAddress,
         now: Timestamp,
     ) -> bool {
-        let key: PairKey = (sender.routing_key().into(), address.routing_key().into());
+        let key: PairKey = (sender.lookup_key().into(), address.lookup_key().into());
         self.pairs.get(&key).and_then(|p| p.suppressed_until).is_some_and(|until| now < until)
     }
 
@@ -444,8 +444,7 @@ impl TryFrom<StoredRateGuard> for SenderRateGuard {
                     max: i64::try_from(keep).unwrap_or(i64::MAX),
                 });
             }
-            let key: PairKey =
-                (pair.sender.routing_key().into(), pair.address.routing_key().into());
+            let key: PairKey = (pair.sender.lookup_key().into(), pair.address.lookup_key().into());
             let last = pair.times.iter().copied().max().unwrap_or_default();
             let seq = guard.next_seq;
             guard.next_seq += 1;
@@ -529,7 +528,7 @@ mod tests {
         for i in 0..1000 {
             guard.observe(&bot, &help, at(6000 + i));
         }
-        let key: PairKey = (bot.routing_key().into(), help.routing_key().into());
+        let key: PairKey = (bot.lookup_key().into(), help.lookup_key().into());
         assert_eq!(guard.pairs[&key].times.len(), 4);
     }
 

@@ -64,7 +64,7 @@ pub fn compose(
         .collect();
     let (in_reply_to, references) = threading_ids(draft.replying_to.as_ref());
     let view = AgentView {
-        from: Mailbox::new(Some(route.from_name().clone()), from.clone()),
+        from: Mailbox::new(Some(route.display_name().clone()), from.clone()),
         reply_to: route.reply_to().cloned(),
         to,
         cc,

@@ -218,7 +218,7 @@ pub struct OutboundDraft {
 
 impl OutboundDraft {
     /// A reply sent from the configured address `from` (the address the conversation came
-    /// in on; its route gives the from name, reply-to, auto-BCC, signature and history).
+    /// in on; its route gives the display name, reply-to, auto-BCC, signature and history).
     #[must_use]
     pub fn new(from: EmailAddress) -> Self {
         Self {

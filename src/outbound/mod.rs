@@ -4,7 +4,7 @@
 //! [`compose`] takes a reply from a configured address, with `To`, `Cc` and `Bcc` as the agent
 //! typed them, and:
 //!
-//! - sends **From** the route's from address under its from name. That address's domain must be
+//! - sends **From** the route's from address under its display name. That address's domain must be
 //!   able to send: a hosted subdomain always can; a custom domain only once verified (the host
 //!   says which, through [`SendingDomains`]);
 //! - sets **Reply-To** to the route's reply-to, if it has one;

@@ -19,7 +19,7 @@ mod stored;
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(
     feature = "serde",
-    serde(rename_all = "snake_case", tag = "type", try_from = "stored::RoutingTargetSpec")
+    serde(rename_all = "snake_case", tag = "type", try_from = "stored::StoredRoutingTarget")
 )]
 #[non_exhaustive]
 pub enum RoutingTarget {
@@ -53,7 +53,7 @@ pub enum RoutingTarget {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(from = "stored::QueueRouteSpec"))]
+#[cfg_attr(feature = "serde", serde(from = "stored::StoredQueueRoute"))]
 pub struct QueueRoute {
     queue: QueueId,
     #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "BTreeSet::is_empty"))]
@@ -120,7 +120,7 @@ impl QueueRoute {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(
     feature = "serde",
-    serde(rename_all = "snake_case", tag = "action", try_from = "stored::SpamPolicySpec")
+    serde(rename_all = "snake_case", tag = "action", try_from = "stored::StoredSpamPolicy")
 )]
 #[non_exhaustive]
 pub enum SpamPolicy {
@@ -165,10 +165,10 @@ pub enum SpamPolicy {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(try_from = "stored::AddressRouteSpec"))]
+#[cfg_attr(feature = "serde", serde(try_from = "stored::StoredAddressRoute"))]
 pub struct AddressRoute {
     address: EmailAddress,
-    from_name: DisplayName,
+    display_name: DisplayName,
     from_address: EmailAddress,
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     reply_to: Option<EmailAddress>,
@@ -190,13 +190,13 @@ fn is_default_history(mode: &HistoryMode) -> bool {
 }
 
 impl AddressRoute {
-    /// A route for `address`, sending as `from_name <address>`, with no reply-to, no auto-BCC
+    /// A route for `address`, sending as `display_name <address>`, with no reply-to, no auto-BCC
     /// and spam disconnected.
-    pub fn new(address: EmailAddress, from_name: DisplayName, routing: RoutingTarget) -> Self {
+    pub fn new(address: EmailAddress, display_name: DisplayName, routing: RoutingTarget) -> Self {
         Self {
             from_address: address.clone(),
             address,
-            from_name,
+            display_name,
             reply_to: None,
             auto_bcc: Vec::new(),
             routing,
@@ -294,8 +294,8 @@ impl AddressRoute {
     }
 
     /// The name replies are sent under.
-    pub fn from_name(&self) -> &DisplayName {
-        &self.from_name
+    pub fn display_name(&self) -> &DisplayName {
+        &self.display_name
     }
 
     /// The address replies are sent from.

@@ -22,7 +22,7 @@ use crate::refusal::{MISSING_FIELD, Refusal, Step, UNKNOWN_FIELD};
     deny_unknown_fields,
     expecting = "a queue route: an object with \"queue\" and optionally \"skills\", \"language\" and \"priority\""
 )]
-pub(super) struct QueueRouteSpec {
+pub(super) struct StoredQueueRoute {
     queue: QueueId,
     #[serde(default)]
     skills: Vec<Skill>,
@@ -32,8 +32,8 @@ pub(super) struct QueueRouteSpec {
     priority: Priority,
 }
 
-impl From<QueueRouteSpec> for QueueRoute {
-    fn from(spec: QueueRouteSpec) -> Self {
+impl From<StoredQueueRoute> for QueueRoute {
+    fn from(spec: StoredQueueRoute) -> Self {
         queue_route(spec.queue, spec.skills, spec.language, spec.priority)
     }
 }
@@ -58,7 +58,7 @@ fn queue_route(
     deny_unknown_fields,
     expecting = "a routing: an object whose \"type\" is \"queue\", \"flow\" or \"outbound_only\""
 )]
-pub(super) struct RoutingTargetSpec {
+pub(super) struct StoredRoutingTarget {
     #[serde(rename = "type")]
     kind: RoutingKind,
     #[serde(default)]
@@ -85,10 +85,10 @@ enum RoutingKind {
     OutboundOnly,
 }
 
-impl TryFrom<RoutingTargetSpec> for RoutingTarget {
+impl TryFrom<StoredRoutingTarget> for RoutingTarget {
     type Error = Refusal;
-    fn try_from(spec: RoutingTargetSpec) -> Result<Self, Refusal> {
-        let RoutingTargetSpec { kind, queue, skills, language, priority, flow } = spec;
+    fn try_from(spec: StoredRoutingTarget) -> Result<Self, Refusal> {
+        let StoredRoutingTarget { kind, queue, skills, language, priority, flow } = spec;
         match kind {
             RoutingKind::Queue => {
                 let fields = "`type`, `queue`, `skills`, `language`, `priority`";
@@ -144,7 +144,7 @@ impl TryFrom<RoutingTargetSpec> for RoutingTarget {
     deny_unknown_fields,
     expecting = "a spam policy: an object whose \"action\" is \"disconnect\" or \"route_to_flow\""
 )]
-pub(super) struct SpamPolicySpec {
+pub(super) struct StoredSpamPolicy {
     action: SpamAction,
     #[serde(default)]
     flow: Option<FlowId>,
@@ -161,9 +161,9 @@ enum SpamAction {
     RouteToFlow,
 }
 
-impl TryFrom<SpamPolicySpec> for SpamPolicy {
+impl TryFrom<StoredSpamPolicy> for SpamPolicy {
     type Error = Refusal;
-    fn try_from(spec: SpamPolicySpec) -> Result<Self, Refusal> {
+    fn try_from(spec: StoredSpamPolicy) -> Result<Self, Refusal> {
         match spec.action {
             SpamAction::Disconnect => {
                 refuse_present(
@@ -208,11 +208,11 @@ fn refuse_missing(field: &str, why: &str) -> Refusal {
 #[derive(Deserialize)]
 #[serde(
     deny_unknown_fields,
-    expecting = "an address route: an object with \"address\", \"from_name\" and \"routing\""
+    expecting = "an address route: an object with \"address\", \"display_name\" and \"routing\""
 )]
-pub(super) struct AddressRouteSpec {
+pub(super) struct StoredAddressRoute {
     address: EmailAddress,
-    from_name: DisplayName,
+    display_name: DisplayName,
     #[serde(default)]
     from_address: Option<EmailAddress>,
     #[serde(default)]
@@ -230,13 +230,13 @@ pub(super) struct AddressRouteSpec {
     acknowledge: bool,
 }
 
-impl TryFrom<AddressRouteSpec> for AddressRoute {
+impl TryFrom<StoredAddressRoute> for AddressRoute {
     type Error = Refusal;
-    fn try_from(spec: AddressRouteSpec) -> Result<Self, Refusal> {
+    fn try_from(spec: StoredAddressRoute) -> Result<Self, Refusal> {
         check_auto_bcc(&spec.address, &spec.auto_bcc).map_err(|(error, index)| {
             Refusal::new(error, [Step::field("auto_bcc"), Step::Index(index)])
         })?;
-        let mut route = AddressRoute::new(spec.address, spec.from_name, spec.routing)
+        let mut route = AddressRoute::new(spec.address, spec.display_name, spec.routing)
             .with_spam_policy(spec.spam)
             .with_signature(spec.signature)
             .with_history(spec.history)

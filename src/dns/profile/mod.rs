@@ -80,13 +80,15 @@ crate::macros::text_value_conversions!(AwsRegion, AwsRegionError);
 )]
 pub struct MxTarget {
     preference: u16,
-    host: DomainName,
+    exchange: DomainName,
 }
 
 impl MxTarget {
-    /// An MX target; lower preferences are tried first.
-    pub fn new(preference: u16, host: DomainName) -> Self {
-        Self { preference, host }
+    /// An MX target: a mail exchanger and its preference (RFC 1035 3.3.9); lower preferences
+    /// are tried first.
+    #[must_use]
+    pub fn new(preference: u16, exchange: DomainName) -> Self {
+        Self { preference, exchange }
     }
 
     /// The preference (lower is tried first).
@@ -94,9 +96,10 @@ impl MxTarget {
         self.preference
     }
 
-    /// The mail exchanger host.
-    pub fn host(&self) -> &DomainName {
-        &self.host
+    /// The mail exchanger (RFC 1035's `EXCHANGE`).
+    #[must_use]
+    pub fn exchange(&self) -> &DomainName {
+        &self.exchange
     }
 }
 
@@ -106,7 +109,10 @@ impl MxTarget {
 /// read from a self-describing format such as JSON).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case", try_from = "stored::DkimFormSpec"))]
+#[cfg_attr(
+    feature = "serde",
+    serde(rename_all = "snake_case", try_from = "stored::StoredDkimForm")
+)]
 #[non_exhaustive]
 pub enum DkimForm {
     /// CNAME delegations `<token>._domainkey.<domain>` -> `<token>.<target_suffix>`; the
@@ -166,11 +172,14 @@ impl SpfAll {
 
 /// The records a custom MAIL FROM domain needs: an MX to the feedback host and one SPF record.
 ///
-/// Stored as `{"mx": {"preference", "host"}, "spf_include", "all"}` (feature `serde`); the
+/// Stored as `{"mx": {"preference", "exchange"}, "spf_include", "all"}` (feature `serde`); the
 /// record is rebuilt from those.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(into = "stored::MailFromFile", from = "stored::MailFromFile"))]
+#[cfg_attr(
+    feature = "serde",
+    serde(into = "stored::StoredMailFrom", from = "stored::StoredMailFrom")
+)]
 pub struct MailFromFormat {
     mx: MxTarget,
     spf_include: DomainName,
@@ -218,7 +227,7 @@ pub const DEFAULT_TTL: u32 = 3600;
 /// ```
 /// use email_routing::dns::ProviderProfile;
 /// let ses = ProviderProfile::ses("us-east-1")?;
-/// assert_eq!(ses.inbound_mx().host().as_str(), "inbound-smtp.us-east-1.amazonaws.com");
+/// assert_eq!(ses.inbound_mx().exchange().as_str(), "inbound-smtp.us-east-1.amazonaws.com");
 /// assert_eq!(ses.inbound_mx().preference(), 10);
 /// assert_eq!(ses.mail_from().unwrap().spf_record(), "v=spf1 include:amazonses.com ~all");
 ///
@@ -235,7 +244,7 @@ pub const DEFAULT_TTL: u32 = 3600;
 /// [`ProviderProfile::builder`], so a stored profile is checked again as it is read.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(try_from = "stored::ProviderProfileFile"))]
+#[cfg_attr(feature = "serde", serde(try_from = "stored::StoredProviderProfile"))]
 pub struct ProviderProfile {
     name: Box<str>,
     verification_prefix: Box<str>,
@@ -458,9 +467,9 @@ mod tests {
     fn ses_profile_formats() {
         let p = ProviderProfile::ses("eu-west-1").unwrap();
         assert_eq!(p.verification_prefix(), "_amazonses");
-        assert_eq!(p.inbound_mx().host().as_str(), "inbound-smtp.eu-west-1.amazonaws.com");
+        assert_eq!(p.inbound_mx().exchange().as_str(), "inbound-smtp.eu-west-1.amazonaws.com");
         let mf = p.mail_from().unwrap();
-        assert_eq!(mf.mx().host().as_str(), "feedback-smtp.eu-west-1.amazonses.com");
+        assert_eq!(mf.mx().exchange().as_str(), "feedback-smtp.eu-west-1.amazonses.com");
         assert_eq!(mf.mx().preference(), 10);
         assert_eq!(mf.spf_mechanism(), "include:amazonses.com");
         match p.dkim().unwrap() {

@@ -19,21 +19,21 @@ use crate::refusal::{MISSING_FIELD, Refusal, Step, UNKNOWN_FIELD};
     deny_unknown_fields,
     expecting = "MAIL FROM records: an object with \"mx\" and \"spf_include\""
 )]
-pub(super) struct MailFromFile {
+pub(super) struct StoredMailFrom {
     mx: MxTarget,
     spf_include: DomainName,
     #[serde(default)]
     all: SpfAll,
 }
 
-impl From<MailFromFormat> for MailFromFile {
+impl From<MailFromFormat> for StoredMailFrom {
     fn from(format: MailFromFormat) -> Self {
         Self { mx: format.mx, spf_include: format.spf_include, all: format.all }
     }
 }
 
-impl From<MailFromFile> for MailFromFormat {
-    fn from(file: MailFromFile) -> Self {
+impl From<StoredMailFrom> for MailFromFormat {
+    fn from(file: StoredMailFrom) -> Self {
         // Every part is a checked value already.
         MailFromFormat::new(file.mx, file.spf_include, file.all)
     }
@@ -72,18 +72,18 @@ impl ProviderProfile {
 /// then wants the object to end, so a key beside it is "expected value", a syntax error with
 /// no field named. Read as an object with a field per form, a key beside it is an unknown
 /// field, with its path.
-pub(super) enum DkimFormSpec {
+pub(super) enum StoredDkimForm {
     TxtKey,
-    Fields(DkimFormFields),
+    Fields(StoredDkimFormFields),
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, expecting = "a DKIM form: an object with \"cname\" or \"txt_key\"")]
-pub(super) struct DkimFormFields {
+pub(super) struct StoredDkimFormFields {
     #[serde(default)]
-    cname: Option<CnameFields>,
+    cname: Option<StoredCnameFields>,
     #[serde(default)]
-    txt_key: Option<NoFields>,
+    txt_key: Option<StoredNoFields>,
 }
 
 #[derive(Deserialize)]
@@ -91,7 +91,7 @@ pub(super) struct DkimFormFields {
     deny_unknown_fields,
     expecting = "CNAME delegations: an object with \"target_suffix\" and \"count\""
 )]
-struct CnameFields {
+struct StoredCnameFields {
     target_suffix: DomainName,
     count: NonZeroU8,
 }
@@ -99,9 +99,9 @@ struct CnameFields {
 /// `{}`: a form that takes no values.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, expecting = "an empty object")]
-struct NoFields {}
+struct StoredNoFields {}
 
-impl<'de> Deserialize<'de> for DkimFormSpec {
+impl<'de> Deserialize<'de> for StoredDkimForm {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_any(DkimFormVisitor)
     }
@@ -110,42 +110,42 @@ impl<'de> Deserialize<'de> for DkimFormSpec {
 struct DkimFormVisitor;
 
 impl<'de> Visitor<'de> for DkimFormVisitor {
-    type Value = DkimFormSpec;
+    type Value = StoredDkimForm;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a DKIM form: \"txt_key\" or {\"cname\": {\"target_suffix\": …, \"count\": …}}")
     }
 
-    fn visit_str<E: de::Error>(self, form: &str) -> Result<DkimFormSpec, E> {
+    fn visit_str<E: de::Error>(self, form: &str) -> Result<StoredDkimForm, E> {
         match form {
-            "txt_key" => Ok(DkimFormSpec::TxtKey),
+            "txt_key" => Ok(StoredDkimForm::TxtKey),
             other => Err(E::unknown_variant(other, &["txt_key", "cname"])),
         }
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<DkimFormSpec, A::Error> {
-        DkimFormFields::deserialize(de::value::MapAccessDeserializer::new(map))
-            .map(DkimFormSpec::Fields)
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<StoredDkimForm, A::Error> {
+        StoredDkimFormFields::deserialize(de::value::MapAccessDeserializer::new(map))
+            .map(StoredDkimForm::Fields)
     }
 }
 
-impl TryFrom<DkimFormSpec> for DkimForm {
+impl TryFrom<StoredDkimForm> for DkimForm {
     type Error = Refusal;
 
-    fn try_from(spec: DkimFormSpec) -> Result<Self, Refusal> {
+    fn try_from(spec: StoredDkimForm) -> Result<Self, Refusal> {
         match spec {
-            DkimFormSpec::TxtKey | DkimFormSpec::Fields(DkimFormFields { cname: None, txt_key: Some(_) }) => {
+            StoredDkimForm::TxtKey | StoredDkimForm::Fields(StoredDkimFormFields { cname: None, txt_key: Some(_) }) => {
                 Ok(DkimForm::TxtKey)
             }
-            DkimFormSpec::Fields(DkimFormFields { cname: Some(cname), txt_key: None }) => {
+            StoredDkimForm::Fields(StoredDkimFormFields { cname: Some(cname), txt_key: None }) => {
                 Ok(DkimForm::Cname { target_suffix: cname.target_suffix, count: cname.count })
             }
-            DkimFormSpec::Fields(DkimFormFields { cname: Some(_), txt_key: Some(_) }) => Err(Refusal::shape(
+            StoredDkimForm::Fields(StoredDkimFormFields { cname: Some(_), txt_key: Some(_) }) => Err(Refusal::shape(
                 UNKNOWN_FIELD,
                 "unknown field `txt_key` beside `cname`: a DKIM form is one of them".to_owned(),
                 [Step::field("txt_key")],
             )),
-            DkimFormSpec::Fields(DkimFormFields { cname: None, txt_key: None }) => Err(Refusal::shape(
+            StoredDkimForm::Fields(StoredDkimFormFields { cname: None, txt_key: None }) => Err(Refusal::shape(
                 MISSING_FIELD,
                 "missing field `cname`: give {\"cname\": {\"target_suffix\": …, \"count\": …}} or \"txt_key\"".to_owned(),
                 [],
@@ -160,7 +160,7 @@ impl TryFrom<DkimFormSpec> for DkimForm {
     deny_unknown_fields,
     expecting = "a provider profile: an object with \"name\", \"verification_prefix\" and \"inbound_mx\""
 )]
-pub(super) struct ProviderProfileFile {
+pub(super) struct StoredProviderProfile {
     name: String,
     verification_prefix: String,
     inbound_mx: MxTarget,
@@ -176,13 +176,13 @@ fn default_ttl() -> u32 {
     DEFAULT_TTL
 }
 
-impl TryFrom<ProviderProfileFile> for ProviderProfile {
+impl TryFrom<StoredProviderProfile> for ProviderProfile {
     type Error = Refusal;
 
-    fn try_from(file: ProviderProfileFile) -> Result<Self, Refusal> {
+    fn try_from(file: StoredProviderProfile) -> Result<Self, Refusal> {
         let mut builder = ProviderProfile::builder(&file.name)
             .verification_txt(&file.verification_prefix)
-            .inbound_mx(file.inbound_mx.preference, file.inbound_mx.host.as_str())
+            .inbound_mx(file.inbound_mx.preference, file.inbound_mx.exchange.as_str())
             .ttl(file.ttl);
         if let Some(form) = file.dkim {
             builder = builder.dkim(form);
@@ -190,7 +190,7 @@ impl TryFrom<ProviderProfileFile> for ProviderProfile {
         if let Some(mail_from) = file.mail_from {
             builder = builder.mail_from(
                 mail_from.mx.preference,
-                mail_from.mx.host.as_str(),
+                mail_from.mx.exchange.as_str(),
                 mail_from.spf_include.as_str(),
                 mail_from.all,
             );

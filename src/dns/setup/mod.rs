@@ -10,8 +10,8 @@ use std::collections::HashSet;
 use std::hash::Hash;
 
 use super::{
-    DkimForm, DkimKey, DkimToken, DkimTokenError, DnsSetupError, DomainCheck, ProviderProfile,
-    Purpose, RecordName, RecordValue, RequiredRecord, Requirement, VerificationToken,
+    DkimForm, DkimKey, DkimToken, DkimTokenError, DnsSetupError, DomainCheck, Necessity,
+    ProviderProfile, Purpose, RecordName, RecordValue, RequiredRecord, VerificationToken,
 };
 use crate::config::OrgEmailConfig;
 use crate::domain::{Domain, DomainKind};
@@ -53,7 +53,7 @@ enum Dkim {
 /// # Storing a setup (feature `serde`)
 /// A custom domain's setup serializes to the values it was made from (`domain`, `profile`,
 /// `verification_token`, `dkim_tokens` or `dkim_keys`, `mail_from`, `inbound_mx`). It is read
-/// back with [`DomainSetup::deserialize_with`], a `DeserializeSeed` that carries the host's
+/// back with [`DomainSetup::deserialize_for`], a `DeserializeSeed` that carries the host's
 /// provider profiles: the stored profile only names which of them to use (a file must not
 /// choose the hosts its records point at), and the setup is made again through the same
 /// constructor and `with_*` methods, so every rule is checked and the records are rebuilt
@@ -326,22 +326,22 @@ impl DomainSetup {
         let domain = self.domain.name();
         let profile = &self.profile;
         let ttl = profile.ttl();
-        let record = |name, value, purpose, requirement| {
-            RequiredRecord::new(name, domain, value, purpose, requirement, ttl)
+        let record = |name, value, purpose, necessity| {
+            RequiredRecord::new(name, domain, value, purpose, necessity, ttl)
         };
         let mut records = vec![record(
             profile.verification_name(domain)?,
             RecordValue::Txt(token.as_str().to_owned()),
             Purpose::Verification,
-            Requirement::Required,
+            Necessity::Required,
         )];
         if self.inbound_mx {
             let mx = profile.inbound_mx();
             records.push(record(
                 RecordName::of_domain(domain),
-                RecordValue::Mx { preference: mx.preference(), exchange: mx.host().clone() },
+                RecordValue::Mx { preference: mx.preference(), exchange: mx.exchange().clone() },
                 Purpose::InboundMx,
-                Requirement::Required,
+                Necessity::Required,
             ));
         }
         match (&self.dkim, profile.dkim()) {
@@ -353,7 +353,7 @@ impl DomainSetup {
                         RecordName::under(&format!("{t}._domainkey"), domain)?,
                         RecordValue::Cname(target),
                         Purpose::Dkim,
-                        Requirement::Optional,
+                        Necessity::Optional,
                     ));
                 }
             }
@@ -363,7 +363,7 @@ impl DomainSetup {
                         RecordName::under(&format!("{}._domainkey", k.selector()), domain)?,
                         RecordValue::Txt(k.record_value()),
                         Purpose::Dkim,
-                        Requirement::Optional,
+                        Necessity::Optional,
                     ));
                 }
             }
@@ -373,15 +373,15 @@ impl DomainSetup {
             let mx = format.mx();
             records.push(record(
                 RecordName::of_domain(mail_from),
-                RecordValue::Mx { preference: mx.preference(), exchange: mx.host().clone() },
+                RecordValue::Mx { preference: mx.preference(), exchange: mx.exchange().clone() },
                 Purpose::MailFromMx,
-                Requirement::Optional,
+                Necessity::Optional,
             ));
             records.push(record(
                 RecordName::of_domain(mail_from),
                 RecordValue::Txt(format.spf_record().to_owned()),
                 Purpose::MailFromSpf,
-                Requirement::Optional,
+                Necessity::Optional,
             ));
         }
         Ok(records)

@@ -49,7 +49,7 @@ fn yes() -> bool {
     deny_unknown_fields,
     expecting = "a DNS setup: an object with \"domain\", \"profile\" and \"verification_token\""
 )]
-struct DomainSetupFile {
+struct StoredDomainSetup {
     domain: DomainName,
     #[serde(default)]
     hosted: bool,
@@ -88,7 +88,7 @@ impl Serialize for DomainSetup {
 }
 
 /// Reads a stored [`DomainSetup`] for a host that offers `profiles`; made by
-/// [`DomainSetup::deserialize_with`].
+/// [`DomainSetup::deserialize_for`].
 #[derive(Debug, Clone, Copy)]
 pub struct DomainSetupSeed<'a> {
     profiles: &'a [ProviderProfile],
@@ -111,20 +111,20 @@ impl DomainSetup {
     /// )?;
     /// let stored = serde_json::to_string(&setup).unwrap();
     /// let offered = [ses];
-    /// let read = DomainSetup::deserialize_with(&offered)
+    /// let read = DomainSetup::deserialize_for(&offered)
     ///     .deserialize(&mut serde_json::Deserializer::from_str(&stored))
     ///     .unwrap();
     /// assert_eq!(read, setup);
     ///
     /// // A file cannot send the admin's MX records elsewhere.
     /// let forged = stored.replace("inbound-smtp.us-east-1.amazonaws.com", "mx.attacker.net");
-    /// let read = DomainSetup::deserialize_with(&offered)
+    /// let read = DomainSetup::deserialize_for(&offered)
     ///     .deserialize(&mut serde_json::Deserializer::from_str(&forged))
     ///     .unwrap();
     /// assert_eq!(read, setup);
     /// # Ok::<(), email_routing::dns::DnsSetupError>(())
     /// ```
-    pub fn deserialize_with(profiles: &[ProviderProfile]) -> DomainSetupSeed<'_> {
+    pub fn deserialize_for(profiles: &[ProviderProfile]) -> DomainSetupSeed<'_> {
         DomainSetupSeed { profiles }
     }
 }
@@ -133,7 +133,7 @@ impl<'de> DeserializeSeed<'de> for DomainSetupSeed<'_> {
     type Value = DomainSetup;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<DomainSetup, D::Error> {
-        let file = DomainSetupFile::deserialize(deserializer)?;
+        let file = StoredDomainSetup::deserialize(deserializer)?;
         let profile = self
             .profiles
             .iter()
@@ -151,7 +151,7 @@ impl<'de> DeserializeSeed<'de> for DomainSetupSeed<'_> {
 impl DomainSetup {
     /// Makes the stored setup again with the host's `profile`. A refusal names the field it
     /// is about.
-    fn from_file(file: DomainSetupFile, profile: ProviderProfile) -> Result<Self, Refusal> {
+    fn from_file(file: StoredDomainSetup, profile: ProviderProfile) -> Result<Self, Refusal> {
         fn at(field: &'static str) -> impl Fn(DnsSetupError) -> Refusal {
             move |error| Refusal::new(error, [Step::field(field)])
         }
@@ -182,14 +182,14 @@ impl DomainSetup {
 #[cfg(feature = "json")]
 impl DomainSetup {
     /// Loads a stored setup from JSON for a host offering `profiles`, as
-    /// [`DomainSetup::deserialize_with`] reads it, with nothing after the value.
+    /// [`DomainSetup::deserialize_for`] reads it, with nothing after the value.
     ///
     /// # Errors
     ///
     /// A [`ConfigFileError`](crate::ConfigFileError) with the code of the rule that refused
     /// the setup (`dns.profile_not_offered`, `dns.too_few_dkim_tokens`, `dns.token_invalid`, …) or a
     /// `config_file.*` code for what is not the format, the path of the offending item
-    /// (`dkim_tokens`, `profile.inbound_mx.host`), its line and column, and a message in the
+    /// (`dkim_tokens`, `profile.inbound_mx.exchange`), its line and column, and a message in the
     /// terms of the file.
     ///
     /// ```
@@ -213,6 +213,6 @@ impl DomainSetup {
         text: &str,
         profiles: &[ProviderProfile],
     ) -> Result<Self, crate::ConfigFileError> {
-        crate::config::load_json(text, Self::deserialize_with(profiles))
+        crate::config::load_json(text, Self::deserialize_for(profiles))
     }
 }
