@@ -171,6 +171,7 @@ pub enum AddressError {
 impl AddressError {
     /// A stable, machine-readable code for this error, e.g. `address.local_part_too_long`.
     /// Domain problems keep their `domain.*` code.
+    #[must_use]
     pub fn code(&self) -> &'static str {
         match self {
             Self::Empty => "address.empty",
@@ -227,16 +228,19 @@ impl EmailAddress {
     }
 
     /// The normalized address, `local@ascii-domain`.
+    #[must_use]
     pub fn as_str(&self) -> &str {
         &self.text
     }
 
     /// The local part (before `@`), NFC-normalized.
+    #[must_use]
     pub fn local_part(&self) -> &str {
         &self.text[..self.at]
     }
 
     /// The domain in ASCII form (lowercase A-labels).
+    #[must_use]
     pub fn domain(&self) -> &str {
         &self.text[self.at + 1..]
     }
@@ -249,6 +253,7 @@ impl EmailAddress {
 
     /// Whether sending to or from this address needs the SMTPUTF8 extension (RFC 6531): true
     /// when the local part is not ASCII. Unicode domains travel as A-labels and never need it.
+    #[must_use]
     pub fn requires_smtputf8(&self) -> bool {
         !self.local_part().is_ascii()
     }
@@ -256,6 +261,7 @@ impl EmailAddress {
     /// The key routes are matched on: the address with its local part lowercased (Unicode
     /// default case mapping, `str::to_lowercase`) and NFC-normalized again, since lowercasing
     /// can leave a letter and a combining accent that have a precomposed form.
+    #[must_use]
     pub fn lookup_key(&self) -> &str {
         self.folded.as_deref().unwrap_or(&self.text)
     }
@@ -263,6 +269,7 @@ impl EmailAddress {
     /// Whether two addresses are the same mailbox for routing: equal domains, and local parts
     /// equal after lowercasing. `Help@x.com` and `help@X.COM` match; `help@x.com` and
     /// `help2@x.com` do not.
+    #[must_use]
     pub fn eq_ignore_local_case(&self, other: &EmailAddress) -> bool {
         self.lookup_key() == other.lookup_key()
     }
@@ -456,6 +463,7 @@ pub enum DisplayNameError {
 
 impl DisplayNameError {
     /// A stable, machine-readable code for this error, e.g. `display_name.too_long`.
+    #[must_use]
     pub fn code(&self) -> &'static str {
         match self {
             Self::Empty => "display_name.empty",
@@ -501,6 +509,7 @@ impl DisplayName {
     }
 
     /// The validated name.
+    #[must_use]
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -89,6 +89,7 @@ pub struct Domain {
 
 impl Domain {
     /// A custom domain the organization owns.
+    #[must_use]
     pub fn custom(name: DomainName) -> Self {
         Self { name, kind: DomainKind::Custom }
     }
@@ -115,16 +116,19 @@ impl Domain {
     }
 
     /// The domain's name.
+    #[must_use]
     pub fn name(&self) -> &DomainName {
         &self.name
     }
 
     /// Hosted subdomain or custom domain.
+    #[must_use]
     pub fn kind(&self) -> DomainKind {
         self.kind
     }
 
     /// Whether this is a custom domain.
+    #[must_use]
     pub fn is_custom(&self) -> bool {
         self.kind == DomainKind::Custom
     }

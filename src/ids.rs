@@ -54,6 +54,7 @@ pub enum IdError {
 
 impl IdError {
     /// A stable, machine-readable code for this error, e.g. `id.too_long`.
+    #[must_use]
     pub fn code(&self) -> &'static str {
         match self {
             IdError::Empty { .. } => "id.empty",
@@ -194,6 +195,7 @@ impl AgentId {
     }
 
     /// The validated text.
+    #[must_use]
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -224,6 +226,7 @@ impl Language {
     /// assert!(l("*").matches(&l("fr")));
     /// assert!(!l("fr").matches(&l("*")));
     /// ```
+    #[must_use]
     pub fn matches(&self, tag: &Language) -> bool {
         tag.ranges_matching().any(|range| range == self.as_str())
     }
@@ -272,6 +275,7 @@ impl Priority {
     }
 
     /// The priority as a number.
+    #[must_use]
     pub fn get(self) -> i32 {
         self.0
     }

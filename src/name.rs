@@ -199,6 +199,7 @@ pub enum DomainNameError {
 
 impl DomainNameError {
     /// A stable, machine-readable code for this error, e.g. `domain.label_too_long`.
+    #[must_use]
     pub fn code(&self) -> &'static str {
         match self {
             Self::Empty => "domain.empty",
@@ -253,11 +254,13 @@ impl DomainName {
     }
 
     /// The name in ASCII form (lowercase A-labels), without a trailing dot.
+    #[must_use]
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
     /// The name in Unicode form (U-labels), for showing to people.
+    #[must_use]
     pub fn to_unicode(&self) -> String {
         let (unicode, _) =
             Uts46::new().to_unicode(self.0.as_bytes(), AsciiDenyList::STD3, Hyphens::Check);
@@ -281,22 +284,26 @@ impl DomainName {
     /// assert!(!parent.is_subdomain_of(&parent));
     /// # Ok::<(), email_routing::DomainNameError>(())
     /// ```
+    #[must_use]
     pub fn is_subdomain_of(&self, parent: &DomainName) -> bool {
         is_proper_subdomain(&self.0, &parent.0)
     }
 
     /// Whether `self` is exactly one label under `parent` (`acme.mail.example.net` under
     /// `mail.example.net`). Hosted subdomains are made this way.
+    #[must_use]
     pub fn is_child_of(&self, parent: &DomainName) -> bool {
         self.parent().as_ref() == Some(parent)
     }
 
     /// Whether `self` equals `other` or is under it.
+    #[must_use]
     pub fn is_at_or_under(&self, other: &DomainName) -> bool {
         self == other || self.is_subdomain_of(other)
     }
 
     /// The name with its leftmost label removed, if at least two labels remain.
+    #[must_use]
     pub fn parent(&self) -> Option<DomainName> {
         let (_, rest) = self.0.split_once('.')?;
         rest.contains('.').then(|| Self(rest.into()))

@@ -28,6 +28,7 @@ pub enum TimestampError {
 
 impl TimestampError {
     /// A stable, machine-readable code for this error: `timestamp.out_of_range`.
+    #[must_use]
     pub fn code(&self) -> &'static str {
         match self {
             Self::OutOfRange { .. } => "timestamp.out_of_range",
@@ -49,7 +50,7 @@ impl TimestampError {
 /// assert_eq!(Timestamp::from_unix_millis(-1).unwrap_err().code(), "timestamp.out_of_range");
 /// # Ok::<(), email_routing::TimestampError>(())
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(try_from = "i64", into = "i64"))]
 pub struct Timestamp(i64);
@@ -61,6 +62,9 @@ impl Timestamp {
     pub const MAX_MILLIS: i64 = 253_402_300_799_999;
 
     /// Checks the range and creates a timestamp from milliseconds since the Unix epoch.
+    ///
+    /// # Errors
+    /// `timestamp.out_of_range` before the epoch or after the end of year 9999.
     pub const fn from_unix_millis(millis: i64) -> Result<Self, TimestampError> {
         if millis >= Self::MIN_MILLIS && millis <= Self::MAX_MILLIS {
             Ok(Self(millis))
@@ -70,11 +74,13 @@ impl Timestamp {
     }
 
     /// Milliseconds since the Unix epoch.
+    #[must_use]
     pub const fn unix_millis(self) -> i64 {
         self.0
     }
 
     /// This time plus `millis` milliseconds (negative goes back), clamped to the range.
+    #[must_use]
     pub const fn plus_millis(self, millis: i64) -> Self {
         let t = self.0.saturating_add(millis);
         Self(if t < Self::MIN_MILLIS {
@@ -87,11 +93,13 @@ impl Timestamp {
     }
 
     /// This time plus `hours` hours, clamped to the range.
+    #[must_use]
     pub const fn plus_hours(self, hours: i64) -> Self {
         self.plus_millis(hours.saturating_mul(HOUR_MS))
     }
 
     /// Milliseconds from `earlier` to `self`; negative when `earlier` is later.
+    #[must_use]
     pub const fn millis_since(self, earlier: Timestamp) -> i64 {
         // Both are within 0..=MAX_MILLIS, so this cannot overflow.
         self.0 - earlier.0
@@ -107,9 +115,42 @@ impl Timestamp {
     }
 }
 
+impl Timestamp {
+    /// The time as RFC 3339 writes it, in UTC to the millisecond:
+    /// `2026-05-28T20:26:40.000Z`, the form every message and `Debug` of the crate shows.
+    #[must_use]
+    pub fn to_rfc3339(self) -> String {
+        let format = time::format_description::well_known::Rfc3339;
+        time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(self.0) * 1_000_000)
+            .ok()
+            .and_then(|t| t.format(&format).ok())
+            // Within the range, both always succeed; the number is the honest fallback.
+            .unwrap_or_else(|| format!("{} ms since the Unix epoch", self.0))
+    }
+}
+
 impl fmt::Display for Timestamp {
+    /// RFC 3339, as [`to_rfc3339`](Self::to_rfc3339).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} ms since the Unix epoch", self.0)
+        f.write_str(&self.to_rfc3339())
+    }
+}
+
+impl fmt::Debug for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Timestamp({})", self.to_rfc3339())
+    }
+}
+
+/// The host's clock, read by the host: a `SystemTime` within the range.
+impl TryFrom<std::time::SystemTime> for Timestamp {
+    type Error = TimestampError;
+    fn try_from(time: std::time::SystemTime) -> Result<Self, TimestampError> {
+        let millis = match time.duration_since(std::time::SystemTime::UNIX_EPOCH) {
+            Ok(after) => i64::try_from(after.as_millis()).unwrap_or(i64::MAX),
+            Err(before) => i64::try_from(before.duration().as_millis()).map_or(i64::MIN, |m| -m),
+        };
+        Self::from_unix_millis(millis)
     }
 }
 
@@ -134,6 +175,21 @@ impl From<Timestamp> for i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn readable_and_from_the_system_clock() {
+        let t = Timestamp::from_unix_millis(1_780_000_000_123).unwrap();
+        assert_eq!(t.to_string(), "2026-05-28T20:26:40.123Z");
+        assert_eq!(format!("{t:?}"), "Timestamp(2026-05-28T20:26:40.123Z)");
+        assert_eq!(Timestamp::default().to_string(), "1970-01-01T00:00:00Z");
+        let end = Timestamp::from_unix_millis(Timestamp::MAX_MILLIS).unwrap();
+        assert_eq!(end.to_string(), "9999-12-31T23:59:59.999Z");
+        let system =
+            std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_millis(1_780_000_000_123);
+        assert_eq!(Timestamp::try_from(system).unwrap(), t);
+        let before = std::time::SystemTime::UNIX_EPOCH - std::time::Duration::from_millis(1);
+        assert_eq!(Timestamp::try_from(before).unwrap_err().code(), "timestamp.out_of_range");
+    }
 
     #[test]
     fn range_and_saturation() {

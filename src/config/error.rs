@@ -235,6 +235,7 @@ pub enum ConfigError {
 
 impl ConfigError {
     /// A stable, machine-readable code for this error, e.g. `route.too_many_auto_bcc`.
+    #[must_use]
     pub fn code(&self) -> &'static str {
         match self {
             Self::InvalidHostedLabel(e) => e.code(),

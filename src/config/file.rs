@@ -80,6 +80,7 @@ impl OrgEmailConfig {
     /// assert!(err.to_string().contains("hosted root"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
+    #[must_use]
     pub fn deserialize_for(hosted_root: &DomainName) -> OrgEmailConfigSeed<'_> {
         OrgEmailConfigSeed { hosted_root }
     }

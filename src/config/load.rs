@@ -100,27 +100,32 @@ impl std::ops::Deref for RuleError {
 
 impl ConfigFileError {
     /// The stable code of the rule that refused the file (see the type's documentation).
+    #[must_use]
     pub fn code(&self) -> &'static str {
         self.code
     }
 
     /// The path of the offending item, such as `routes[3].auto_bcc`; empty for the whole
     /// file.
+    #[must_use]
     pub fn path(&self) -> &str {
         &self.path
     }
 
     /// The line of the offending item, from 1 (0 when not known).
+    #[must_use]
     pub fn line(&self) -> usize {
         self.line
     }
 
     /// The column of the offending item, from 1, in characters (0 when not known).
+    #[must_use]
     pub fn column(&self) -> usize {
         self.column
     }
 
     /// What is wrong and what to write instead, without the path and position.
+    #[must_use]
     pub fn message(&self) -> &str {
         &self.message
     }

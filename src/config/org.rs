@@ -116,6 +116,7 @@ impl OrgEmailConfig {
     }
 
     /// The platform's hosted root.
+    #[must_use]
     pub fn hosted_root(&self) -> &DomainName {
         &self.hosted_root
     }
@@ -127,31 +128,37 @@ impl OrgEmailConfig {
     }
 
     /// How many custom domains the organization may have.
+    #[must_use]
     pub fn custom_domain_quota(&self) -> usize {
         self.custom_domain_quota
     }
 
     /// The organization's domains, in the order they were added.
+    #[must_use]
     pub fn domains(&self) -> &[Domain] {
         &self.domains
     }
 
     /// The domain named `name`, if configured.
+    #[must_use]
     pub fn domain(&self, name: &DomainName) -> Option<&Domain> {
         self.domains.iter().find(|d| d.name() == name)
     }
 
     /// Every configured address route.
+    #[must_use]
     pub fn routes(&self) -> &[AddressRoute] {
         &self.routes
     }
 
     /// The route for `address` (local part compared case-insensitively), in O(1).
+    #[must_use]
     pub fn route_for(&self, address: &EmailAddress) -> Option<&AddressRoute> {
         self.index.get(address.lookup_key()).map(|&i| &self.routes[i])
     }
 
     /// The subaddress separator, if subaddressing is on (off by default).
+    #[must_use]
     pub fn subaddress_separator(&self) -> Option<char> {
         self.subaddress_separator
     }
@@ -200,6 +207,7 @@ impl OrgEmailConfig {
     /// through its base address (see [`set_subaddress_separator`](Self::set_subaddress_separator)).
     /// An exact match (local part compared case-insensitively) always wins. O(1); the base
     /// address is only built when the exact lookup misses and subaddressing is on.
+    #[must_use]
     pub fn route_for_recipient<'a>(
         &self,
         recipient: &'a EmailAddress,

@@ -63,6 +63,15 @@ pub enum SignatureMode {
     Optional,
 }
 
+impl std::fmt::Display for SignatureMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Always => "always",
+            Self::Optional => "optional",
+        })
+    }
+}
+
 /// A signature added below an agent's text: plain text, and optionally its HTML form (used in
 /// the HTML part; without it the text is escaped into HTML).
 ///

@@ -138,6 +138,16 @@ pub enum MatchedVia {
     References,
 }
 
+impl std::fmt::Display for MatchedVia {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::MessageId => "message_id",
+            Self::InReplyTo => "in_reply_to",
+            Self::References => "references",
+        })
+    }
+}
+
 /// Why a message starts a new conversation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -154,6 +164,12 @@ pub enum StartReason {
     WindowExpired,
     /// Its subject differs from its conversation's, and the policy splits on that.
     SubjectChanged,
+}
+
+impl std::fmt::Display for StartReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl StartReason {

@@ -25,16 +25,19 @@ pub struct Query {
 
 impl Query {
     /// A question for `record_type` records at `name`.
+    #[must_use]
     pub fn new(name: RecordName, record_type: RecordType) -> Self {
         Self { name, record_type }
     }
 
     /// The name asked about.
+    #[must_use]
     pub fn name(&self) -> &RecordName {
         &self.name
     }
 
     /// The record type asked for.
+    #[must_use]
     pub fn record_type(&self) -> RecordType {
         self.record_type
     }
@@ -72,6 +75,7 @@ impl TxtData {
 
     /// All character-strings joined into one value, the way TXT-based protocols (SPF, DKIM,
     /// verification tokens) read a record.
+    #[must_use]
     pub fn joined(&self) -> Vec<u8> {
         self.0.concat()
     }
@@ -85,6 +89,7 @@ impl TxtData {
     }
 
     /// The joined value as text, with invalid UTF-8 replaced by U+FFFD.
+    #[must_use]
     pub fn to_string_lossy(&self) -> String {
         String::from_utf8_lossy(&self.joined()).into_owned()
     }
@@ -120,6 +125,7 @@ pub enum RecordData {
 
 impl RecordData {
     /// The record type of this data.
+    #[must_use]
     pub fn record_type(&self) -> RecordType {
         match self {
             Self::Txt(_) => RecordType::Txt,
@@ -182,11 +188,13 @@ impl AnswerRecord {
     }
 
     /// The owner name, as found.
+    #[must_use]
     pub fn name(&self) -> &str {
         &self.name
     }
 
     /// The record data.
+    #[must_use]
     pub fn data(&self) -> &RecordData {
         &self.data
     }
@@ -224,6 +232,7 @@ pub enum LookupFailure {
 
 impl LookupFailure {
     /// A stable, machine-readable code, e.g. `dns.lookup_timeout`.
+    #[must_use]
     pub fn code(&self) -> &'static str {
         match self {
             Self::Timeout => "dns.lookup_timeout",
@@ -251,6 +260,7 @@ pub enum Answer {
 
 impl Answer {
     /// The answer records (empty unless [`Answer::Records`]).
+    #[must_use]
     pub fn records(&self) -> &[AnswerRecord] {
         match self {
             Self::Records(records) => records,
@@ -274,6 +284,7 @@ pub struct Answers(HashMap<Query, Answer>);
 
 impl Answers {
     /// No answers yet.
+    #[must_use]
     pub fn new() -> Self {
         Self::default()
     }
@@ -284,16 +295,19 @@ impl Answers {
     }
 
     /// The answer to `query`, if one was recorded.
+    #[must_use]
     pub fn get(&self, query: &Query) -> Option<&Answer> {
         self.0.get(query)
     }
 
     /// How many answers are recorded.
+    #[must_use]
     pub fn len(&self) -> usize {
         self.0.len()
     }
 
     /// Whether no answer is recorded.
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

@@ -118,22 +118,26 @@ impl DomainCheck {
     }
 
     /// The domain checked.
+    #[must_use]
     pub fn domain(&self) -> &DomainName {
         &self.domain
     }
 
     /// The records checked.
+    #[must_use]
     pub fn records(&self) -> &[RequiredRecord] {
         &self.records
     }
 
     /// Every query the evaluation reads, each once.
+    #[must_use]
     pub fn queries(&self) -> &[Query] {
         &self.queries
     }
 
     /// Evaluates the answers into a report with one entry per required record and the zone
     /// found (see the module docs). A query without an answer makes its record unknown.
+    #[must_use]
     pub fn evaluate(&self, answers: &Answers) -> DomainReport {
         let not_asked = Answer::Failed(LookupFailure::NotAsked);
         let answer =

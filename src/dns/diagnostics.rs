@@ -206,6 +206,7 @@ pub enum Diagnostic {
 impl Diagnostic {
     /// A stable, machine-readable code, e.g. `dns.name_doubled`; a failed lookup gives the
     /// failure's `dns.lookup_*` code.
+    #[must_use]
     pub fn code(&self) -> &'static str {
         match self {
             Self::Missing { .. } => "dns.record_missing",

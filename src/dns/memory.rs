@@ -51,6 +51,7 @@ fn key(name: &str) -> String {
 
 impl InMemoryDns {
     /// No records.
+    #[must_use]
     pub fn new() -> Self {
         Self::default()
     }
@@ -171,6 +172,7 @@ impl InMemoryDns {
     }
 
     /// Whether no record is stored.
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         self.records.is_empty() && self.other_names.is_empty()
     }

@@ -40,6 +40,7 @@ impl RecordName {
     }
 
     /// The record name of a domain's apex (its MX records live there).
+    #[must_use]
     pub fn of_domain(domain: &DomainName) -> Self {
         Self(domain.as_str().into())
     }
@@ -54,11 +55,13 @@ impl RecordName {
     }
 
     /// The name in ASCII form, without the trailing dot.
+    #[must_use]
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
     /// The absolute name, with the trailing dot a zone file needs.
+    #[must_use]
     pub fn to_fqdn(&self) -> String {
         format!("{}.", self.0)
     }
@@ -66,6 +69,7 @@ impl RecordName {
     /// The part an admin types into a DNS provider's "host" field when `zone` is the zone
     /// being edited: `@` for the zone apex, the leading labels for a name under the zone, and
     /// `None` for a name outside it.
+    #[must_use]
     pub fn relative_to(&self, zone: &DomainName) -> Option<String> {
         relative_host(&self.0, zone.as_str())
     }

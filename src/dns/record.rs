@@ -34,6 +34,7 @@ pub enum RecordType {
 
 impl RecordType {
     /// The type's mnemonic, e.g. `TXT`.
+    #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Txt => "TXT",
@@ -70,6 +71,7 @@ pub enum Purpose {
 
 impl Purpose {
     /// A stable, machine-readable name, e.g. `inbound_mx`.
+    #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Verification => "verification",
@@ -81,6 +83,7 @@ impl Purpose {
     }
 
     /// A short label for people, e.g. `inbound MX`.
+    #[must_use]
     pub fn label(self) -> &'static str {
         match self {
             Self::Verification => "verification",
@@ -131,6 +134,7 @@ pub enum RecordValue {
 
 impl RecordValue {
     /// The record type this value belongs to.
+    #[must_use]
     pub fn record_type(&self) -> RecordType {
         match self {
             Self::Txt(_) => RecordType::Txt,
@@ -140,6 +144,7 @@ impl RecordValue {
     }
 
     /// The value as a zone file writes it: quoted, split TXT strings; absolute host names.
+    #[must_use]
     pub fn to_zone_rdata(&self) -> String {
         match self {
             Self::Txt(text) => quote_txt(text),
@@ -236,41 +241,49 @@ impl RequiredRecord {
     }
 
     /// The record's owner name.
+    #[must_use]
     pub fn name(&self) -> &RecordName {
         &self.name
     }
 
     /// The mail domain the record belongs to.
+    #[must_use]
     pub fn domain(&self) -> &DomainName {
         &self.domain
     }
 
     /// The record type.
+    #[must_use]
     pub fn record_type(&self) -> RecordType {
         self.value.record_type()
     }
 
     /// The value to publish.
+    #[must_use]
     pub fn value(&self) -> &RecordValue {
         &self.value
     }
 
     /// What the record is for.
+    #[must_use]
     pub fn purpose(&self) -> Purpose {
         self.purpose
     }
 
     /// Whether it is required or optional.
+    #[must_use]
     pub fn necessity(&self) -> Necessity {
         self.necessity
     }
 
     /// Whether it is required.
+    #[must_use]
     pub fn is_required(&self) -> bool {
         self.necessity == Necessity::Required
     }
 
     /// The suggested TTL in seconds.
+    #[must_use]
     pub fn ttl(&self) -> u32 {
         self.ttl
     }
@@ -281,12 +294,14 @@ impl RequiredRecord {
     /// A mail domain is often not a zone of its own (`support.customer.com` kept in the
     /// `customer.com` zone): prefer [`RecordReport::host`](super::RecordReport::host), which
     /// is relative to the zone a check found, or [`host_in_zone`](Self::host_in_zone).
+    #[must_use]
     pub fn host(&self) -> String {
         self.name.relative_to(&self.domain).unwrap_or_else(|| self.name.to_fqdn())
     }
 
     /// The host to type when the zone being edited is `zone` (for `support.customer.com` kept in
     /// the `customer.com` zone: `_amazonses.support`). `None` if the record is not in `zone`.
+    #[must_use]
     pub fn host_in_zone(&self, zone: &DomainName) -> Option<String> {
         self.name.relative_to(zone)
     }
@@ -308,6 +323,7 @@ impl RequiredRecord {
     /// assert_eq!(mx.relative_host(None).to_string(), "\"@\" (relative to support.customer.com)");
     /// # Ok::<(), email_routing::dns::DnsSetupError>(())
     /// ```
+    #[must_use]
     pub fn relative_host(&self, zone: Option<&DomainName>) -> RelativeHost {
         match zone.and_then(|z| Some((self.name.relative_to(z)?, z))) {
             Some((host, zone)) => RelativeHost { host, origin: zone.clone(), zone_found: true },
@@ -342,17 +358,20 @@ pub struct RelativeHost {
 
 impl RelativeHost {
     /// The host: `@` for the origin itself, else the labels in front of it.
+    #[must_use]
     pub fn host(&self) -> &str {
         &self.host
     }
 
     /// The name the host is relative to: the zone's apex when [`zone_found`](Self::zone_found),
     /// else the mail domain (or the zone a DNS provider was seen to append).
+    #[must_use]
     pub fn origin(&self) -> &DomainName {
         &self.origin
     }
 
     /// Whether the origin is the zone found in DNS.
+    #[must_use]
     pub fn zone_found(&self) -> bool {
         self.zone_found
     }

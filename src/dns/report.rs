@@ -19,6 +19,24 @@ pub enum Absence {
     NoneOfTheKind,
 }
 
+impl Absence {
+    /// A stable name: `no_such_name`, `no_data` or `none_of_the_kind`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NoSuchName => "no_such_name",
+            Self::NoData => "no_data",
+            Self::NoneOfTheKind => "none_of_the_kind",
+        }
+    }
+}
+
+impl fmt::Display for Absence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// The state of one required record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -46,6 +64,7 @@ pub enum RecordStatus {
 
 impl RecordStatus {
     /// A stable name: `found`, `missing`, `mismatch` or `unknown`.
+    #[must_use]
     pub fn code(&self) -> &'static str {
         match self {
             Self::Found => "found",
@@ -56,16 +75,19 @@ impl RecordStatus {
     }
 
     /// Whether the record is published as required.
+    #[must_use]
     pub fn is_found(&self) -> bool {
         matches!(self, Self::Found)
     }
 
     /// Whether DNS definitively says the record is not right (missing or mismatched).
+    #[must_use]
     pub fn is_definitive_miss(&self) -> bool {
         matches!(self, Self::Missing { .. } | Self::Mismatch { .. })
     }
 
     /// Whether the lookup failed.
+    #[must_use]
     pub fn is_unknown(&self) -> bool {
         matches!(self, Self::Unknown { .. })
     }
@@ -98,22 +120,26 @@ impl RecordReport {
     }
 
     /// The required record.
+    #[must_use]
     pub fn record(&self) -> &RequiredRecord {
         &self.record
     }
 
     /// The host to type into a DNS provider's form for this record: relative to the zone the
     /// check found ([`DomainReport::zone`]), or to the mail domain when none was found.
+    #[must_use]
     pub fn host(&self) -> &RelativeHost {
         &self.host
     }
 
     /// Its state.
+    #[must_use]
     pub fn status(&self) -> &RecordStatus {
         &self.status
     }
 
     /// What is wrong and what to change; empty when the record is found and nothing is amiss.
+    #[must_use]
     pub fn diagnostics(&self) -> &[Diagnostic] {
         &self.diagnostics
     }
@@ -153,6 +179,7 @@ impl DomainReport {
     }
 
     /// The domain checked.
+    #[must_use]
     pub fn domain(&self) -> &DomainName {
         &self.domain
     }
@@ -161,11 +188,13 @@ impl DomainReport {
     /// (`customer.com` for `support.customer.com` kept in the `customer.com` zone; the domain
     /// itself when it is a zone's apex). `None` when no SOA answer settled it (a lookup
     /// failed or was not run); hosts are then relative to the domain, and say so.
+    #[must_use]
     pub fn zone(&self) -> Option<&DomainName> {
         self.zone.as_ref()
     }
 
     /// One entry per required record.
+    #[must_use]
     pub fn entries(&self) -> &[RecordReport] {
         &self.entries
     }
@@ -181,16 +210,19 @@ impl DomainReport {
     }
 
     /// Whether every record is found.
+    #[must_use]
     pub fn all_found(&self) -> bool {
         self.entries.iter().all(|e| e.status.is_found())
     }
 
     /// Whether every record marked required is found.
+    #[must_use]
     pub fn required_found(&self) -> bool {
         self.entries.iter().filter(|e| e.record.is_required()).all(|e| e.status.is_found())
     }
 
     /// Counts of record states.
+    #[must_use]
     pub fn summary(&self) -> ReportSummary {
         let mut s = ReportSummary::default();
         for e in &self.entries {

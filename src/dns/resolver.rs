@@ -46,6 +46,7 @@ pub enum ResolverError {
 
 impl ResolverError {
     /// A stable, machine-readable code, e.g. `dns.resolver_system_config_unreadable`.
+    #[must_use]
     pub fn code(&self) -> &'static str {
         match self {
             Self::SystemConfig { .. } => "dns.resolver_system_config_unreadable",
@@ -78,12 +79,14 @@ impl Default for ResolverOptions {
 
 impl ResolverOptions {
     /// How long one attempt may take.
+    #[must_use]
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
     }
 
     /// How many attempts each query gets (at least 1).
+    #[must_use]
     pub fn attempts(mut self, attempts: usize) -> Self {
         self.attempts = attempts.max(1);
         self
@@ -91,6 +94,7 @@ impl ResolverOptions {
 
     /// Turns the answer cache off, so every check asks the server (for tests, and for
     /// re-checks right after an admin changed a record).
+    #[must_use]
     pub fn no_cache(mut self) -> Self {
         self.cache = false;
         self

@@ -137,6 +137,61 @@ pub enum FeatureStatus {
     Invalid,
 }
 
+impl FailureReason {
+    /// A stable name: `not_published_in_time` or `record_removed`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NotPublishedInTime => "not_published_in_time",
+            Self::RecordRemoved => "record_removed",
+        }
+    }
+}
+
+impl std::fmt::Display for FailureReason {
+    /// In an admin's words.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::NotPublishedInTime => {
+                "the record was not published within the verification window"
+            }
+            Self::RecordRemoved => {
+                "the record of the verified domain went missing and stayed missing"
+            }
+        })
+    }
+}
+
+impl std::fmt::Display for VerificationState {
+    /// `pending since …`, `verified since …` or `failed at …: why`, times in RFC 3339.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Pending { since } => write!(f, "pending since {since}"),
+            Self::Verified { since } => write!(f, "verified since {since}"),
+            Self::Failed { at, reason } => write!(f, "failed at {at}: {reason}"),
+        }
+    }
+}
+
+impl FeatureStatus {
+    /// A stable name: `not_configured`, `pending`, `valid` or `invalid`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::NotConfigured => "not_configured",
+            Self::Pending => "pending",
+            Self::Valid => "valid",
+            Self::Invalid => "invalid",
+        }
+    }
+}
+
+impl std::fmt::Display for FeatureStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Why a report could not be applied to a status.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -174,6 +229,7 @@ pub enum StatusError {
 
 impl StatusError {
     /// A stable, machine-readable code, e.g. `dns.status_out_of_order`.
+    #[must_use]
     pub fn code(&self) -> &'static str {
         match self {
             Self::DomainMismatch { .. } => "dns.status_domain_mismatch",
@@ -460,16 +516,19 @@ impl DomainStatus {
     }
 
     /// The domain tracked.
+    #[must_use]
     pub fn domain(&self) -> &DomainName {
         &self.domain
     }
 
     /// Where verification stands.
+    #[must_use]
     pub fn verification(&self) -> VerificationState {
         self.verification
     }
 
     /// When a pending verification fails if its record is still missing; `None` otherwise.
+    #[must_use]
     pub fn verification_deadline(&self) -> Option<Timestamp> {
         match self.verification {
             VerificationState::Pending { since } => {
@@ -480,31 +539,37 @@ impl DomainStatus {
     }
 
     /// How many definitive misses in a row a verified domain has had (0 after a find).
+    #[must_use]
     pub fn consecutive_misses(&self) -> u32 {
         self.verification_misses.count
     }
 
     /// The inbound MX.
+    #[must_use]
     pub fn mx(&self) -> FeatureStatus {
         self.mx.status
     }
 
     /// DKIM.
+    #[must_use]
     pub fn dkim(&self) -> FeatureStatus {
         self.dkim.status
     }
 
     /// The custom MAIL FROM domain (MX and SPF together).
+    #[must_use]
     pub fn mail_from(&self) -> FeatureStatus {
         self.mail_from.status
     }
 
     /// Whether mail may be sent from the domain: it is verified.
+    #[must_use]
     pub fn can_send(&self) -> bool {
         matches!(self.verification, VerificationState::Verified { .. })
     }
 
     /// Whether the domain receives mail at the platform: verified, with a valid MX.
+    #[must_use]
     pub fn can_receive(&self) -> bool {
         self.can_send() && self.mx.status == FeatureStatus::Valid
     }

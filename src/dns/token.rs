@@ -52,6 +52,7 @@ impl VerificationToken {
     }
 
     /// The token.
+    #[must_use]
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -86,6 +87,7 @@ impl DkimToken {
     }
 
     /// The token, lowercase.
+    #[must_use]
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -108,6 +110,7 @@ pub enum DkimKeyType {
 
 impl DkimKeyType {
     /// The `k=` tag value.
+    #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Rsa => "rsa",
@@ -177,21 +180,25 @@ impl DkimKey {
     }
 
     /// The selector, lowercase.
+    #[must_use]
     pub fn selector(&self) -> &str {
         &self.selector
     }
 
     /// The key algorithm.
+    #[must_use]
     pub fn key_type(&self) -> DkimKeyType {
         self.key_type
     }
 
     /// The base64 key data, without white space.
+    #[must_use]
     pub fn public_key(&self) -> &str {
         &self.public_key
     }
 
     /// The TXT record value: `v=DKIM1; k=<type>; p=<key>`.
+    #[must_use]
     pub fn record_value(&self) -> String {
         format!("v=DKIM1; k={}; p={}", self.key_type.as_str(), self.public_key)
     }

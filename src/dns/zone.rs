@@ -82,6 +82,7 @@ pub enum ZoneError {
 
 impl ZoneError {
     /// A stable, machine-readable code, e.g. `dns.zone_invalid`.
+    #[must_use]
     pub fn code(&self) -> &'static str {
         match self {
             Self::TooLarge { .. } => "dns.zone_too_large",
@@ -106,17 +107,20 @@ pub struct ZoneSummary {
 
 impl ZoneSummary {
     /// How many TXT, MX, CNAME and SOA records were added.
+    #[must_use]
     pub fn added(&self) -> usize {
         self.added
     }
 
     /// The records of other types, in text order: their owners exist, their data was not read.
+    #[must_use]
     pub fn skipped(&self) -> &[SkippedRecord] {
         &self.skipped
     }
 
     /// The zone apexes the text declared: the owners of its SOA records, or, without any, its
     /// origin. Lowercase, without the final dot.
+    #[must_use]
     pub fn zones(&self) -> &[String] {
         &self.zones
     }
@@ -132,16 +136,19 @@ pub struct SkippedRecord {
 
 impl SkippedRecord {
     /// The line (from 1) where the record starts.
+    #[must_use]
     pub fn line(&self) -> usize {
         self.line
     }
 
     /// The owner name: absolute, lowercase, without the final dot.
+    #[must_use]
     pub fn owner(&self) -> &str {
         &self.owner
     }
 
     /// The type as written, in capitals: `A`, `SPF`, `TYPE99`.
+    #[must_use]
     pub fn record_type(&self) -> &str {
         &self.record_type
     }

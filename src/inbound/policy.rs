@@ -16,6 +16,15 @@ pub enum AutoAction {
     Process,
 }
 
+impl std::fmt::Display for AutoAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Disconnect => "disconnect",
+            Self::Process => "process",
+        })
+    }
+}
+
 /// Why an inbound policy was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

@@ -80,6 +80,7 @@ pub struct Mailbox {
 
 impl Mailbox {
     /// A mailbox from its parts.
+    #[must_use]
     pub fn new(name: Option<DisplayName>, address: EmailAddress) -> Self {
         Self { name, address }
     }
@@ -113,16 +114,19 @@ impl Mailbox {
     }
 
     /// The display name, if any.
+    #[must_use]
     pub fn name(&self) -> Option<&DisplayName> {
         self.name.as_ref()
     }
 
     /// The address.
+    #[must_use]
     pub fn address(&self) -> &EmailAddress {
         &self.address
     }
 
     /// Consumes the mailbox, returning the address.
+    #[must_use]
     pub fn into_address(self) -> EmailAddress {
         self.address
     }
@@ -149,6 +153,7 @@ impl Mailbox {
 /// let names: Vec<_> = list.iter().map(|m| m.as_ref().unwrap().name().unwrap().as_str()).collect();
 /// assert_eq!(names, ["Customer Help", "Sales"]);
 /// ```
+#[must_use]
 pub fn parse_mailbox_list(input: &str) -> Vec<Result<Mailbox, (String, AddressError)>> {
     reader::read_list(input, Syntax::Received)
 }

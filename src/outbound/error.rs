@@ -115,6 +115,7 @@ impl OutboundError {
     }
 
     /// A stable, machine-readable code for this error, e.g. `outbound.too_many_recipients`.
+    #[must_use]
     pub fn code(&self) -> &'static str {
         match self {
             Self::UnknownRoute { .. } => "outbound.unknown_route",

@@ -66,6 +66,7 @@ pub struct QueueRoute {
 
 impl QueueRoute {
     /// A route into `queue`, no skills, no language, priority 0.
+    #[must_use]
     pub fn new(queue: QueueId) -> Self {
         Self { queue, skills: BTreeSet::new(), language: None, priority: Priority::default() }
     }
@@ -80,33 +81,39 @@ impl QueueRoute {
     }
 
     /// Requires an agent who speaks `language`.
+    #[must_use]
     pub fn with_language(mut self, language: Language) -> Self {
         self.language = Some(language);
         self
     }
 
     /// Sets the starting priority.
+    #[must_use]
     pub fn with_priority(mut self, priority: Priority) -> Self {
         self.priority = priority;
         self
     }
 
     /// The queue.
+    #[must_use]
     pub fn queue(&self) -> &QueueId {
         &self.queue
     }
 
     /// The skills an agent needs, all of them.
+    #[must_use]
     pub fn skills(&self) -> &BTreeSet<Skill> {
         &self.skills
     }
 
     /// The language an agent needs, if any.
+    #[must_use]
     pub fn language(&self) -> Option<&Language> {
         self.language.as_ref()
     }
 
     /// The priority interactions start with.
+    #[must_use]
     pub fn priority(&self) -> Priority {
         self.priority
     }
@@ -192,6 +199,7 @@ fn is_default_history(mode: &HistoryMode) -> bool {
 impl AddressRoute {
     /// A route for `address`, sending as `display_name <address>`, with no reply-to, no auto-BCC
     /// and spam disconnected.
+    #[must_use]
     pub fn new(address: EmailAddress, display_name: DisplayName, routing: RoutingTarget) -> Self {
         Self {
             from_address: address.clone(),
@@ -208,12 +216,14 @@ impl AddressRoute {
     }
 
     /// Sends as another address of the same organization (checked when the route is added).
+    #[must_use]
     pub fn with_from_address(mut self, from_address: EmailAddress) -> Self {
         self.from_address = from_address;
         self
     }
 
     /// Where the customer's Reply goes.
+    #[must_use]
     pub fn with_reply_to(mut self, reply_to: EmailAddress) -> Self {
         self.reply_to = Some(reply_to);
         self
@@ -237,12 +247,14 @@ impl AddressRoute {
     }
 
     /// Replaces where clean mail goes.
+    #[must_use]
     pub fn with_routing(mut self, routing: RoutingTarget) -> Self {
         self.routing = routing;
         self
     }
 
     /// Replaces the spam policy.
+    #[must_use]
     pub fn with_spam_policy(mut self, spam: SpamPolicy) -> Self {
         self.spam = spam;
         self
@@ -289,36 +301,43 @@ impl AddressRoute {
     }
 
     /// The address customers write to.
+    #[must_use]
     pub fn address(&self) -> &EmailAddress {
         &self.address
     }
 
     /// The name replies are sent under.
+    #[must_use]
     pub fn display_name(&self) -> &DisplayName {
         &self.display_name
     }
 
     /// The address replies are sent from.
+    #[must_use]
     pub fn from_address(&self) -> &EmailAddress {
         &self.from_address
     }
 
     /// Where the customer's Reply goes, if not to the from address.
+    #[must_use]
     pub fn reply_to(&self) -> Option<&EmailAddress> {
         self.reply_to.as_ref()
     }
 
     /// Hidden copies on every reply. Never shown to agents.
+    #[must_use]
     pub fn auto_bcc(&self) -> &[EmailAddress] {
         &self.auto_bcc
     }
 
     /// Where clean incoming mail goes.
+    #[must_use]
     pub fn routing(&self) -> &RoutingTarget {
         &self.routing
     }
 
     /// What happens to suspected spam.
+    #[must_use]
     pub fn spam_policy(&self) -> &SpamPolicy {
         &self.spam
     }

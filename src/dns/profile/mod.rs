@@ -61,6 +61,7 @@ impl AwsRegion {
     }
 
     /// The region name.
+    #[must_use]
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -92,6 +93,7 @@ impl MxTarget {
     }
 
     /// The preference (lower is tried first).
+    #[must_use]
     pub fn preference(&self) -> u16 {
         self.preference
     }
@@ -131,6 +133,7 @@ pub enum DkimForm {
 
 impl DkimForm {
     /// A short description for messages: "CNAME delegations (tokens)" or "TXT keys".
+    #[must_use]
     pub fn describe(&self) -> &'static str {
         match self {
             Self::Cname { .. } => "CNAME delegations (DKIM tokens)",
@@ -161,6 +164,7 @@ pub enum SpfAll {
 
 impl SpfAll {
     /// The mechanism as written in the record.
+    #[must_use]
     pub fn as_str(self) -> &'static str {
         match self {
             Self::SoftFail => "~all",
@@ -194,26 +198,31 @@ impl MailFromFormat {
     }
 
     /// The feedback MX target.
+    #[must_use]
     pub fn mx(&self) -> &MxTarget {
         &self.mx
     }
 
     /// The SPF mechanism the record must contain, e.g. `include:amazonses.com`.
+    #[must_use]
     pub fn spf_mechanism(&self) -> String {
         format!("include:{}", self.spf_include)
     }
 
     /// The domain of the SPF `include:` mechanism.
+    #[must_use]
     pub fn spf_include(&self) -> &DomainName {
         &self.spf_include
     }
 
     /// The record's final `all` mechanism.
+    #[must_use]
     pub fn all(&self) -> SpfAll {
         self.all
     }
 
     /// The whole SPF record to publish, e.g. `v=spf1 include:amazonses.com ~all`.
+    #[must_use]
     pub fn spf_record(&self) -> &str {
         &self.spf_record
     }
@@ -291,6 +300,7 @@ impl ProviderProfile {
     }
 
     /// A builder for another provider's profile.
+    #[must_use]
     pub fn builder(name: &str) -> ProviderProfileBuilder {
         ProviderProfileBuilder {
             name: name.to_owned(),
@@ -303,11 +313,13 @@ impl ProviderProfile {
     }
 
     /// The profile's name, for messages.
+    #[must_use]
     pub fn name(&self) -> &str {
         &self.name
     }
 
     /// The labels the verification TXT record sits under, e.g. `_amazonses`.
+    #[must_use]
     pub fn verification_prefix(&self) -> &str {
         &self.verification_prefix
     }
@@ -321,21 +333,25 @@ impl ProviderProfile {
     }
 
     /// The inbound MX target.
+    #[must_use]
     pub fn inbound_mx(&self) -> &MxTarget {
         &self.inbound_mx
     }
 
     /// How DKIM is published, if the provider signs.
+    #[must_use]
     pub fn dkim(&self) -> Option<&DkimForm> {
         self.dkim.as_ref()
     }
 
     /// The custom MAIL FROM records, if the provider supports them.
+    #[must_use]
     pub fn mail_from(&self) -> Option<&MailFromFormat> {
         self.mail_from.as_ref()
     }
 
     /// The TTL suggested for each record, in seconds.
+    #[must_use]
     pub fn ttl(&self) -> u32 {
         self.ttl
     }
@@ -354,18 +370,21 @@ pub struct ProviderProfileBuilder {
 
 impl ProviderProfileBuilder {
     /// The verification TXT record goes at `<prefix>.<domain>` (required).
+    #[must_use]
     pub fn verification_txt(mut self, prefix: &str) -> Self {
         self.verification_prefix = Some(prefix.to_owned());
         self
     }
 
     /// The inbound MX target (required).
+    #[must_use]
     pub fn inbound_mx(mut self, preference: u16, host: &str) -> Self {
         self.inbound_mx = Some((preference, host.to_owned()));
         self
     }
 
     /// How DKIM is published (optional: without it, DKIM cannot be set up).
+    #[must_use]
     pub fn dkim(mut self, form: DkimForm) -> Self {
         self.dkim = Some(form);
         self
@@ -373,6 +392,7 @@ impl ProviderProfileBuilder {
 
     /// The custom MAIL FROM records: MX `preference host`, and SPF
     /// `v=spf1 include:<spf_include> <all>` (optional: without it, MAIL FROM cannot be set up).
+    #[must_use]
     pub fn mail_from(
         mut self,
         preference: u16,
@@ -385,6 +405,7 @@ impl ProviderProfileBuilder {
     }
 
     /// The TTL suggested for each record, in seconds (default [`DEFAULT_TTL`]).
+    #[must_use]
     pub fn ttl(mut self, seconds: u32) -> Self {
         self.ttl = seconds;
         self

@@ -74,6 +74,9 @@ pub struct DomainSetup {
 impl DomainSetup {
     /// The setup of `domain`. A custom domain needs the verification `token`; a hosted
     /// subdomain ignores it and lists no records.
+    ///
+    /// # Errors
+    /// `dns.token_missing` for a custom domain without a token.
     pub fn new(
         domain: Domain,
         profile: ProviderProfile,
@@ -177,6 +180,7 @@ impl DomainSetup {
 
     /// Leaves out the inbound MX record: the organization keeps its own MX and forwards mail
     /// to a hosted address instead.
+    #[must_use]
     pub fn without_inbound_mx(mut self) -> Self {
         self.inbound_mx = false;
         self.records.retain(|r| r.purpose() != Purpose::InboundMx);
@@ -246,52 +250,62 @@ impl DomainSetup {
     }
 
     /// The domain.
+    #[must_use]
     pub fn domain(&self) -> &Domain {
         &self.domain
     }
 
     /// The domain's name.
+    #[must_use]
     pub fn name(&self) -> &DomainName {
         self.domain.name()
     }
 
     /// The provider profile.
+    #[must_use]
     pub fn profile(&self) -> &ProviderProfile {
         &self.profile
     }
 
     /// The verification token (none for a hosted subdomain).
+    #[must_use]
     pub fn verification_token(&self) -> Option<&VerificationToken> {
         self.token.as_ref()
     }
 
     /// The custom MAIL FROM domain, if one is set.
+    #[must_use]
     pub fn mail_from(&self) -> Option<&DomainName> {
         self.mail_from.as_ref()
     }
 
     /// Whether DKIM records are part of the setup.
+    #[must_use]
     pub fn has_dkim(&self) -> bool {
         self.dkim != Dkim::None
     }
 
     /// Whether the inbound MX record is part of the setup.
+    #[must_use]
     pub fn has_inbound_mx(&self) -> bool {
         self.inbound_mx
     }
 
     /// Whether the domain is a hosted subdomain (no records for the admin to publish).
+    #[must_use]
     pub fn is_hosted(&self) -> bool {
         !self.domain.is_custom()
     }
 
     /// Every record the admin must publish, in a stable order: verification, inbound MX,
     /// DKIM, MAIL FROM MX, MAIL FROM SPF. Empty for a hosted subdomain.
+    #[must_use]
     pub fn required_records(&self) -> &[RequiredRecord] {
         &self.records
     }
 
     /// The sans-I/O check of these records: the queries it needs, and their evaluation.
+    #[must_use]
     pub fn check(&self) -> DomainCheck {
         DomainCheck::new(self)
     }

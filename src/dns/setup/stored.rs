@@ -124,6 +124,7 @@ impl DomainSetup {
     /// assert_eq!(read, setup);
     /// # Ok::<(), email_routing::dns::DnsSetupError>(())
     /// ```
+    #[must_use]
     pub fn deserialize_for(profiles: &[ProviderProfile]) -> DomainSetupSeed<'_> {
         DomainSetupSeed { profiles }
     }
