@@ -24,11 +24,13 @@ pub(crate) struct Pending {
 }
 
 impl Pending {
+    #[inline]
     pub(crate) fn new(order: Order, slot: u32) -> Self {
         let (high, low) = order.to_halves();
         Self { high, low, slot }
     }
 
+    #[inline]
     pub(crate) fn order(&self) -> Order {
         Order::from_halves(self.high, self.low)
     }
@@ -48,21 +50,25 @@ impl Heap {
         heap
     }
 
+    #[inline]
     pub(crate) fn len(&self) -> usize {
         self.items.len()
     }
 
+    #[inline]
     pub(crate) fn capacity(&self) -> usize {
         self.items.capacity()
     }
 
     /// The first place.
+    #[inline]
     pub(crate) fn peek(&self) -> Option<&Pending> {
         self.items.first()
     }
 
     /// Adds a place: O(log len), O(1) on average for places that come after most others
     /// (as new arrivals do).
+    #[inline]
     pub(crate) fn push(&mut self, item: Pending) {
         self.items.push(item);
         self.sift_up(self.items.len() - 1);

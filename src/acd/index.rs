@@ -137,6 +137,7 @@ impl IdIndex {
     }
 
     /// Makes room for one more slot, so that a probe that follows ends at an empty bucket.
+    #[inline]
     fn reserve_one(&mut self) {
         // Grow at three quarters full, so that a miss (every enqueue looks for a duplicate)
         // probes about eight buckets, one cache line, on average.
@@ -222,6 +223,8 @@ impl IdIndex {
         Ok(())
     }
 
+    #[cold]
+    #[inline(never)]
     fn resize(&mut self, buckets: usize) {
         // `vec![0; n]` asks the allocator for zeroed memory.
         let old = std::mem::replace(&mut self.buckets, vec![EMPTY; buckets]);

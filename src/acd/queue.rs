@@ -5,7 +5,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::collections::hash_map::RandomState;
 use std::fmt;
-use std::hash::{BuildHasher, Hash};
+use std::hash::{BuildHasher, Hash, Hasher};
 
 use super::class::{Classes, Source};
 use super::heap::{Heap, Pending};
@@ -354,8 +354,13 @@ impl<Id, S> AcdQueue<Id, S> {
     /// Forgets an interaction of `class` that was at `order` and has left the slab: its
     /// places, its class if it was the last, its timer.
     fn departed(&mut self, class: u32, order: Order) {
-        let enqueued_ms = order.enqueued_at().unix_millis();
-        if self.classes.stage_end(class, order.stage(), enqueued_ms).is_some() {
+        // Without live timers no waiting interaction's stage ends (the common case: no stages).
+        if self.live_timers > 0
+            && self
+                .classes
+                .stage_end(class, order.stage(), order.enqueued_at().unix_millis())
+                .is_some()
+        {
             self.live_timers -= 1;
             if self.timers.len() >= 64 && self.timers.len() - self.live_timers > self.live_timers {
                 let slab = &self.slab;
@@ -418,6 +423,8 @@ impl<Id, S> AcdQueue<Id, S> {
     /// so that sequence numbers never run out. Runs once every 2^40 (about 10^12) enqueues.
     /// Also resets every generation to 0, drops every stale place from the heaps and every
     /// stale timer.
+    #[cold]
+    #[inline(never)]
     fn renumber(&mut self) {
         let mut all: Vec<(Order, u32)> =
             self.slab.entries().map(|(slot, entry)| (entry.order, slot)).collect();
@@ -500,15 +507,15 @@ impl<Id: Hash + Eq, S: BuildHasher> AcdQueue<Id, S> {
         if self.next_seq > SEQ_MAX {
             self.renumber();
         }
-        let hash = IdIndex::short_hash(self.hasher.hash_one(&id));
+        let hash = self.hash(&id);
         // One look-up both refuses a duplicate and finds the bucket for the new id.
         let slab = &self.slab;
         let vacancy = self.index.vacancy(hash, |slot| slab.get(slot).is_some_and(|e| e.id == id));
         if let Vacancy::Taken = vacancy {
-            return Err(AcdError::DuplicateId { id: format!("{id:?}") });
+            return Err(duplicate(&id));
         }
         let class = self.classes.find_or_create(requirements)?;
-        let (stage, due) = if self.classes.get(class).is_some_and(|c| c.requirements.has_stages()) {
+        let (stage, due) = if requirements.has_stages() {
             self.classes.stage_at(class, enqueued_at.unix_millis(), self.clock)
         } else {
             (0, None)
@@ -530,7 +537,7 @@ impl<Id: Hash + Eq, S: BuildHasher> AcdQueue<Id, S> {
         Id: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let hash = IdIndex::short_hash(self.hasher.hash_one(id));
+        let hash = self.hash(id);
         let slab = &self.slab;
         let slot = self
             .index
@@ -598,16 +605,31 @@ impl<Id: Hash + Eq, S: BuildHasher> AcdQueue<Id, S> {
         self.find(id).is_some()
     }
 
+    /// The short hash of `id` that the index keeps.
+    #[inline(always)]
+    fn hash<Q: Hash + ?Sized>(&self, id: &Q) -> u32 {
+        let mut state = self.hasher.build_hasher();
+        id.hash(&mut state);
+        IdIndex::short_hash(state.finish())
+    }
+
     /// The slot of `id`.
     fn find<Q>(&self, id: &Q) -> Option<u32>
     where
         Id: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let hash = IdIndex::short_hash(self.hasher.hash_one(id));
+        let hash = self.hash(id);
         let slab = &self.slab;
         self.index.find(hash, |slot| slab.get(slot).is_some_and(|entry| entry.id.borrow() == id))
     }
+}
+
+/// The error for an id that is already waiting.
+#[cold]
+#[inline(never)]
+fn duplicate(id: &impl fmt::Debug) -> AcdError {
+    AcdError::DuplicateId { id: format!("{id:?}") }
 }
 
 impl<Id: fmt::Debug, S> fmt::Debug for AcdQueue<Id, S> {
