@@ -110,6 +110,7 @@ impl Places {
     fn settle(&mut self, slab: &impl Current) -> Option<Order> {
         while let Some(first) = self.heap.peek() {
             let order = first.order();
+            // With no stale place in the heap, the slab need not be asked (a cache miss).
             if slab.is_current(first.slot, order) {
                 return Some(order);
             }
@@ -608,6 +609,27 @@ impl Classes {
             if let Some(h) = self.agent_heaps.get_mut(heap) {
                 h.places.forget(order, slab);
             }
+        }
+    }
+
+    /// Takes the first place of `row`, at `order`, whose interaction the slab no longer holds
+    /// (the caller then calls [`Self::leave_class`]).
+    #[inline]
+    pub(crate) fn take_head(&mut self, row: u32, order: Order, slab: &impl Current) {
+        if let Some(r) = self.rows.get_mut(row) {
+            let head = r.places.forget(order, slab);
+            self.set_head(row, head);
+        }
+    }
+
+    /// One interaction fewer in `class`, whose places are already taken care of (see
+    /// [`Self::take_head`]); drops the class when it was the last.
+    #[inline]
+    pub(crate) fn leave_class(&mut self, class: u32) {
+        let Some(c) = self.classes.get_mut(class) else { return };
+        c.live = c.live.saturating_sub(1);
+        if c.live == 0 {
+            self.drop_class(class);
         }
     }
 

@@ -75,7 +75,7 @@ pub(crate) struct IdIndex {
 impl IdIndex {
     /// The part of a 64-bit hash the index keeps.
     pub(crate) fn short_hash(hash: u64) -> u32 {
-        // The high bits of SipHash are as good as the low ones; fold both in.
+        // Fold the high bits in: some hashers mix the low ones less.
         (hash ^ (hash >> 32)) as u32
     }
 
