@@ -46,9 +46,10 @@ pub const MAX_WAITING: usize = i32::MAX as usize;
 ///   has a lower key); plus a hash lookup per required skill when the requirements are not
 ///   those of a live class (and one hash of the requirements when they have stages); plus one
 ///   place per named agent in a preferred-agent stage. Most of it is the id index (an
-///   open-addressing table of slots, looked up to refuse a duplicate: a cache miss at 1M)
-///   and the first touch of fresh memory. [`try_reserve`](Self::try_reserve) avoids the
-///   index's growth pauses;
+///   open-addressing table of slots, looked up to refuse a duplicate: its tag bytes, a
+///   megabyte per million buckets, are read, and the bucket is only written) and the first
+///   touch of fresh memory. [`try_reserve`](Self::try_reserve) avoids the index's growth
+///   pauses;
 /// - [`remove`](Self::remove): O(1) amortized, plus O(log n) when it removes the head of
 ///   its row. The interaction leaves at once, but its place in the row's heap stays,
 ///   stale, until it reaches the top (then it is dropped) or the heap compacts (once stale
@@ -71,12 +72,12 @@ pub const MAX_WAITING: usize = i32::MAX as usize;
 /// - [`score`](Self::score), [`get`](Self::get), [`contains`](Self::contains): O(1).
 ///
 /// # Memory
-/// About 67 to 96 bytes per waiting interaction beyond the id itself (measured with a
+/// About 65 to 93 bytes per waiting interaction beyond the id itself (measured with a
 /// counting allocator at 100k to 1M waiting, `u64` ids, after filling the queue and after as
 /// many random removals with new arrivals, or priority changes): a slab entry of 24 bytes
-/// plus the id (32 in all for a `u64`), 8 bytes per id-index bucket at 37-75% load, and a
-/// 24-byte heap place per interaction, plus stale places and room to grow (a heap only grows
-/// when more than 7/8 of it is in use).
+/// plus the id (32 in all for a `u64`), 9 bytes per id-index bucket (8 and a tag byte) at
+/// 37-75% load, and a 20-byte heap place per interaction, plus stale places and room to grow
+/// (a heap only grows when more than 7/8 of it is in use).
 /// Where in that range depends on how full the doubling vectors happen to be. Each id is
 /// stored once and never cloned. When many interactions leave, the slab keeps its memory for
 /// later arrivals, even once the queue is empty (the index and the heaps shrink, the index
