@@ -121,7 +121,7 @@ impl Places {
 
     /// One current place fewer: the one at `order`, which the slab no longer holds. Returns
     /// the new first current place, or `None` when none is left (the heap is then emptied).
-    #[inline]
+    #[inline(always)]
     fn forget(&mut self, order: Order, slab: &impl Current) -> Option<Order> {
         self.live = self.live.saturating_sub(1);
         if self.live == 0 {
@@ -757,11 +757,23 @@ impl Classes {
         }
     }
 
+    /// Where the first interaction waits that `agent` may take, and its place.
+    pub(crate) fn first_for(&self, agent: &super::Agent) -> Option<(Order, Source)> {
+        if agent.skills().is_empty() && agent.languages().is_empty() && agent.id().is_none() {
+            // An agent with nothing to match: only rows that require nothing qualify.
+            let mut best = (Order::MAX, u32::MAX);
+            self.buckets[usize::from(NO_SKILL_BUCKET)].improve(!0, !0, &mut best);
+            return (best.0 != Order::MAX).then_some((best.0, Source::Row(best.1)));
+        }
+        let (skills, languages, heap) = self.agent_bits(agent);
+        self.best_for(skills, languages, heap)
+    }
+
     /// Where the first interaction waits that an agent with these skill and language bits,
     /// and this agent heap, may take: a scan of the no-skill bucket and of the bucket of each
     /// of the agent's skill bits, and a look at the head of its own heap.
     #[inline]
-    pub(crate) fn best_for(
+    fn best_for(
         &self,
         agent_skills: Bits,
         agent_languages: Bits,
@@ -794,7 +806,7 @@ impl Classes {
     /// The skill and language bits of `agent`'s skills and languages that some class uses
     /// (a language gives the bits of every range that matches it), and its agent heap.
     #[inline]
-    pub(crate) fn agent_bits(&self, agent: &super::Agent) -> (Bits, Bits, Option<u32>) {
+    fn agent_bits(&self, agent: &super::Agent) -> (Bits, Bits, Option<u32>) {
         let skills =
             if agent.skills().is_empty() { 0 } else { self.skills.mask_of(agent.skills()) };
         let languages = if agent.languages().is_empty() || self.languages.is_empty() {

@@ -45,8 +45,8 @@ pub const MAX_WAITING: usize = i32::MAX as usize;
 ///   after most of its row, as new arrivals usually do (at equal priority a later arrival
 ///   has a lower key); plus a hash lookup per required skill when the requirements are not
 ///   those of a live class (and one hash of the requirements when they have stages); plus one
-///   place per named agent in a preferred-agent stage. Most of it is the id index (an
-///   open-addressing table of slots, looked up to refuse a duplicate: its tag bytes, a
+///   place per named agent in a preferred-agent stage. Most of it is the id index (a
+///   `hashbrown` table of slots, looked up to refuse a duplicate: its control bytes, a
 ///   megabyte per million buckets, are read, and the bucket is only written) and the first
 ///   touch of fresh memory. [`try_reserve`](Self::try_reserve) avoids the index's growth
 ///   pauses;
@@ -75,9 +75,9 @@ pub const MAX_WAITING: usize = i32::MAX as usize;
 /// About 65 to 93 bytes per waiting interaction beyond the id itself (measured with a
 /// counting allocator at 100k to 1M waiting, `u64` ids, after filling the queue and after as
 /// many random removals with new arrivals, or priority changes): a slab entry of 24 bytes
-/// plus the id (32 in all for a `u64`), 9 bytes per id-index bucket (8 and a tag byte) at
-/// 37-75% load, and a 20-byte heap place per interaction, plus stale places and room to grow
-/// (a heap only grows when more than 7/8 of it is in use).
+/// plus the id (32 in all for a `u64`), 9 bytes per id-index bucket (8 and a control byte)
+/// at up to 7/8 load, and a 20-byte heap place per interaction, plus stale places and room
+/// to grow (a heap only grows when more than 7/8 of it is in use).
 /// Where in that range depends on how full the doubling vectors happen to be. Each id is
 /// stored once and never cloned. When many interactions leave, the slab keeps its memory for
 /// later arrivals, even once the queue is empty (the index and the heaps shrink, the index
@@ -289,8 +289,7 @@ impl<Id, S> AcdQueue<Id, S> {
     /// `agent` waits.
     pub(crate) fn choose(&mut self, agent: &Agent, now: Timestamp) -> Option<Choice> {
         self.advance(now);
-        let (skills, languages, heap) = self.classes.agent_bits(agent);
-        let (order, source) = self.classes.best_for(skills, languages, heap)?;
+        let (order, source) = self.classes.first_for(agent)?;
         Some(Choice { order, source })
     }
 
@@ -401,7 +400,7 @@ impl<Id, S> AcdQueue<Id, S> {
     /// Every waiting interaction, in routing order (the order of [`next_for`](Self::next_for)
     /// for an agent who qualifies for everything).
     ///
-    /// O(n) to start: one pass over the waiting interactions into a heap of their own (24
+    /// O(n) to start: one pass over the waiting interactions into a heap of their own (20
     /// bytes each), built in linear time; then O(log n) per item. Reading only the first few
     /// is cheap after the start; reading them all costs O(n log n), like sorting.
     pub fn iter(&self) -> Iter<'_, Id> {
