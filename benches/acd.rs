@@ -1,9 +1,12 @@
 //! The ACD queue against the indexed priority queues a user would pick instead, holding the
 //! same 1M ids with the same keys (routing key, then enqueue order) in the same run:
 //! `priority-queue`'s `PriorityQueue` and `keyed_priority_queue`'s `KeyedPriorityQueue`, each
-//! with std's `RandomState`, like the queue. Groups: enqueue 1M from empty; remove by id and
-//! reprioritize by id with 1M waiting; take all of 1M. `std::collections::BinaryHeap` stays in
-//! the enqueue and take-all groups for scale (it refuses no duplicate and finds no id).
+//! with its default hasher, std's `RandomState` (SipHash-1-3), and the queue with its own,
+//! `IdHashBuilder` (foldhash). Where ids are hashed (enqueue, remove, reprioritize),
+//! `acd_queue_sip` is the queue with std's `RandomState` too: the hasher's share of the
+//! difference. Groups: enqueue 1M from empty; remove by id and reprioritize by id with 1M
+//! waiting; take all of 1M. `std::collections::BinaryHeap` stays in the enqueue and take-all
+//! groups for scale (it refuses no duplicate and finds no id).
 //!
 //! Then the queue alone: take for a skilled agent over 1,000 requirement classes, and the same
 //! with stages (a third of the classes with a 3-ring bullseye, a tenth with a preferred agent).
@@ -12,6 +15,7 @@
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
+use std::hash::{BuildHasher, RandomState};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -94,8 +98,12 @@ fn keyed_of(arrivals: &[Arrival]) -> KeyedPriorityQueue<u64, Key> {
 }
 
 fn queue_of(arrivals: &[Arrival]) -> AcdQueue<u64> {
+    queue_with(arrivals, Default::default())
+}
+
+fn queue_with<S: BuildHasher>(arrivals: &[Arrival], hasher: S) -> AcdQueue<u64, S> {
     let none = Requirements::none();
-    let mut queue = AcdQueue::new();
+    let mut queue = AcdQueue::with_hasher(hasher);
     for (id, a) in arrivals.iter().enumerate() {
         queue.enqueue(id as u64, a.priority, &none, a.enqueued_at).unwrap();
     }
@@ -124,6 +132,9 @@ fn enqueue(c: &mut Criterion) {
     });
     group
         .bench_function("acd_queue", |b| b.iter_with_large_drop(|| queue_of(black_box(&arrivals))));
+    group.bench_function("acd_queue_sip", |b| {
+        b.iter_with_large_drop(|| queue_with(black_box(&arrivals), RandomState::new()))
+    });
     group.bench_function("binary_heap", |b| {
         b.iter_with_large_drop(|| heap_of(black_box(&arrivals)))
     });
@@ -264,6 +275,20 @@ fn remove(c: &mut Criterion) {
             }
         },
     );
+    drop(queue);
+    let mut queue = queue_with(&arrivals, RandomState::new());
+    bench_per_op(
+        &mut group,
+        "acd_queue_sip",
+        &mut queue,
+        &ids,
+        |q, id| q.remove(&id),
+        |q, rs| {
+            for r in rs.into_iter().flatten() {
+                q.enqueue(*r.id(), r.priority(), &none, r.enqueued_at()).unwrap();
+            }
+        },
+    );
     group.finish();
 }
 
@@ -304,6 +329,16 @@ fn reprioritize(c: &mut Criterion) {
     bench_per_op(
         &mut group,
         "acd_queue",
+        &mut queue,
+        &changes,
+        |q, (id, priority, _)| q.reprioritize(&id, priority).is_some(),
+        |_, _| {},
+    );
+    drop(queue);
+    let mut queue = queue_with(&arrivals, RandomState::new());
+    bench_per_op(
+        &mut group,
+        "acd_queue_sip",
         &mut queue,
         &changes,
         |q, (id, priority, _)| q.reprioritize(&id, priority).is_some(),

@@ -131,8 +131,13 @@ fn plan() -> impl Strategy<Value = Option<Plan>> {
 }
 
 fn agent() -> impl Strategy<Value = AgentSpec> {
-    (prop::option::of(0u8..4), 0u8..64, 0u8..64, 0u8..64)
-        .prop_map(|(id, skills, shouting, languages)| AgentSpec { id, skills, shouting, languages })
+    prop_oneof![
+        // An agent with nothing to match (no skill, language or id) takes a path of its own.
+        1 => Just(AgentSpec { id: None, skills: 0, shouting: 0, languages: 0 }),
+        9 => (prop::option::of(0u8..4), 0u8..64, 0u8..64, 0u8..64).prop_map(
+            |(id, skills, shouting, languages)| AgentSpec { id, skills, shouting, languages }
+        ),
+    ]
 }
 
 /// Up to three distinct queues, in any order.

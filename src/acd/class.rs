@@ -75,16 +75,23 @@ impl Places {
     /// it last grew, under any mix of arrivals and departures. Compacting costs O(len) and
     /// frees at least len/8 places, so at most eight steps of it per push; a heap that only
     /// fills never compacts.
+    #[inline]
     fn push(&mut self, entry: Pending, current: usize, slab: &impl Current) {
-        let len = self.heap.len();
-        if len == self.heap.capacity() {
-            if len >= MIN_COMPACTION && len.saturating_sub(current) * 8 >= len {
-                self.compact(slab);
-            } else {
-                self.heap.reserve(1);
-            }
+        if self.heap.len() == self.heap.capacity() {
+            self.make_room(current, slab);
         }
         self.heap.push(entry);
+    }
+
+    /// Room for one more place in a full heap: see [`Self::push`].
+    #[cold]
+    fn make_room(&mut self, current: usize, slab: &impl Current) {
+        let len = self.heap.len();
+        if len >= MIN_COMPACTION && len.saturating_sub(current) * 8 >= len {
+            self.compact(slab);
+        } else {
+            self.heap.reserve(1);
+        }
     }
 
     /// Drops the stale places: one pass, then a rebuild in linear time. The top stays: it was
@@ -99,9 +106,11 @@ impl Places {
     }
 
     /// Pops the stale places on top; the first current place, if any.
+    #[inline]
     fn settle(&mut self, slab: &impl Current) -> Option<Order> {
         while let Some(first) = self.heap.peek() {
             let order = first.order();
+            // With no stale place in the heap, the slab need not be asked (a cache miss).
             if slab.is_current(first.slot, order) {
                 return Some(order);
             }
@@ -112,6 +121,7 @@ impl Places {
 
     /// One current place fewer: the one at `order`, which the slab no longer holds. Returns
     /// the new first current place, or `None` when none is left (the heap is then emptied).
+    #[inline(always)]
     fn forget(&mut self, order: Order, slab: &impl Current) -> Option<Order> {
         self.live = self.live.saturating_sub(1);
         if self.live == 0 {
@@ -120,6 +130,8 @@ impl Places {
         }
         let first = self.heap.peek().map(Pending::order);
         if first == Some(order) {
+            // The slab no longer holds it there: stale, without asking.
+            self.heap.pop();
             return self.settle(slab);
         }
         if self.stale() > self.live {
@@ -171,10 +183,22 @@ pub(crate) struct Class {
     pub(crate) requirements: Requirements,
     /// The row of each stage; [`NO_ROW`] for the preferred-agent stage.
     rows: Box<[u32]>,
+    /// `rows[0]`, kept inline: the only row of a class without stages, found without
+    /// following the box.
+    first_row: u32,
     /// The agent heaps of the named agents (preferred-agent stage only).
     agents: Box<[u32]>,
     /// How many of the class's interactions wait.
     live: usize,
+}
+
+impl Class {
+    /// The row of stage `stage` ([`NO_ROW`] for the preferred-agent stage), or `None` past the
+    /// last stage.
+    #[inline]
+    fn row_of(&self, stage: usize) -> Option<u32> {
+        if stage == 0 { Some(self.first_row) } else { self.rows.get(stage).copied() }
+    }
 }
 
 /// Where the first interaction for an agent waits.
@@ -189,26 +213,33 @@ pub(crate) enum Source {
 /// The bucket of rows that require no skill (the others are numbered by skill bit).
 const NO_SKILL_BUCKET: u8 = MAX_DISTINCT_SKILLS as u8;
 
-/// Rows with the same highest skill bit that hold interactions, as parallel arrays in no
-/// particular order.
+/// A row that holds interactions, as its bucket lists it: what an agent's scan reads.
+#[derive(Debug, Clone, Copy)]
+struct Listed {
+    skills: Bits,
+    language: Bits,
+    /// The first (best) place in the row.
+    head: Order,
+    row: u32,
+}
+
+/// Rows with the same highest skill bit that hold interactions, in no particular order.
 #[derive(Debug, Clone, Default)]
 struct Bucket {
-    row: Vec<u32>,
-    skills: Vec<Bits>,
-    language: Vec<Bits>,
-    /// The first (best) place in each row.
-    head: Vec<Order>,
+    rows: Vec<Listed>,
 }
 
 impl Bucket {
     /// Scans for the row with the first head among those the agent qualifies for, and
-    /// improves `best` with it: a few instructions per row, no branch on the data.
+    /// improves `best` with it: a few instructions per row (one 64-byte line), no branch on
+    /// the data.
+    #[inline]
     fn improve(&self, lacking_skills: Bits, lacking_languages: Bits, best: &mut (Order, u32)) {
-        let rows = self.skills.iter().zip(&self.language).zip(&self.head).zip(&self.row);
-        for (((&skills, &language), &head), &row) in rows {
-            let qualifies = (skills & lacking_skills) | (language & lacking_languages) == 0;
-            if qualifies & (head < best.0) {
-                *best = (head, row);
+        for listed in &self.rows {
+            let qualifies =
+                (listed.skills & lacking_skills) | (listed.language & lacking_languages) == 0;
+            if qualifies & (listed.head < best.0) {
+                *best = (listed.head, listed.row);
             }
         }
     }
@@ -249,10 +280,12 @@ impl<T> Numbered<T> {
         Some(item)
     }
 
+    #[inline]
     fn get(&self, number: u32) -> Option<&T> {
         self.items.get(number as usize)?.as_ref()
     }
 
+    #[inline]
     fn get_mut(&mut self, number: u32) -> Option<&mut T> {
         self.items.get_mut(number as usize)?.as_mut()
     }
@@ -310,6 +343,7 @@ impl Classes {
         self.live
     }
 
+    #[inline]
     pub(crate) fn get(&self, class: u32) -> Option<&Class> {
         self.classes.get(class)
     }
@@ -317,7 +351,19 @@ impl Classes {
     /// The class number for `requirements`, creating the class (and interning its skills and
     /// language) if no interaction with these requirements waits. A new class starts with no
     /// interaction: the caller must add one at once.
+    #[inline]
     pub(crate) fn find_or_create(&mut self, requirements: &Requirements) -> Result<u32, AcdError> {
+        if let Some(class) = self.no_requirement
+            && requirements.requires_nothing()
+        {
+            return Ok(class);
+        }
+        self.find_or_create_other(requirements)
+    }
+
+    /// [`Self::find_or_create`] for requirements other than those of a live class that
+    /// requires nothing.
+    fn find_or_create_other(&mut self, requirements: &Requirements) -> Result<u32, AcdError> {
         let staged = requirements.has_stages();
         if staged {
             if let Some(&class) = self.staged.get(requirements) {
@@ -404,6 +450,7 @@ impl Classes {
         }
         let class = self.classes.add(Class {
             requirements: requirements.clone(),
+            first_row: rows.first().copied().unwrap_or(NO_ROW),
             rows: rows.into_boxed_slice(),
             agents: agents.into_boxed_slice(),
             live: 0,
@@ -477,6 +524,7 @@ impl Classes {
     /// Adds the interaction in `slot` to `class` at `order`, in the row or agent heaps of its
     /// stage (the slab holds it already). `arriving`: it is new to the class (not a stage
     /// change).
+    #[inline]
     pub(crate) fn enter(
         &mut self,
         class: u32,
@@ -489,30 +537,39 @@ impl Classes {
         if arriving {
             c.live += 1;
         }
-        let Some(&row) = c.rows.get(order.stage()) else { return };
-        if row == NO_ROW {
-            for &heap in &c.agents {
-                if let Some(h) = self.agent_heaps.get_mut(heap) {
-                    h.places.push(Pending::new(order, slot), h.places.live, slab);
-                    h.places.live += 1;
-                }
-            }
-            return;
+        match c.row_of(order.stage()) {
+            Some(NO_ROW) => self.enter_agent_heaps(class, order, slot, slab),
+            Some(row) => self.enter_row(row, order, slot, slab),
+            None => {}
         }
+    }
+
+    /// Adds a place to `row`, listing the row if it held none.
+    #[inline]
+    fn enter_row(&mut self, row: u32, order: Order, slot: u32, slab: &impl Current) {
         let Some(r) = self.rows.get_mut(row) else { return };
         r.places.push(Pending::new(order, slot), r.places.live, slab);
         r.places.live += 1;
+        let bucket = &mut self.buckets[usize::from(r.bucket)];
         if r.at == UNLISTED {
-            let bucket = &mut self.buckets[usize::from(r.bucket)];
-            r.at = bucket.row.len() as u32;
-            bucket.row.push(row);
-            bucket.skills.push(r.skills);
-            bucket.language.push(r.language);
-            bucket.head.push(order);
-        } else {
-            let head = &mut self.buckets[usize::from(r.bucket)].head[r.at as usize];
-            if order < *head {
-                *head = order;
+            r.at = bucket.rows.len() as u32;
+            bucket.rows.push(Listed { skills: r.skills, language: r.language, head: order, row });
+        } else if let Some(listed) = bucket.rows.get_mut(r.at as usize)
+            && order < listed.head
+        {
+            listed.head = order;
+        }
+    }
+
+    /// Adds a place to the heap of every agent that the preferred-agent stage of `class`
+    /// names.
+    #[cold]
+    fn enter_agent_heaps(&mut self, class: u32, order: Order, slot: u32, slab: &impl Current) {
+        let Some(c) = self.classes.get(class) else { return };
+        for &heap in &c.agents {
+            if let Some(h) = self.agent_heaps.get_mut(heap) {
+                h.places.push(Pending::new(order, slot), h.places.live, slab);
+                h.places.live += 1;
             }
         }
     }
@@ -521,51 +578,87 @@ impl Classes {
     /// its stage), which the slab no longer holds there. Its places stay in the heaps, stale,
     /// unless one was a head. `leaving`: it leaves the class (not a stage change); then the
     /// class is dropped when it was the last.
+    #[inline]
     pub(crate) fn leave(&mut self, class: u32, order: Order, leaving: bool, slab: &impl Current) {
         let Some(c) = self.classes.get_mut(class) else { return };
         if leaving {
             c.live = c.live.saturating_sub(1);
         }
         let last = c.live == 0;
-        if let Some(&row) = c.rows.get(order.stage()) {
-            if row == NO_ROW {
-                for &heap in &c.agents {
-                    if let Some(h) = self.agent_heaps.get_mut(heap) {
-                        h.places.forget(order, slab);
-                    }
+        match c.row_of(order.stage()) {
+            Some(NO_ROW) => self.leave_agent_heaps(class, order, slab),
+            Some(row) => {
+                if let Some(r) = self.rows.get_mut(row) {
+                    let head = r.places.forget(order, slab);
+                    self.set_head(row, head);
                 }
-            } else if let Some(r) = self.rows.get_mut(row) {
-                let head = r.places.forget(order, slab);
-                self.set_head(row, head);
             }
+            None => {}
         }
         if last {
             self.drop_class(class);
         }
     }
 
+    /// [`Self::leave`] for the preferred-agent stage: one place fewer in each named agent's
+    /// heap.
+    #[cold]
+    fn leave_agent_heaps(&mut self, class: u32, order: Order, slab: &impl Current) {
+        let Some(c) = self.classes.get(class) else { return };
+        for &heap in &c.agents {
+            if let Some(h) = self.agent_heaps.get_mut(heap) {
+                h.places.forget(order, slab);
+            }
+        }
+    }
+
+    /// Takes the first place of `row`, at `order`, whose interaction the slab no longer holds
+    /// (the caller then calls [`Self::leave_class`]).
+    #[inline]
+    pub(crate) fn take_head(&mut self, row: u32, order: Order, slab: &impl Current) {
+        if let Some(r) = self.rows.get_mut(row) {
+            let head = r.places.forget(order, slab);
+            self.set_head(row, head);
+        }
+    }
+
+    /// One interaction fewer in `class`, whose places are already taken care of (see
+    /// [`Self::take_head`]); drops the class when it was the last.
+    #[inline]
+    pub(crate) fn leave_class(&mut self, class: u32) {
+        let Some(c) = self.classes.get_mut(class) else { return };
+        c.live = c.live.saturating_sub(1);
+        if c.live == 0 {
+            self.drop_class(class);
+        }
+    }
+
     /// Records the new first place of `row`, or unlists it when it holds none.
+    #[inline]
     fn set_head(&mut self, row: u32, head: Option<Order>) {
         let Some(r) = self.rows.get_mut(row) else { return };
-        if r.at == UNLISTED {
-            return;
-        }
         let b = &mut self.buckets[usize::from(r.bucket)];
-        match head {
-            Some(order) => b.head[r.at as usize] = order,
-            None => {
-                let at = r.at as usize;
-                r.at = UNLISTED;
-                b.row.swap_remove(at);
-                b.skills.swap_remove(at);
-                b.language.swap_remove(at);
-                b.head.swap_remove(at);
-                if let Some(&moved) = b.row.get(at)
-                    && let Some(m) = self.rows.get_mut(moved)
-                {
-                    m.at = at as u32;
-                }
-            }
+        match (head, b.rows.get_mut(r.at as usize)) {
+            (Some(order), Some(listed)) => listed.head = order,
+            (None, Some(_)) => self.unlist(row),
+            // Not listed: nothing to record.
+            (_, None) => {}
+        }
+    }
+
+    /// Takes `row`, which holds no interaction, out of its bucket.
+    fn unlist(&mut self, row: u32) {
+        let Some(r) = self.rows.get_mut(row) else { return };
+        let b = &mut self.buckets[usize::from(r.bucket)];
+        let at = r.at as usize;
+        r.at = UNLISTED;
+        if at < b.rows.len() {
+            b.rows.swap_remove(at);
+        }
+        if let Some(moved) = b.rows.get(at)
+            && let Some(m) = self.rows.get_mut(moved.row)
+        {
+            m.at = at as u32;
         }
     }
 
@@ -581,7 +674,7 @@ impl Classes {
         slab: &impl Current,
     ) {
         let Some(c) = self.classes.get(class) else { return };
-        let Some(&row) = c.rows.get(new.stage()) else { return };
+        let Some(row) = c.row_of(new.stage()) else { return };
         if row == NO_ROW {
             for &heap in &c.agents {
                 if let Some(h) = self.agent_heaps.get_mut(heap) {
@@ -599,7 +692,7 @@ impl Classes {
     /// of the agents it names).
     pub(crate) fn compact(&mut self, class: u32, stage: usize, slab: &impl Current) {
         let Some(c) = self.classes.get(class) else { return };
-        let Some(&row) = c.rows.get(stage) else { return };
+        let Some(row) = c.row_of(stage) else { return };
         if row == NO_ROW {
             for &heap in &c.agents {
                 if let Some(h) = self.agent_heaps.get_mut(heap) {
@@ -613,6 +706,7 @@ impl Classes {
 
     /// The first interaction of `source`: its order and slot. To take it, the caller takes it
     /// out of the slab, then calls [`Self::leave`], which pops its place.
+    #[inline]
     pub(crate) fn head(&self, source: Source) -> Option<(Order, u32)> {
         let places = match source {
             Source::Row(row) => &self.rows.get(row)?.places,
@@ -663,10 +757,23 @@ impl Classes {
         }
     }
 
+    /// Where the first interaction waits that `agent` may take, and its place.
+    pub(crate) fn first_for(&self, agent: &super::Agent) -> Option<(Order, Source)> {
+        if agent.skills().is_empty() && agent.languages().is_empty() && agent.id().is_none() {
+            // An agent with nothing to match: only rows that require nothing qualify.
+            let mut best = (Order::MAX, u32::MAX);
+            self.buckets[usize::from(NO_SKILL_BUCKET)].improve(!0, !0, &mut best);
+            return (best.0 != Order::MAX).then_some((best.0, Source::Row(best.1)));
+        }
+        let (skills, languages, heap) = self.agent_bits(agent);
+        self.best_for(skills, languages, heap)
+    }
+
     /// Where the first interaction waits that an agent with these skill and language bits,
     /// and this agent heap, may take: a scan of the no-skill bucket and of the bucket of each
     /// of the agent's skill bits, and a look at the head of its own heap.
-    pub(crate) fn best_for(
+    #[inline]
+    fn best_for(
         &self,
         agent_skills: Bits,
         agent_languages: Bits,
@@ -698,9 +805,11 @@ impl Classes {
 
     /// The skill and language bits of `agent`'s skills and languages that some class uses
     /// (a language gives the bits of every range that matches it), and its agent heap.
-    pub(crate) fn agent_bits(&self, agent: &super::Agent) -> (Bits, Bits, Option<u32>) {
-        let skills = self.skills.mask_of(agent.skills());
-        let languages = if self.languages.is_empty() {
+    #[inline]
+    fn agent_bits(&self, agent: &super::Agent) -> (Bits, Bits, Option<u32>) {
+        let skills =
+            if agent.skills().is_empty() { 0 } else { self.skills.mask_of(agent.skills()) };
+        let languages = if agent.languages().is_empty() || self.languages.is_empty() {
             0
         } else {
             agent

@@ -27,6 +27,7 @@
 mod across;
 mod class;
 mod error;
+mod hasher;
 mod heap;
 mod index;
 mod interaction;
@@ -41,6 +42,7 @@ mod snapshot;
 pub use crate::time::Timestamp;
 pub use across::{next_across, peek_across};
 pub use error::AcdError;
+pub use hasher::IdHashBuilder;
 pub use interaction::{Interaction, Waiting};
 pub use key::{MILLIS_PER_POINT, ROUTING_KEY_MAX, ROUTING_KEY_MIN, Score, routing_key};
 pub use queue::{AcdQueue, Iter, MAX_WAITING};

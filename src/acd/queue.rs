@@ -3,11 +3,11 @@
 use std::borrow::Borrow;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
-use std::collections::hash_map::RandomState;
 use std::fmt;
-use std::hash::{BuildHasher, Hash};
+use std::hash::{BuildHasher, Hash, Hasher};
 
 use super::class::{Classes, Source};
+use super::hasher::IdHashBuilder;
 use super::heap::{Heap, Pending};
 use super::index::{IdIndex, Vacancy};
 use super::interaction::{Interaction, Waiting};
@@ -25,7 +25,9 @@ pub const MAX_WAITING: usize = i32::MAX as usize;
 /// earlier `enqueued_at`, then to the earlier enqueue.
 ///
 /// `Id` is the host's interaction id: any `Hash + Eq` type (`Debug` to name it in errors).
-/// `S` hashes ids; the default, std's `RandomState`, resists hash flooding by crafted ids.
+/// `S` hashes ids. The default, [`IdHashBuilder`], is fast and randomly seeded, but resists
+/// hash flooding only minimally: when ids come from outside parties, use std's `RandomState`
+/// ([`with_hasher`](Self::with_hasher); see [`IdHashBuilder`]).
 ///
 /// # Stages
 /// Requirements may change while an interaction waits ([`Requirements`]: a preferred-agent
@@ -43,10 +45,11 @@ pub const MAX_WAITING: usize = i32::MAX as usize;
 ///   after most of its row, as new arrivals usually do (at equal priority a later arrival
 ///   has a lower key); plus a hash lookup per required skill when the requirements are not
 ///   those of a live class (and one hash of the requirements when they have stages); plus one
-///   place per named agent in a preferred-agent stage. Most of it is the id index (an
-///   open-addressing table of slots, looked up to refuse a duplicate: a cache miss at 1M)
-///   and the first touch of fresh memory. [`try_reserve`](Self::try_reserve) avoids the
-///   index's growth pauses;
+///   place per named agent in a preferred-agent stage. Most of it is the id index (a
+///   `hashbrown` table of slots, looked up to refuse a duplicate: its control bytes, a
+///   megabyte per million buckets, are read, and the bucket is only written) and the first
+///   touch of fresh memory. [`try_reserve`](Self::try_reserve) avoids the index's growth
+///   pauses;
 /// - [`remove`](Self::remove): O(1) amortized, plus O(log n) when it removes the head of
 ///   its row. The interaction leaves at once, but its place in the row's heap stays,
 ///   stale, until it reaches the top (then it is dropped) or the heap compacts (once stale
@@ -69,12 +72,12 @@ pub const MAX_WAITING: usize = i32::MAX as usize;
 /// - [`score`](Self::score), [`get`](Self::get), [`contains`](Self::contains): O(1).
 ///
 /// # Memory
-/// About 67 to 96 bytes per waiting interaction beyond the id itself (measured with a
+/// About 65 to 93 bytes per waiting interaction beyond the id itself (measured with a
 /// counting allocator at 100k to 1M waiting, `u64` ids, after filling the queue and after as
 /// many random removals with new arrivals, or priority changes): a slab entry of 24 bytes
-/// plus the id (32 in all for a `u64`), 8 bytes per id-index bucket at 37-75% load, and a
-/// 24-byte heap place per interaction, plus stale places and room to grow (a heap only grows
-/// when more than 7/8 of it is in use).
+/// plus the id (32 in all for a `u64`), 9 bytes per id-index bucket (8 and a control byte)
+/// at up to 7/8 load, and a 20-byte heap place per interaction, plus stale places and room
+/// to grow (a heap only grows when more than 7/8 of it is in use).
 /// Where in that range depends on how full the doubling vectors happen to be. Each id is
 /// stored once and never cloned. When many interactions leave, the slab keeps its memory for
 /// later arrivals, even once the queue is empty (the index and the heaps shrink, the index
@@ -113,7 +116,7 @@ pub const MAX_WAITING: usize = i32::MAX as usize;
 /// # Ok::<(), email_routing::acd::AcdError>(())
 /// ```
 #[derive(Clone)]
-pub struct AcdQueue<Id, S = RandomState> {
+pub struct AcdQueue<Id, S = IdHashBuilder> {
     slab: Slab<Id>,
     len: usize,
     index: IdIndex,
@@ -148,7 +151,7 @@ pub(crate) struct Choice {
 impl<Id> AcdQueue<Id> {
     /// An empty queue.
     pub fn new() -> Self {
-        Self::with_hasher(RandomState::new())
+        Self::with_hasher(IdHashBuilder::new())
     }
 
     /// An empty queue with room for `capacity` interactions before its storage grows (see
@@ -162,7 +165,7 @@ impl<Id> AcdQueue<Id> {
     /// assert!(queue.is_empty());
     /// ```
     pub fn with_capacity(capacity: usize) -> Self {
-        Self::with_capacity_and_hasher(capacity, RandomState::new())
+        Self::with_capacity_and_hasher(capacity, IdHashBuilder::new())
     }
 }
 
@@ -286,8 +289,7 @@ impl<Id, S> AcdQueue<Id, S> {
     /// `agent` waits.
     pub(crate) fn choose(&mut self, agent: &Agent, now: Timestamp) -> Option<Choice> {
         self.advance(now);
-        let (skills, languages, heap) = self.classes.agent_bits(agent);
-        let (order, source) = self.classes.best_for(skills, languages, heap)?;
+        let (order, source) = self.classes.first_for(agent)?;
         Some(Choice { order, source })
     }
 
@@ -302,8 +304,22 @@ impl<Id, S> AcdQueue<Id, S> {
     pub(crate) fn take(&mut self, choice: Choice) -> Option<Interaction<Id>> {
         let (order, slot) = self.classes.head(choice.source)?;
         let entry = self.slab.take(slot)?;
-        self.index.remove(entry.hash, |s| s == slot);
-        self.departed(entry.class(), order);
+        match choice.source {
+            Source::Row(row) => {
+                // The row's heap first, found without the slab entry: its reads depend on
+                // each other, and the entry's and the index's reads (the next cache misses)
+                // do not depend on them, so they overlap.
+                self.classes.take_head(row, order, &self.slab);
+                self.index.remove(entry.hash, |s| s == slot);
+                self.forget_timer(entry.class(), order);
+                self.classes.leave_class(entry.class());
+                self.left_one();
+            }
+            Source::Agent(_) => {
+                self.index.remove(entry.hash, |s| s == slot);
+                self.departed(entry.class(), order);
+            }
+        }
         Some(Interaction { id: entry.id, order: order.with_generation(0) })
     }
 
@@ -354,8 +370,22 @@ impl<Id, S> AcdQueue<Id, S> {
     /// Forgets an interaction of `class` that was at `order` and has left the slab: its
     /// places, its class if it was the last, its timer.
     fn departed(&mut self, class: u32, order: Order) {
-        let enqueued_ms = order.enqueued_at().unix_millis();
-        if self.classes.stage_end(class, order.stage(), enqueued_ms).is_some() {
+        self.forget_timer(class, order);
+        self.classes.leave(class, order, true, &self.slab);
+        self.left_one();
+    }
+
+    /// Forgets the timer of an interaction of `class` that was at `order` and has left the
+    /// slab, if its stage ends; drops the stale timers once they outnumber the live ones.
+    #[inline]
+    fn forget_timer(&mut self, class: u32, order: Order) {
+        // Without live timers no waiting interaction's stage ends (the common case: no stages).
+        if self.live_timers > 0
+            && self
+                .classes
+                .stage_end(class, order.stage(), order.enqueued_at().unix_millis())
+                .is_some()
+        {
             self.live_timers -= 1;
             if self.timers.len() >= 64 && self.timers.len() - self.live_timers > self.live_timers {
                 let slab = &self.slab;
@@ -365,14 +395,12 @@ impl<Id, S> AcdQueue<Id, S> {
                 });
             }
         }
-        self.classes.leave(class, order, true, &self.slab);
-        self.left_one();
     }
 
     /// Every waiting interaction, in routing order (the order of [`next_for`](Self::next_for)
     /// for an agent who qualifies for everything).
     ///
-    /// O(n) to start: one pass over the waiting interactions into a heap of their own (24
+    /// O(n) to start: one pass over the waiting interactions into a heap of their own (20
     /// bytes each), built in linear time; then O(log n) per item. Reading only the first few
     /// is cheap after the start; reading them all costs O(n log n), like sorting.
     pub fn iter(&self) -> Iter<'_, Id> {
@@ -418,6 +446,8 @@ impl<Id, S> AcdQueue<Id, S> {
     /// so that sequence numbers never run out. Runs once every 2^40 (about 10^12) enqueues.
     /// Also resets every generation to 0, drops every stale place from the heaps and every
     /// stale timer.
+    #[cold]
+    #[inline(never)]
     fn renumber(&mut self) {
         let mut all: Vec<(Order, u32)> =
             self.slab.entries().map(|(slot, entry)| (entry.order, slot)).collect();
@@ -500,15 +530,15 @@ impl<Id: Hash + Eq, S: BuildHasher> AcdQueue<Id, S> {
         if self.next_seq > SEQ_MAX {
             self.renumber();
         }
-        let hash = IdIndex::short_hash(self.hasher.hash_one(&id));
+        let hash = self.hash(&id);
         // One look-up both refuses a duplicate and finds the bucket for the new id.
         let slab = &self.slab;
         let vacancy = self.index.vacancy(hash, |slot| slab.get(slot).is_some_and(|e| e.id == id));
         if let Vacancy::Taken = vacancy {
-            return Err(AcdError::DuplicateId { id: format!("{id:?}") });
+            return Err(duplicate(&id));
         }
         let class = self.classes.find_or_create(requirements)?;
-        let (stage, due) = if self.classes.get(class).is_some_and(|c| c.requirements.has_stages()) {
+        let (stage, due) = if requirements.has_stages() {
             self.classes.stage_at(class, enqueued_at.unix_millis(), self.clock)
         } else {
             (0, None)
@@ -530,7 +560,7 @@ impl<Id: Hash + Eq, S: BuildHasher> AcdQueue<Id, S> {
         Id: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let hash = IdIndex::short_hash(self.hasher.hash_one(id));
+        let hash = self.hash(id);
         let slab = &self.slab;
         let slot = self
             .index
@@ -598,16 +628,35 @@ impl<Id: Hash + Eq, S: BuildHasher> AcdQueue<Id, S> {
         self.find(id).is_some()
     }
 
+    /// The short hash of `id` that the index keeps.
+    ///
+    /// Spelled out rather than `BuildHasher::hash_one`, which the compiler did not always
+    /// inline into `enqueue` (with SipHash it left a call costing about 20 instructions).
+    #[inline(always)]
+    #[allow(clippy::manual_hash_one)]
+    fn hash<Q: Hash + ?Sized>(&self, id: &Q) -> u32 {
+        let mut state = self.hasher.build_hasher();
+        id.hash(&mut state);
+        IdIndex::short_hash(state.finish())
+    }
+
     /// The slot of `id`.
     fn find<Q>(&self, id: &Q) -> Option<u32>
     where
         Id: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let hash = IdIndex::short_hash(self.hasher.hash_one(id));
+        let hash = self.hash(id);
         let slab = &self.slab;
         self.index.find(hash, |slot| slab.get(slot).is_some_and(|entry| entry.id.borrow() == id))
     }
+}
+
+/// The error for an id that is already waiting.
+#[cold]
+#[inline(never)]
+fn duplicate(id: &impl fmt::Debug) -> AcdError {
+    AcdError::DuplicateId { id: format!("{id:?}") }
 }
 
 impl<Id: fmt::Debug, S> fmt::Debug for AcdQueue<Id, S> {

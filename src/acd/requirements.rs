@@ -354,8 +354,15 @@ impl Requirements {
 
     /// Whether the requirements change with time (a preferred-agent stage or more than one
     /// ring).
+    #[inline]
     pub fn has_stages(&self) -> bool {
         self.preferred.is_some() || !self.rings.is_empty()
+    }
+
+    /// Whether nothing is required, now or later: no skill, no language, no stage.
+    #[inline]
+    pub(crate) fn requires_nothing(&self) -> bool {
+        self.skills.is_empty() && self.language.is_none() && !self.has_stages()
     }
 
     /// How many stages: 1 without stages, at most [`MAX_STAGES`].
