@@ -13,15 +13,19 @@
 --   P.i        hash   id -> "class|priority|enqueued_at|seq|stage"
 --   P.o        zset   every waiting interaction, member M, score -routing_key
 --   P.r:R      zset   the interactions in ring row R = "<language>/<skill>,<skill>" (numbers)
---   P.h:B      zset   the head of each row of bucket B (its highest skill number, or n):
---                     member M .. "|" .. R, score of that head
+--   P.h        zset   each row that holds interactions, scored by its head's score
+--   P.w        hash   row -> how many classes use it
+--   P.p        hash   profile "<skill>,<skill>|<language>,<language>" (numbers) -> ''
+--   P.p:<profile> zset the rows with interactions that the profile qualifies for, by head
+--   P.pr:<row> set    the profiles that qualify for the row
 --   P.a:<id>   zset   the interactions in a preferred-agent stage naming agent <id>
 --   P.t        zset   when each interaction's stage ends: member M, score the end (ms)
 --   P.c        hash   class key (requirements as JSON) -> class id
 --   P.k        hash   class id -> "ends\nrows\nagents\nskills\nlanguage\nkey"
 --   P.l        hash   class id -> how many interactions wait in it
---   P.s, P.su, P.sf   skills: name -> number, number -> classes using it, free numbers
---   P.g, P.gu, P.gf   languages, the same
+--   P.s, P.su, P.sn, P.sf, P.si   skills: name -> number, number -> classes using it,
+--                     number -> name, free numbers, unused numbers (kept until needed)
+--   P.g, P.gu, P.gn, P.gf, P.gi   languages, the same
 --   P.d:<node> zset   replies to a node's requests, by counter, until the node has them
 -- M = 15-digit enqueued_at .. 16-digit seq .. id: members of equal score sort by
 -- enqueued_at, then by enqueue order, as routing ties do.
@@ -32,6 +36,9 @@ local ITEMS, ALL, TIMERS = P .. 'i', P .. 'o', P .. 't'
 local MAX_DISTINCT = 128
 local MAX_WAITING = 2147483647
 local RETENTION_MS = 86400000
+-- How many profiles are kept before all are dropped (and made again as agents take).
+local MAX_PROFILES = 1000
+local HEADS, ROWS, PROFILES = P .. 'h', P .. 'w', P .. 'p'
 
 local function split(s, sep)
   local out = {}
@@ -103,25 +110,45 @@ local function stage_at(c, enqueued, clock)
   return stage, nil
 end
 
-local function bucket_of(row)
-  local high = -1
-  for n in string.gmatch(string.match(row, '/(.*)$'), '%d+') do
-    n = tonumber(n)
-    if n > high then high = n end
+-- Profiles: the skill and language numbers of an agent who took or peeked. Each has a
+-- sorted set of the heads of the rows it qualifies for (P.p:<profile>), so that a take reads
+-- its first member, and each row the set of profiles that qualify for it (P.pr:<row>), so that
+-- a head that changes is written to them. Made at a profile's first take; all dropped when a
+-- number is given to another name, or past MAX_PROFILES.
+local function profile_parts(profile)
+  local bar = string.find(profile, '|', 1, true)
+  local has, speaks = {}, {}
+  for n in string.gmatch(string.sub(profile, 1, bar - 1), '%d+') do has[n] = true end
+  for n in string.gmatch(string.sub(profile, bar + 1), '%d+') do speaks[n] = true end
+  return has, speaks
+end
+
+local function qualifies(row, has, speaks)
+  local language, needs = string.match(row, '^(%d*)/(.*)$')
+  if language ~= '' and not speaks[language] then return false end
+  for n in string.gmatch(needs, '%d+') do
+    if not has[n] then return false end
   end
-  if high < 0 then return 'n' end
-  return int(high)
+  return true
+end
+
+-- The head of `row` is now at `score` (nil: the row is empty).
+local function set_head(row, score)
+  local profiles = redis.call('SMEMBERS', P .. 'pr:' .. row)
+  if score then
+    redis.call('ZADD', HEADS, score, row)
+    for _, pf in ipairs(profiles) do redis.call('ZADD', P .. 'p:' .. pf, score, row) end
+  else
+    redis.call('ZREM', HEADS, row)
+    for _, pf in ipairs(profiles) do redis.call('ZREM', P .. 'p:' .. pf, row) end
+  end
 end
 
 local function row_add(row, m, score)
   local key = P .. 'r:' .. row
   local h = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
   redis.call('ZADD', key, score, m)
-  if not h[1] or before(score, m, tonumber(h[2]), h[1]) then
-    local heads = P .. 'h:' .. bucket_of(row)
-    if h[1] then redis.call('ZREM', heads, h[1] .. '|' .. row) end
-    redis.call('ZADD', heads, score, m .. '|' .. row)
-  end
+  if not h[1] or before(score, m, tonumber(h[2]), h[1]) then set_head(row, score) end
 end
 
 local function row_remove(row, m)
@@ -129,10 +156,54 @@ local function row_remove(row, m)
   local h = redis.call('ZRANGE', key, 0, 0)
   redis.call('ZREM', key, m)
   if h[1] == m then
-    local heads = P .. 'h:' .. bucket_of(row)
-    redis.call('ZREM', heads, m .. '|' .. row)
     local n = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
-    if n[1] then redis.call('ZADD', heads, n[2], n[1] .. '|' .. row) end
+    set_head(row, n[2])
+  end
+end
+
+local function drop_profiles()
+  for _, row in ipairs(redis.call('HKEYS', ROWS)) do redis.call('DEL', P .. 'pr:' .. row) end
+  for _, pf in ipairs(redis.call('HKEYS', PROFILES)) do redis.call('DEL', P .. 'p:' .. pf) end
+  redis.call('DEL', PROFILES)
+end
+
+local function make_profile(profile, has, speaks)
+  if redis.call('HLEN', PROFILES) >= MAX_PROFILES then drop_profiles() end
+  local head_of = {}
+  local all = redis.call('ZRANGE', HEADS, 0, -1, 'WITHSCORES')
+  for i = 1, #all, 2 do head_of[all[i]] = all[i + 1] end
+  local pairs_ = {}
+  for _, row in ipairs(redis.call('HKEYS', ROWS)) do
+    if qualifies(row, has, speaks) then
+      redis.call('SADD', P .. 'pr:' .. row, profile)
+      if head_of[row] then
+        pairs_[#pairs_ + 1] = head_of[row]
+        pairs_[#pairs_ + 1] = row
+      end
+    end
+  end
+  for from = 1, #pairs_, 512 do
+    local chunk = {}
+    for i = from, math.min(from + 511, #pairs_) do chunk[#chunk + 1] = pairs_[i] end
+    redis.call('ZADD', P .. 'p:' .. profile, unpack(chunk))
+  end
+  redis.call('HSET', PROFILES, profile, '')
+end
+
+-- A row starts to be used by a class: registered, with the profiles that qualify for it.
+local function use_row(row)
+  if redis.call('HINCRBY', ROWS, row, 1) > 1 then return end
+  for _, profile in ipairs(redis.call('HKEYS', PROFILES)) do
+    local has, speaks = profile_parts(profile)
+    if qualifies(row, has, speaks) then redis.call('SADD', P .. 'pr:' .. row, profile) end
+  end
+end
+
+-- No class uses the row any more (so it is empty).
+local function unuse_row(row)
+  if redis.call('HINCRBY', ROWS, row, -1) <= 0 then
+    redis.call('HDEL', ROWS, row)
+    redis.call('DEL', P .. 'pr:' .. row)
   end
 end
 
@@ -193,24 +264,66 @@ local function advance(now)
   end
 end
 
--- Interned names: a number per name in use, reused once no class uses it.
-local function acquire(names, uses, free, counter, name, number)
-  if not number then
-    number = redis.call('LPOP', free)
-    if not number then number = int(redis.call('HINCRBY', META, counter, 1) - 1) end
-    redis.call('HSET', names, name, number)
+-- Interned names (skills, languages): a number per name, kept while unused until a new
+-- name needs a number and none is left (then profiles are dropped: a number may change name).
+-- At most MAX_DISTINCT in use at once, as the in-process queue allows.
+local function interner(tag)
+  return { names = P .. tag, uses = P .. tag .. 'u', rev = P .. tag .. 'n', free = P .. tag .. 'f',
+           idle = P .. tag .. 'i', next = tag .. 'next', inuse = tag .. 'inuse' }
+end
+local SKILLS, LANGUAGES = interner('s'), interner('g')
+
+local function in_use(it, name)
+  local number = redis.call('HGET', it.names, name)
+  return number and tonumber(redis.call('HGET', it.uses, number) or '0') > 0
+end
+
+local function free_numbers(it)
+  return MAX_DISTINCT - tonumber(redis.call('HGET', META, it.inuse) or '0')
+end
+
+local function reclaim(it)
+  local idle = redis.call('SMEMBERS', it.idle)
+  for _, number in ipairs(idle) do
+    local name = redis.call('HGET', it.rev, number)
+    if name then redis.call('HDEL', it.names, name) end
+    redis.call('HDEL', it.rev, number)
+    redis.call('HDEL', it.uses, number)
+    redis.call('RPUSH', it.free, number)
   end
-  redis.call('HINCRBY', uses, number, 1)
+  redis.call('DEL', it.idle)
+  if #idle > 0 then drop_profiles() end
+end
+
+local function acquire(it, name)
+  local number = redis.call('HGET', it.names, name)
+  if not number then
+    number = redis.call('LPOP', it.free)
+    if not number then
+      local next = tonumber(redis.call('HGET', META, it.next) or '0')
+      if next < MAX_DISTINCT then
+        number = int(next)
+        redis.call('HSET', META, it.next, int(next + 1))
+      else
+        reclaim(it)
+        number = redis.call('LPOP', it.free)
+      end
+    end
+    redis.call('HSET', it.names, name, number)
+    redis.call('HSET', it.rev, number, name)
+  end
+  if redis.call('HINCRBY', it.uses, number, 1) == 1 then
+    redis.call('HINCRBY', META, it.inuse, 1)
+    redis.call('SREM', it.idle, number)
+  end
   return number
 end
 
-local function release(names, uses, free, name)
-  local number = redis.call('HGET', names, name)
-  if not number then return end
-  if redis.call('HINCRBY', uses, number, -1) <= 0 then
-    redis.call('HDEL', names, name)
-    redis.call('HDEL', uses, number)
-    redis.call('RPUSH', free, number)
+local function release(it, name)
+  local number = redis.call('HGET', it.names, name)
+  if number and redis.call('HINCRBY', it.uses, number, -1) <= 0 then
+    redis.call('HINCRBY', META, it.inuse, -1)
+    redis.call('SADD', it.idle, number)
   end
 end
 
@@ -229,8 +342,11 @@ local function drop_class(cls, c)
   redis.call('HDEL', P .. 'l', cls)
   redis.call('HDEL', P .. 'k', cls)
   redis.call('HDEL', P .. 'c', c.key)
-  for _, name in ipairs(c.skills) do release(P .. 's', P .. 'su', P .. 'sf', name) end
-  if c.language ~= '' then release(P .. 'g', P .. 'gu', P .. 'gf', c.language) end
+  for _, row in ipairs(c.rows) do
+    if row ~= 'p' then unuse_row(row) end
+  end
+  for _, name in ipairs(c.skills) do release(SKILLS, name) end
+  if c.language ~= '' then release(LANGUAGES, c.language) end
 end
 
 -- An interaction leaves the queue (taken or removed).
@@ -260,31 +376,25 @@ local function create_class(key, at)
   agents, at = list_at(at)
   local nstages = tonumber(ARGV[at])
   at = at + 1
-  local numbers = hmget_all(P .. 's', skills)
   local unknown, first_unknown = 0, nil
-  for i, name in ipairs(skills) do
-    if not numbers[i] then
+  for _, name in ipairs(skills) do
+    if not in_use(SKILLS, name) then
       unknown = unknown + 1
       first_unknown = first_unknown or name
     end
   end
-  if unknown > 0 and unknown > MAX_DISTINCT - redis.call('HLEN', P .. 's') then
+  if unknown > 0 and unknown > free_numbers(SKILLS) then
     return nil, { 'too_many_skills', first_unknown }
   end
-  local lnum = ''
-  if language ~= '' then
-    lnum = redis.call('HGET', P .. 'g', language)
-    if not lnum and redis.call('HLEN', P .. 'g') >= MAX_DISTINCT then
-      return nil, { 'too_many_languages', language }
-    end
+  if language ~= '' and not in_use(LANGUAGES, language) and free_numbers(LANGUAGES) <= 0 then
+    return nil, { 'too_many_languages', language }
   end
   local number_of = {}
-  for i, name in ipairs(skills) do
-    number_of[name] = acquire(P .. 's', P .. 'su', P .. 'sf', 'snext', name, numbers[i])
-  end
-  if language ~= '' then
-    lnum = acquire(P .. 'g', P .. 'gu', P .. 'gf', 'gnext', language, lnum or nil)
-  end
+  for _, name in ipairs(skills) do number_of[name] = acquire(SKILLS, name) end
+  -- Acquiring may have given idle numbers to new names: read them all again.
+  for _, name in ipairs(skills) do number_of[name] = redis.call('HGET', SKILLS.names, name) end
+  local lnum = ''
+  if language ~= '' then lnum = acquire(LANGUAGES, language) end
   local ends, rows = {}, {}
   for i = 1, nstages do
     local stage_end, kind = ARGV[at], ARGV[at + 1]
@@ -300,6 +410,9 @@ local function create_class(key, at)
       for j, n in ipairs(ns) do ns[j] = int(n) end
       rows[i] = lnum .. '/' .. table.concat(ns, ',')
     end
+  end
+  for _, row in ipairs(rows) do
+    if row ~= 'p' then use_row(row) end
   end
   local cls = int(redis.call('HINCRBY', META, 'cnext', 1))
   local rec = table.concat({ table.concat(ends, ','), table.concat(rows, ';'),
@@ -345,50 +458,35 @@ local function choose(at)
   ranges, at = list_at(at)
   local agent = ARGV[at]
   advance(now)
-  local has, speaks, buckets = {}, {}, { 'n' }
+  local has, speaks, sk, lg = {}, {}, {}, {}
   for _, n in ipairs(hmget_all(P .. 's', skills)) do
-    if n then
+    if n and not has[n] then
       has[n] = true
-      buckets[#buckets + 1] = n
+      sk[#sk + 1] = tonumber(n)
     end
   end
   for _, n in ipairs(hmget_all(P .. 'g', ranges)) do
-    if n then speaks[n] = true end
+    if n and not speaks[n] then
+      speaks[n] = true
+      lg[#lg + 1] = tonumber(n)
+    end
   end
+  table.sort(sk)
+  table.sort(lg)
+  local profile = table.concat(sk, ',') .. '|' .. table.concat(lg, ',')
+  if redis.call('HEXISTS', PROFILES, profile) == 0 then make_profile(profile, has, speaks) end
+  -- The first row the agent qualifies for; among rows whose heads tie on score, the head
+  -- enqueued earlier, then the earlier enqueue.
   local best_score, best
-  for _, b in ipairs(buckets) do
-    local heads = P .. 'h:' .. b
-    local from, page = 0, 8
-    while true do
-      local e = redis.call('ZRANGE', heads, from, from + page - 1, 'WITHSCORES')
-      local done = #e < 2 * page
-      for i = 1, #e, 2 do
-        local hm, s = e[i], tonumber(e[i + 1])
-        if best_score and not before(s, hm, best_score, best) then
-          done = true
-          break
-        end
-        local bar = string.find(hm, '|[^|]*$')
-        local row = string.sub(hm, bar + 1)
-        local language, needs = string.match(row, '^(%d*)/(.*)$')
-        local ok = language == '' or speaks[language] == true
-        if ok then
-          for n in string.gmatch(needs, '%d+') do
-            if not has[n] then
-              ok = false
-              break
-            end
-          end
-        end
-        if ok then
-          best_score, best = s, string.sub(hm, 1, bar - 1)
-          done = true
-          break
-        end
-      end
-      if done then break end
-      from = from + page
-      page = page * 4
+  local pkey = P .. 'p:' .. profile
+  local first = redis.call('ZRANGE', pkey, 0, 1, 'WITHSCORES')
+  if first[1] then
+    local tied = { first[1] }
+    if first[4] == first[2] then tied = redis.call('ZRANGE', pkey, first[2], first[2], 'BYSCORE') end
+    best_score = tonumber(first[2])
+    for _, row in ipairs(tied) do
+      local m = redis.call('ZRANGE', P .. 'r:' .. row, 0, 0)[1]
+      if not best or before(best_score, m, best_score, best) then best = m end
     end
   end
   if agent ~= '' then
