@@ -264,15 +264,7 @@ fn bench(c: &mut Criterion) {
             elapsed
         })
     };
-    server.command(&["CONFIG", "RESETSTAT"]);
     group.bench_function("take", |b| take(&thousand, b));
-    if std::env::var("PROBE").is_ok() {
-        let mut conn = runtime.block_on(client.get_multiplexed_async_connection()).unwrap();
-        let info: String = runtime
-            .block_on(redis::cmd("INFO").arg("commandstats").query_async(&mut conn))
-            .unwrap();
-        eprintln!("{info}");
-    }
     group.bench_function("remove", |b| {
         b.iter_custom(|iters| {
             let mut elapsed = Duration::ZERO;
