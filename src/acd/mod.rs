@@ -23,7 +23,7 @@
 //! - [`replay`]: replays a text log of queue events, e.g. a day's traffic.
 //! - With the `serde` feature, an [`AcdQueue`] serializes to a snapshot that restores to the
 //!   same order (format in [`AcdQueue`]'s documentation).
-//! - With the `redis` feature, [`redis::RedisQueue`]: the same queue shared by a fleet of
+//! - With the `redis` feature, `redis::RedisQueue`: the same queue shared by a fleet of
 //!   nodes, stored in Redis.
 
 mod across;
