@@ -23,6 +23,8 @@
 //! - [`replay`]: replays a text log of queue events, e.g. a day's traffic.
 //! - With the `serde` feature, an [`AcdQueue`] serializes to a snapshot that restores to the
 //!   same order (format in [`AcdQueue`]'s documentation).
+//! - With the `redis` feature, `redis::RedisQueue`: the same queue shared by a fleet of
+//!   nodes, stored in Redis.
 
 mod across;
 mod class;
@@ -33,6 +35,8 @@ mod index;
 mod interaction;
 mod key;
 mod queue;
+#[cfg(feature = "redis")]
+pub mod redis;
 pub mod replay;
 mod requirements;
 mod slab;
