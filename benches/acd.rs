@@ -20,7 +20,8 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use email_routing::acd::{AcdQueue, Agent, Requirements, Timestamp, routing_key};
+use email_routing::Timestamp;
+use email_routing::acd::{AcdQueue, Agent, Requirements, routing_key};
 use email_routing::{AgentId, Language, Priority, Skill};
 use keyed_priority_queue::KeyedPriorityQueue;
 use priority_queue::PriorityQueue;
@@ -162,7 +163,7 @@ fn bench_take_all<Q: Clone>(
 
 fn next(c: &mut Criterion) {
     let arrivals = arrivals(N);
-    let anyone = Agent::none();
+    let anyone = Agent::unskilled();
     let end_of_day = Timestamp::from_unix_millis(DAY_START_MS + 86_400_000).unwrap();
     let mut group = configure(c, "acd_next");
     bench_take_all(&mut group, "priority_queue", &priority_queue_of(&arrivals), |q| {

@@ -23,8 +23,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use email_routing::Timestamp;
 use email_routing::acd::redis::{Options, RedisQueue};
-use email_routing::acd::{Agent, Requirements, Timestamp};
+use email_routing::acd::{Agent, Requirements};
 use email_routing::{Language, Priority, QueueId, Skill};
 use redis_server::RedisServer;
 use tokio::runtime::Runtime;

@@ -4,7 +4,9 @@ use std::collections::HashSet;
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use email_routing::config::{AddressRoute, OrgEmailConfig, QueueRoute, RoutingTarget};
 use email_routing::inbound::{DispatchAction, InboundEmail, InboundPolicy, SenderRateGuard};
+use email_routing::outbound::OutboundDraft;
 use email_routing::*;
 
 /// 2 domains x 1000 addresses, each routed to a queue.

@@ -3,6 +3,7 @@
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use email_routing::config::{AddressRoute, OrgEmailConfig, RoutingTarget};
 use email_routing::*;
 
 /// A realistic ASCII corpus: mixed case, tags, dots, subdomains.

@@ -19,14 +19,14 @@ use criterion::{BatchSize, BenchmarkGroup, Criterion, criterion_group, criterion
 use std::borrow::Cow;
 use std::collections::HashSet;
 
+use email_routing::config::{AddressRoute, OrgEmailConfig, RoutingTarget};
 use email_routing::conversation::{self, InMemoryConversations, ThreadingPolicy};
 use email_routing::inbound::{Envelope, InboundEmail};
 use email_routing::outbound::{
     self, OutboundAttachment, OutboundDraft, OutboundEnvelope, RenderOptions, RepliedMessage,
 };
 use email_routing::{
-    AddressRoute, AgentId, ConversationId, DisplayName, Domain, DomainName, EmailAddress,
-    MessageId, OrgEmailConfig, RoutingTarget, Timestamp,
+    AgentId, ConversationId, DisplayName, Domain, DomainName, EmailAddress, MessageId, Timestamp,
 };
 use mail_builder::MessageBuilder;
 use mail_builder::headers::address::Address;

@@ -15,8 +15,9 @@ mod redis_server;
 
 use std::collections::HashSet;
 
+use email_routing::Timestamp;
 use email_routing::acd::redis::{Options, RedisQueue};
-use email_routing::acd::{Agent, Requirements, Timestamp};
+use email_routing::acd::{Agent, Requirements};
 use email_routing::{Language, Priority, QueueId, Skill};
 
 const NODES: usize = 3;

@@ -26,8 +26,9 @@
 use std::process::ExitCode;
 use std::time::SystemTime;
 
+use email_routing::config::OrgEmailConfig;
 use email_routing::inbound::{self, DispatchAction, InboundEmail, InboundPolicy, SenderRateGuard};
-use email_routing::{DomainName, OrgEmailConfig, Timestamp};
+use email_routing::{DomainName, Timestamp};
 use serde_json::{Value, json};
 
 const USAGE: &str =

@@ -8,9 +8,13 @@
 use std::time::Duration;
 
 use email_routing::acd::{AcdQueue, Agent, Requirements};
+use email_routing::config::{
+    AddressRoute, ConfigError, OrgEmailConfig, QueueRoute, RoutingTarget, SpamPolicy,
+};
 use email_routing::conversation::{
     self, Acknowledgement, InMemoryConversations, Threading, ThreadingPolicy,
 };
+use email_routing::dns::DomainStatus;
 use email_routing::dns::{
     DkimToken, DomainReport, DomainSetup, InMemoryDns, ProviderProfile, RecordType,
     VerificationToken,

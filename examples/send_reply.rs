@@ -5,6 +5,7 @@
 
 use std::collections::HashSet;
 
+use email_routing::config::{AddressRoute, OrgEmailConfig, RoutingTarget};
 use email_routing::outbound::{self, OutboundDraft, RenderOptions};
 use email_routing::*;
 

@@ -5,14 +5,18 @@
 //! journey; it never opens a socket, reads the clock or draws randomness. The host passes in
 //! time, DNS answers and tokens, so every outcome is deterministic and testable. (The one
 //! exception is the standard library's `RandomState`, which seeds the hash maps, the ACD's id
-//! index among them, against crafted keys; no result depends on it.)
+//! index among them (through [`acd::IdHashBuilder`]), against crafted keys; no result depends
+//! on it.) The adapters that do I/O, a hickory resolver and the Redis-backed shared queue,
+//! sit behind features and only drive the pure core.
 //!
 //! ## The journey
 //!
 //! ```
-//! use email_routing::*;
 //! use email_routing::acd::{AcdQueue, Agent};
-//! use email_routing::dns::{DomainSetup, InMemoryDns, ProviderProfile, VerificationToken};
+//! use email_routing::config::{AddressRoute, OrgEmailConfig, QueueRoute, RoutingTarget, SpamPolicy};
+//! use email_routing::dns::{DomainSetup, DomainStatus, InMemoryDns, ProviderProfile, VerificationToken};
+//! use email_routing::outbound::OutboundDraft;
+//! use email_routing::*;
 //!
 //! // 1. The organization: a hosted subdomain and a custom domain.
 //! let root: DomainName = "mail.example.net".parse()?;
@@ -56,8 +60,8 @@
 //!
 //! // 5. Only an agent with the billing skill gets it.
 //! let now = t0.plus_hours(3);
-//! assert!(support.next_for(&Agent::none(), now).is_none());
-//! let agent = Agent::none().with_skill(Skill::new("billing")?);
+//! assert!(support.next_for(&Agent::unskilled(), now).is_none());
+//! let agent = Agent::unskilled().with_skill(Skill::new("billing")?);
 //! assert_eq!(support.next_for(&agent, now).map(|i| i.into_id()), Some("mail-1"));
 //!
 //! // 6. The reply leaves from the verified domain.
@@ -78,12 +82,29 @@
 //! | [`EmailAddress`], [`DisplayName`], [`Mailbox`] | header-safe addresses and names |
 //! | [`Priority`], [`QueueId`], [`FlowId`], [`Skill`], [`Language`], [`Timestamp`] | small validated values |
 //! | [`Limits`] | the platform's numbers (domains, addresses, auto-BCC, recipients, verification windows); `Default` is the anchor platform's |
-//! | [`config`]: [`OrgEmailConfig`], [`Domain`], [`AddressRoute`] | the organization, its cross-object rules, and [its file format](config#the-file-format) |
+//! | [`config`]: [`OrgEmailConfig`](config::OrgEmailConfig), [`AddressRoute`](config::AddressRoute) | the organization, its cross-object rules, and [its file format](config#the-file-format) |
 //! | [`dns`] | records to publish, a sans-I/O verifier, statuses, in-memory and hickory lookups |
 //! | [`inbound`] | which configured address a message is for, and what happens to it |
 //! | [`conversation`] | which conversation a reply continues (and its last agent), the conversation store, the automatic acknowledgement (RFC 3834) |
-//! | [`acd`] | the score-ordered, skill- and language-aware queue |
+//! | [`acd`] | the score-ordered, skill- and language-aware queue; with `redis`, one queue shared by a fleet |
 //! | [`outbound`] | the reply: limits, hidden auto-BCC, safe headers |
+//!
+//! ## Where things live
+//!
+//! Every public type has exactly one path. Values that every stage shares (names, addresses,
+//! mailboxes, message ids, the small ids, [`Timestamp`], [`Limits`], [`Domain`]) live at the
+//! crate root; everything else lives only in its module: `config::OrgEmailConfig`,
+//! `dns::DomainSetup`, `inbound::InboundEmail`, `acd::AcdQueue`, `outbound::OutboundDraft`.
+//! A module imports only from the root and from the modules before it in the flow above.
+//! Inherent methods live beside their type; a method that exists only with a feature (serde,
+//! `json`, `lettre`, `resolver`, `redis`) lives in that feature's file beside the type.
+//!
+//! ## Stability
+//!
+//! Before 1.0 a minor version may change the API; every change is listed in the CHANGELOG
+//! with its migration. Error `code()` strings and the serialized forms (configuration files,
+//! stored setups, replay logs, the Redis key layout) are the contract hosts store and match
+//! on: a change to one of them is called out in the CHANGELOG as breaking, with what to do.
 //!
 //! ## Errors
 //!
@@ -99,13 +120,15 @@
 //!   every rule, cross-object ones included, and refuses fields a shape does not have: no
 //!   file can produce an invalid value, or lose a setting to a typo.
 //! - `json` (default, with `serde`): loaders for JSON files
-//!   ([`OrgEmailConfig::from_json`], [`DomainSetup::from_json`],
-//!   [`ProviderProfile::from_json`]) whose errors carry the rule's code, the path, the line
+//!   ([`OrgEmailConfig::from_json`](config::OrgEmailConfig::from_json), [`DomainSetup::from_json`](dns::DomainSetup::from_json),
+//!   [`ProviderProfile::from_json`](dns::ProviderProfile::from_json)) whose errors carry the rule's code, the path, the line
 //!   and the column; see [the file format](config#the-file-format).
 //! - `lettre`: `OutboundEnvelope::to_lettre`, a reply as a `lettre::Message`.
 //! - `testing`: the `testing` module, fixtures for a host's tests: the sample organization and SES
 //!   setup, fixed times, a deterministic generator, proptest strategies.
 //! - `resolver`: `dns::HickoryLookup`, an async DNS lookup over hickory-resolver (tokio).
+//! - `redis`: `acd::redis`, one ACD queue shared by a fleet of nodes, stored in Redis (the
+//!   `redis` crate, tokio), with a blocking wrapper for hosts without an async runtime.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -130,15 +153,9 @@ pub mod testing;
 mod text;
 mod time;
 
-pub use acd::{AcdError, AcdQueue, Agent, Requirements, Score};
 pub use address::{
     AddressError, DisplayName, DisplayNameError, EmailAddress, MAX_ADDRESS_OCTETS,
     MAX_DISPLAY_NAME_CHARS, MAX_LOCAL_PART_OCTETS,
-};
-pub use config::*;
-pub use dns::{
-    AsyncDnsLookup, DnsLookup, DnsSetupError, DomainCheck, DomainReport, DomainSetup, DomainStatus,
-    InMemoryDns, ProviderProfile, RequiredRecord,
 };
 pub use domain::{Domain, DomainKind, HostedLabelError};
 pub use ids::{
@@ -150,9 +167,6 @@ pub use message_id::{MAX_MESSAGE_ID_OCTETS, MAX_REFERENCES, MessageId, MessageId
 pub use name::{
     DomainName, DomainNameError, MAX_LABEL_OCTETS, MAX_NAME_OCTETS, MIN_LABELS,
     SPECIAL_USE_SUFFIXES,
-};
-pub use outbound::{
-    AgentView, OutboundDraft, OutboundEnvelope, OutboundError, SendingDomains, Subject,
 };
 pub use time::{Timestamp, TimestampError};
 

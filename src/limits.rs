@@ -3,7 +3,7 @@
 //!
 //! The defaults are the anchor platform's, the contact-center platform whose public numbers the
 //! crate follows. A platform with other plans builds its own with [`Limits::builder`] and gives them to each
-//! organization ([`OrgEmailConfig::with_limits`](crate::OrgEmailConfig::with_limits)) and
+//! organization ([`OrgEmailConfig::with_limits`](crate::config::OrgEmailConfig::with_limits)) and
 //! domain status ([`DomainStatus::with_limits`](crate::dns::DomainStatus::with_limits)).
 
 use std::fmt;
@@ -21,7 +21,7 @@ const MAX_SUBJECT_CHARS_CAP: usize = 998;
 /// The platform's numbers: every limit a plan sets, in one validated value.
 ///
 /// Each rule that names a limit takes it from here: the organization's domain, quota and
-/// address rules and its route checks ([`OrgEmailConfig`](crate::OrgEmailConfig) holds one),
+/// address rules and its route checks ([`OrgEmailConfig`](crate::config::OrgEmailConfig) holds one),
 /// the outbound recipient, subject and size limits (from the organization a reply is composed
 /// for), and the verification and downgrade windows of a
 /// [`DomainStatus`](crate::dns::DomainStatus). Every error that names a limit reports the one
@@ -71,6 +71,7 @@ const MAX_SUBJECT_CHARS_CAP: usize = 998;
 /// [`MAX_NAME_OCTETS`]: crate::MAX_NAME_OCTETS
 ///
 /// ```
+/// use email_routing::config::OrgEmailConfig;
 /// use email_routing::*;
 ///
 /// // A plan with three domains, two of them custom, and 10 recipients per reply.

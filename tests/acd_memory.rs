@@ -8,7 +8,8 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicIsize, Ordering};
 
-use email_routing::acd::{AcdQueue, Requirements, Timestamp};
+use email_routing::Timestamp;
+use email_routing::acd::{AcdQueue, Requirements};
 use email_routing::{Language, Priority, Skill};
 
 /// Counts the bytes currently allocated by this test binary.

@@ -1,8 +1,9 @@
 //! The ACD queue's rules, each at its boundary.
 
+use email_routing::Timestamp;
 use email_routing::acd::{
     AcdQueue, Agent, MAX_DISTINCT_LANGUAGES, MAX_DISTINCT_SKILLS, ROUTING_KEY_MAX, ROUTING_KEY_MIN,
-    Requirements, Timestamp, routing_key,
+    Requirements, routing_key,
 };
 use email_routing::{Language, Priority, Skill};
 
@@ -37,7 +38,7 @@ fn design_example_priority_20_after_4_minutes_beats_10_after_6() {
     queue.enqueue("p20", p(20), &none(), t(NOW - 4 * 60_000)).unwrap();
     assert_eq!(queue.score(&"p20", t(NOW)).unwrap().milli_points(), 24_000);
     assert_eq!(queue.score(&"p10", t(NOW)).unwrap().milli_points(), 16_000);
-    assert_eq!(take_all(&mut queue, &Agent::none()), ["p20", "p10"]);
+    assert_eq!(take_all(&mut queue, &Agent::unskilled()), ["p20", "p10"]);
 }
 
 #[test]
@@ -65,7 +66,7 @@ fn ties_go_to_earlier_enqueued_at_then_earlier_enqueue() {
     assert_eq!(routing_key(p(11), t(NOW + 60_000)), routing_key(p(10), t(NOW)));
     assert_eq!(ids(&queue), ["now-p10-first", "now-p10-second", "later-p11"]);
     assert_eq!(
-        take_all(&mut queue, &Agent::none()),
+        take_all(&mut queue, &Agent::unskilled()),
         ["now-p10-first", "now-p10-second", "later-p11"]
     );
 }
@@ -108,9 +109,9 @@ fn an_agent_without_a_required_skill_or_language_gets_nothing() {
         .enqueue("vip", p(9), &Requirements::new([skill("vip"), skill("billing")], None), t(NOW))
         .unwrap();
 
-    assert!(queue.next_for(&Agent::none(), t(NOW)).is_none());
-    assert!(queue.next_for(&Agent::none().with_skill(skill("billing")), t(NOW)).is_none());
-    assert!(queue.next_for(&Agent::none().with_language(lang("EN")), t(NOW)).is_none());
+    assert!(queue.next_for(&Agent::unskilled(), t(NOW)).is_none());
+    assert!(queue.next_for(&Agent::unskilled().with_skill(skill("billing")), t(NOW)).is_none());
+    assert!(queue.next_for(&Agent::unskilled().with_language(lang("EN")), t(NOW)).is_none());
     let billing_es = Agent::new([skill("billing")], [lang("es")]);
     assert!(queue.peek_for(&billing_es, t(NOW)).is_none());
     // Unknown skills of the agent are ignored.
@@ -133,7 +134,7 @@ fn agent_gets_the_best_interaction_it_qualifies_for_across_classes() {
     queue.enqueue("tech-old", p(1), &tech, t(NOW - 120_000)).unwrap();
     queue.enqueue("any-mid", p(2), &none(), t(NOW)).unwrap();
     assert_eq!(queue.class_count(), 3);
-    let tech_agent = Agent::none().with_skill(skill("tech"));
+    let tech_agent = Agent::unskilled().with_skill(skill("tech"));
     assert_eq!(take_all(&mut queue, &tech_agent), ["tech-old", "any-mid"]);
     assert_eq!(ids(&queue), ["sales-high"]);
 }
@@ -153,7 +154,7 @@ fn reprioritize_applies_at_once_and_keeps_the_wait() {
     assert_eq!(queue.reprioritize(&"missing", p(1)), None);
     // Back to equal priority: "a" waited longer.
     queue.reprioritize(&"b", p(0));
-    assert_eq!(take_all(&mut queue, &Agent::none()), ["a", "b"]);
+    assert_eq!(take_all(&mut queue, &Agent::unskilled()), ["a", "b"]);
 }
 
 #[test]
@@ -208,9 +209,9 @@ fn distinct_skills_in_use_are_limited_and_freed_when_no_longer_required() {
     queue.enqueue(500, p(0), &Requirements::none().with_skill(skills[0].clone()), t(NOW)).unwrap();
     queue.remove(&7).unwrap();
     queue.enqueue(999, p(0), &extra, t(NOW)).unwrap();
-    let agent = Agent::none().with_skill(skills[MAX_DISTINCT_SKILLS].clone());
+    let agent = Agent::unskilled().with_skill(skills[MAX_DISTINCT_SKILLS].clone());
     assert_eq!(queue.next_for(&agent, t(NOW)).unwrap().into_id(), 999);
-    assert!(queue.next_for(&Agent::none().with_skill(skills[7].clone()), t(NOW)).is_none());
+    assert!(queue.next_for(&Agent::unskilled().with_skill(skills[7].clone()), t(NOW)).is_none());
 }
 
 #[test]
@@ -287,7 +288,7 @@ mod snapshot {
             fill(queue, 30);
             queue.reprioritize("m40", p(-1));
         }
-        let generalist = Agent::none();
+        let generalist = Agent::unskilled();
         let billing_agent = Agent::new([skill("billing")], [lang("en")]);
         loop {
             for agent in [&generalist, &billing_agent, &billing_agent] {
@@ -459,7 +460,7 @@ mod stages {
         AgentId::new(s).unwrap()
     }
     fn ana() -> Agent {
-        Agent::none().with_id(id("ana"))
+        Agent::unskilled().with_id(id("ana"))
     }
     /// Billing in English, for ana first for a minute.
     fn reply() -> Requirements {
@@ -558,7 +559,7 @@ mod stages {
             .with_ring(Duration::from_millis(1), [skill("vip")])
             .unwrap();
         queue.enqueue("any", p(0), &r, t(NOW)).unwrap();
-        assert_eq!(queue.next_for(&Agent::none(), t(NOW + 1)).unwrap().into_id(), "any");
+        assert_eq!(queue.next_for(&Agent::unskilled(), t(NOW + 1)).unwrap().into_id(), "any");
     }
 
     #[test]
@@ -623,7 +624,7 @@ mod stages {
         // A full tie: the queue first in the host's order wins.
         social.enqueue("s-tie", p(0), &none(), t(NOW)).unwrap();
         email.enqueue("e-preferred", p(50), &reply(), t(NOW)).unwrap();
-        let agent = Agent::none();
+        let agent = Agent::unskilled();
         let now = t(NOW + 2 * MINUTE);
         let mut serves_none: Vec<&mut AcdQueue<&str>> = Vec::new();
         assert!(acd::next_across(&mut serves_none, &agent, now).is_none());

@@ -13,8 +13,9 @@ use std::collections::HashSet;
 use std::sync::Mutex;
 use std::time::Duration;
 
+use email_routing::Timestamp;
 use email_routing::acd::redis::{BlockingQueue, Options, Outcome, RedisQueue, StoreError};
-use email_routing::acd::{AcdQueue, Agent, Requirements, Timestamp};
+use email_routing::acd::{AcdQueue, Agent, Requirements};
 use email_routing::{AgentId, Language, Priority, QueueId, Skill};
 use redis_server::{RedisServer, Settings};
 
@@ -175,7 +176,7 @@ fn script_flush_is_invisible_to_callers() {
         }
     }
     let mut taken = Vec::new();
-    while let Some(i) = rt.block_on(queue.next_for(&Agent::none(), t(100))).unwrap() {
+    while let Some(i) = rt.block_on(queue.next_for(&Agent::unskilled(), t(100))).unwrap() {
         taken.push(i.into_id());
         assert_eq!(server.command(&["SCRIPT", "FLUSH"]).as_deref(), Some("+OK"));
     }
@@ -197,7 +198,7 @@ fn take_all(
             let (taken, errors) = (&taken, &errors);
             scope.spawn(move || {
                 loop {
-                    match rt.block_on(queue.next_for(&Agent::none(), t(100))) {
+                    match rt.block_on(queue.next_for(&Agent::unskilled(), t(100))) {
                         Ok(Some(i)) => taken.lock().unwrap()[w].push(i.into_id()),
                         Ok(None) => break,
                         Err(StoreError::InDoubt(d)) => {
@@ -288,11 +289,11 @@ fn a_lost_reply_is_answered_from_the_kept_one() {
         }
     });
     std::thread::sleep(Duration::from_millis(50));
-    let first = rt.block_on(queue.next_for(&Agent::none(), t(100))).unwrap().unwrap();
+    let first = rt.block_on(queue.next_for(&Agent::unskilled(), t(100))).unwrap().unwrap();
     sleeper.join().unwrap();
     assert!(queue.connections() >= 2, "the first try should have timed out");
     let rest: Vec<String> =
-        std::iter::from_fn(|| rt.block_on(queue.next_for(&Agent::none(), t(100))).unwrap())
+        std::iter::from_fn(|| rt.block_on(queue.next_for(&Agent::unskilled(), t(100))).unwrap())
             .map(|i| i.into_id())
             .collect();
     let mut all = vec![first.into_id()];
@@ -314,7 +315,7 @@ fn server_down_then_restarted_with_persistence() {
     server.kill();
     let err = rt.block_on(queue.len()).unwrap_err();
     assert_eq!(err.code(), "acd.store_unavailable", "{err}");
-    let err = rt.block_on(queue.next_for(&Agent::none(), t(100))).unwrap_err();
+    let err = rt.block_on(queue.next_for(&Agent::unskilled(), t(100))).unwrap_err();
     let in_doubt = match err {
         StoreError::InDoubt(d) => d,
         StoreError::Unavailable { .. } => {
@@ -332,7 +333,7 @@ fn server_down_then_restarted_with_persistence() {
     };
     let mut all: Vec<String> = first.into_iter().map(|i| i.into_id()).collect();
     all.extend(
-        std::iter::from_fn(|| rt.block_on(queue.next_for(&Agent::none(), t(100))).unwrap())
+        std::iter::from_fn(|| rt.block_on(queue.next_for(&Agent::unskilled(), t(100))).unwrap())
             .map(|i| i.into_id()),
     );
     all.sort();

@@ -20,8 +20,9 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::Duration;
 
+use email_routing::Timestamp;
 use email_routing::acd::redis::{Options, RedisQueue};
-use email_routing::acd::{AcdQueue, Agent, Interaction, Requirements, Timestamp};
+use email_routing::acd::{AcdQueue, Agent, Interaction, Requirements};
 use email_routing::{AgentId, Language, Priority, QueueId, Skill};
 use redis_server::RedisServer;
 

@@ -67,17 +67,17 @@ fn a_day_in_miniature() {
 fn malformed_lines_name_their_number_and_problem() {
     let cases = [
         ("1 enqueue id=a", "replay.missing_field", "priority"),
-        ("x enqueue id=a priority=1", "replay.bad_time", "\"x\""),
-        ("-1 next", "replay.bad_time", "-1"),
+        ("x enqueue id=a priority=1", "replay.time_invalid", "\"x\""),
+        ("-1 next", "replay.time_invalid", "-1"),
         ("1", "replay.missing_event", "enqueue, next"),
         ("1 dequeue id=a", "replay.unknown_event", "dequeue"),
         ("1 next skills", "replay.malformed_field", "name=value"),
         ("1 next id=a", "replay.unknown_field", "skills, languages"),
         ("1 remove id=a id=b", "replay.duplicate_field", "id"),
-        ("1 enqueue id=a priority=99999999", "replay.bad_value", "priority"),
-        ("1 enqueue id= priority=1", "replay.bad_value", "id"),
-        ("1 enqueue id=a priority=1 skills=a,,b", "replay.bad_value", "skills"),
-        ("1 next languages=", "replay.bad_value", "languages"),
+        ("1 enqueue id=a priority=99999999", "replay.value_invalid", "priority"),
+        ("1 enqueue id= priority=1", "replay.value_invalid", "id"),
+        ("1 enqueue id=a priority=1 skills=a,,b", "replay.value_invalid", "skills"),
+        ("1 next languages=", "replay.value_invalid", "languages"),
     ];
     for (line, code, mentions) in cases {
         let (number, got, message) = line_error(&format!("# header\n\n{line}\n1 next\n"));
@@ -151,15 +151,15 @@ fn stages_and_agent_ids() {
 #[test]
 fn malformed_stage_fields() {
     let cases = [
-        ("1 enqueue id=a priority=1 preferred=x:ana", "replay.bad_duration", "preferred"),
+        ("1 enqueue id=a priority=1 preferred=x:ana", "replay.duration_invalid", "preferred"),
         ("1 enqueue id=a priority=1 preferred=60000", "acd.preferred_agent_count", "1 to 16"),
         ("1 enqueue id=a priority=1 preferred=0:ana", "acd.stage_duration_out_of_range", "0 ms"),
         ("1 enqueue id=a priority=1 ring2=10", "replay.missing_field", "ring1"),
         ("1 enqueue id=a priority=1 ring1=10:vip", "acd.ring_skill_not_required", "vip"),
-        ("1 enqueue id=a priority=1 ring1=10:", "replay.bad_value", "ring1"),
-        ("1 enqueue id=a priority=1 ring1=10:,a", "replay.bad_value", "ring1"),
+        ("1 enqueue id=a priority=1 ring1=10:", "replay.value_invalid", "ring1"),
+        ("1 enqueue id=a priority=1 ring1=10:,a", "replay.value_invalid", "ring1"),
         ("1 enqueue id=a priority=1 ring6=10", "replay.unknown_field", "ring5"),
-        ("1 next agent=", "replay.bad_value", "agent"),
+        ("1 next agent=", "replay.value_invalid", "agent"),
     ];
     for (line, code, mentions) in cases {
         let (number, got, message) = line_error(&format!("{line}\n"));

@@ -3,6 +3,10 @@
 #![cfg(feature = "json")]
 
 use email_routing::acd::{AcdQueue, Agent, Requirements};
+use email_routing::config::{
+    AddressRoute, ConfigError, ConfigFileError, OrgEmailConfig, QueueRoute, RoutingTarget,
+    SpamPolicy,
+};
 use email_routing::dns::{DomainSetup, DomainStatus, ProviderProfile, Query};
 use email_routing::*;
 use serde_json::{Value, json};

@@ -2,14 +2,14 @@
 //! boundary, and the automatic acknowledgement: every reason it is skipped, and, over random
 //! sequences, never twice in a conversation and never to automatic mail.
 
+use email_routing::config::{AddressRoute, OrgEmailConfig, RoutingTarget};
 use email_routing::conversation::{
     self, Acknowledgement, ConversationStore, InMemoryConversations, MatchedVia, SkipReason,
     StartReason, Threading, ThreadingPolicy,
 };
 use email_routing::inbound::{Envelope, InboundEmail, RateGuardConfig, SenderRateGuard};
 use email_routing::{
-    AddressRoute, AgentId, ConversationId, DisplayName, Domain, EmailAddress, MessageId,
-    OrgEmailConfig, RoutingTarget, Timestamp,
+    AgentId, ConversationId, DisplayName, Domain, EmailAddress, MessageId, Timestamp,
 };
 use proptest::prelude::*;
 

@@ -5,6 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use email_routing::config::{AddressRoute, OrgEmailConfig, RoutingTarget};
 use email_routing::conversation::{self, InMemoryConversations, ThreadingPolicy};
 use email_routing::inbound::{Envelope, InboundEmail};
 use email_routing::outbound::{self, OutboundDraft, RenderOptions, RepliedMessage};

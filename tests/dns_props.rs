@@ -4,9 +4,10 @@
 mod common;
 
 use common::{TOKEN, setup};
+use email_routing::Timestamp;
 use email_routing::dns::{
     Answer, AnswerRecord, Answers, DomainReport, DomainStatus, LookupFailure, Query, RecordData,
-    RecordName, RecordType, Timestamp, TxtData,
+    RecordName, RecordType, TxtData,
 };
 use proptest::prelude::*;
 

@@ -9,9 +9,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use email_routing::Timestamp;
 use email_routing::dns::{
     Diagnostic, DomainReport, DomainStatus, HickoryLookup, Purpose, RecordStatus, RequiredRecord,
-    ResolverOptions, Timestamp, VerificationState,
+    ResolverOptions, VerificationState,
 };
 use hickory_server::Server;
 use hickory_server::net::runtime::TokioRuntimeProvider;
@@ -208,7 +209,7 @@ async fn nothing_listening_is_unknown_and_a_verified_domain_stays_verified() {
 
     // A domain verified earlier is not downgraded by a server that does not answer.
     let mut status = DomainStatus::new(&setup, T0);
-    let mut good = email_routing::InMemoryDns::new();
+    let mut good = email_routing::dns::InMemoryDns::new();
     good.publish_all(setup.required_records());
     status.observe(&setup.check().run(&good), T0.plus_hours(1)).unwrap();
     for h in [2, 50, 100, 200] {

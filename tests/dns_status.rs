@@ -1,9 +1,10 @@
 //! The status state machine: pending, verified, failed; the downgrade rule; features.
 
 use email_routing::Domain;
+use email_routing::Timestamp;
 use email_routing::dns::{
     DkimToken, DomainReport, DomainSetup, DomainStatus, FailureReason, FeatureStatus, InMemoryDns,
-    LookupFailure, ProviderProfile, RecordType, Timestamp, VerificationState, VerificationToken,
+    LookupFailure, ProviderProfile, RecordType, VerificationState, VerificationToken,
 };
 
 const D: &str = "customer.com";

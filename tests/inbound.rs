@@ -1,6 +1,7 @@
 //! Inbound dispatch: recipient matching order, spam and virus policy, queue enqueue.
 
 use email_routing::acd::{AcdQueue, Agent};
+use email_routing::config::{AddressRoute, OrgEmailConfig, QueueRoute, RoutingTarget, SpamPolicy};
 use email_routing::inbound::{
     Dispatch, DispatchAction, DispatchReason, InboundEmail, InboundPolicy, SenderRateGuard,
     Verdict, Verdicts,

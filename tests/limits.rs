@@ -3,10 +3,14 @@
 
 use std::collections::HashSet;
 
+use email_routing::config::{
+    AddressRoute, ConfigError, ConfigFileError, OrgEmailConfig, QueueRoute, RoutingTarget,
+};
 use email_routing::dns::{
     DomainReport, DomainSetup, DomainStatus, FailureReason, InMemoryDns, ProviderProfile,
     RecordType, StatusError, VerificationState, VerificationToken,
 };
+use email_routing::outbound::OutboundError;
 use email_routing::outbound::{self, OutboundDraft, RenderOptions};
 use email_routing::*;
 use proptest::prelude::*;

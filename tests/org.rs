@@ -1,5 +1,9 @@
 //! OrgEmailConfig: every cross-object rule at its boundary, and serde re-checking them.
 
+use email_routing::config::{
+    AddressRoute, ConfigError, OrgEmailConfig, QueueRoute, RoutingTarget, SpamPolicy,
+};
+use email_routing::outbound::OutboundError;
 use email_routing::*;
 use serde::de::DeserializeSeed;
 

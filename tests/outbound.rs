@@ -4,6 +4,8 @@
 use std::collections::HashSet;
 use std::str::FromStr;
 
+use email_routing::config::{AddressRoute, OrgEmailConfig, RoutingTarget};
+use email_routing::outbound::OutboundError;
 use email_routing::outbound::{self, OutboundDraft, OutboundEnvelope, RenderOptions};
 use email_routing::*;
 

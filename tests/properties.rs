@@ -1,6 +1,7 @@
 //! Property tests: no parser panics, normalization is idempotent, serde round-trips, and random
 //! sequences of configuration changes never leave an invariant broken.
 
+use email_routing::config::{AddressRoute, OrgEmailConfig, QueueRoute, RoutingTarget};
 use email_routing::*;
 use proptest::prelude::*;
 use serde::de::DeserializeSeed;

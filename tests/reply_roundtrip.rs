@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 
+use email_routing::config::{AddressRoute, OrgEmailConfig, RoutingTarget};
 use email_routing::config::{HistoryMode, Signature, SignatureMode};
 use email_routing::inbound::{Envelope, InboundEmail};
 use email_routing::outbound::{

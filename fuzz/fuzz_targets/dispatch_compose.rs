@@ -1,8 +1,8 @@
 #![no_main]
 use email_routing::acd::AcdQueue;
+use email_routing::config::{AddressRoute, OrgEmailConfig, QueueRoute, RoutingTarget, SpamPolicy};
 use email_routing::inbound::{
-    self, DispatchAction, Envelope, InboundEmail, InboundPolicy, SenderRateGuard, Verdict,
-    Verdicts,
+    self, DispatchAction, Envelope, InboundEmail, InboundPolicy, SenderRateGuard, Verdict, Verdicts,
 };
 use email_routing::outbound::{self, OutboundDraft, RenderOptions};
 use email_routing::*;
@@ -156,7 +156,8 @@ fuzz_target!(|data: &[u8]| {
             assert!(view.recipient_count() <= org.limits().max_recipients());
             // What a reader makes of the rendered header: the same To and Cc.
             let back = InboundEmail::from_rfc5322(bytes, Envelope::new(), t);
-            let addresses = |l: &[Mailbox]| l.iter().map(|m| m.address().clone()).collect::<Vec<_>>();
+            let addresses =
+                |l: &[Mailbox]| l.iter().map(|m| m.address().clone()).collect::<Vec<_>>();
             assert_eq!(addresses(back.to()), addresses(view.to()), "{ctx}");
             assert_eq!(addresses(back.cc()), addresses(view.cc()), "{ctx}");
             assert!(!text.contains("archive@"), "the hidden copy leaks: {ctx}");

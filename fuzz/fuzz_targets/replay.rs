@@ -14,8 +14,8 @@ fuzz_target!(|data: &[u8]| {
             }
             // snapshot round-trip of the resulting queue
             let j = serde_json::to_string(q).unwrap();
-            let back: email_routing::AcdQueue<String> =
-                serde_json::from_str(&j).unwrap_or_else(|e| {
+            let back: email_routing::acd::AcdQueue<String> = serde_json::from_str(&j)
+                .unwrap_or_else(|e| {
                     panic!("snapshot of replayed queue does not restore: {e}: {j}")
                 });
             let j2 = serde_json::to_string(&back).unwrap();

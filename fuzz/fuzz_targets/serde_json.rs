@@ -1,6 +1,8 @@
 #![no_main]
+use email_routing::DomainName;
+use email_routing::acd::AcdQueue;
+use email_routing::config::OrgEmailConfig;
 use email_routing::dns::{DomainSetup, DomainStatus, ProviderProfile};
-use email_routing::{AcdQueue, DomainName, OrgEmailConfig};
 use libfuzzer_sys::fuzz_target;
 use serde::de::DeserializeSeed;
 use std::sync::OnceLock;

@@ -2,7 +2,8 @@
 //! serves, without copying interactions between them.
 
 use super::queue::Choice;
-use super::{AcdQueue, Agent, Interaction, Timestamp, Waiting};
+use super::{AcdQueue, Agent, Interaction, Waiting};
+use crate::Timestamp;
 
 /// Takes, for an agent who serves several queues, the best interaction it may take at `now`
 /// across `queues`: the highest score (the highest routing key), then the earlier
@@ -14,8 +15,9 @@ use super::{AcdQueue, Agent, Interaction, Timestamp, Waiting};
 /// included. Cost: one peek per queue, then the take; nothing is copied between queues.
 ///
 /// ```
+/// use email_routing::Timestamp;
 /// use email_routing::{Priority, Skill};
-/// use email_routing::acd::{self, AcdQueue, Agent, Requirements, Timestamp};
+/// use email_routing::acd::{self, AcdQueue, Agent, Requirements};
 ///
 /// let at = |ms| Timestamp::from_unix_millis(ms).unwrap();
 /// let mut billing: AcdQueue<&str> = AcdQueue::new();
@@ -23,7 +25,7 @@ use super::{AcdQueue, Agent, Interaction, Timestamp, Waiting};
 /// billing.enqueue("invoice", Priority::new(0).unwrap(), &Requirements::none(), at(1_000))?;
 /// sales.enqueue("quote", Priority::new(5).unwrap(), &Requirements::none(), at(2_000))?;
 ///
-/// let agent = Agent::none();
+/// let agent = Agent::unskilled();
 /// let now = at(60_000);
 /// // 5 points of priority beat one second more of waiting.
 /// let (from, taken) = acd::next_across(&mut [&mut billing, &mut sales], &agent, now).unwrap();

@@ -2,8 +2,9 @@
 //! still in it. Both read priority, times and score from the interaction's packed order.
 
 use super::key::Order;
-use super::{Requirements, Score, Timestamp};
+use super::{Requirements, Score};
 use crate::Priority;
+use crate::Timestamp;
 
 /// The accessors an [`Interaction`] and a [`Waiting`] view share, read from their `order`.
 macro_rules! order_accessors {

@@ -35,8 +35,9 @@ pub const ROUTING_KEY_MAX: i64 = Priority::MAX as i64 * MILLIS_PER_POINT - Times
 /// the member, e.g. a zero-padded `enqueued_at` and sequence.)
 ///
 /// ```
+/// use email_routing::Timestamp;
 /// use email_routing::Priority;
-/// use email_routing::acd::{routing_key, Timestamp};
+/// use email_routing::acd::routing_key;
 /// let now = 1_780_000_000_000;
 /// // Priority 20 after 4 minutes beats priority 10 after 6 minutes.
 /// let a = routing_key(Priority::new(20).unwrap(), Timestamp::from_unix_millis(now - 240_000).unwrap());

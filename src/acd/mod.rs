@@ -18,7 +18,7 @@
 //!   remove skills, at most [`MAX_STAGES`].
 //! - [`next_across`], [`peek_across`]: the best interaction for an agent who serves several
 //!   queues (highest score, then earlier `enqueued_at`, then the host's queue order).
-//! - [`Timestamp`], [`routing_key`], [`Score`]: time as the host passes it in, and the
+//! - [`Timestamp`](crate::Timestamp), [`routing_key`], [`Score`]: time as the host passes it in, and the
 //!   numbers derived from it. The queue never reads a clock.
 //! - [`replay`]: replays a text log of queue events, e.g. a day's traffic.
 //! - With the `serde` feature, an [`AcdQueue`] serializes to a snapshot that restores to the
@@ -43,7 +43,6 @@ mod slab;
 #[cfg(feature = "serde")]
 mod snapshot;
 
-pub use crate::time::Timestamp;
 pub use across::{next_across, peek_across};
 pub use error::AcdError;
 pub use hasher::IdHashBuilder;

@@ -13,8 +13,9 @@ use super::index::{IdIndex, Vacancy};
 use super::interaction::{Interaction, Waiting};
 use super::key::{GENERATION_MAX, Order, SEQ_MAX};
 use super::slab::{Entry, Slab};
-use super::{AcdError, Agent, Requirements, Score, Timestamp};
+use super::{AcdError, Agent, Requirements, Score};
 use crate::Priority;
+use crate::Timestamp;
 use crate::inbound::QueueDispatch;
 
 /// How many interactions one queue can hold.
@@ -96,8 +97,9 @@ pub const MAX_WAITING: usize = i32::MAX as usize;
 /// time of the next take.
 ///
 /// ```
+/// use email_routing::Timestamp;
 /// use email_routing::{Language, Priority, Skill};
-/// use email_routing::acd::{AcdQueue, Agent, Requirements, Timestamp};
+/// use email_routing::acd::{AcdQueue, Agent, Requirements};
 ///
 /// let now = 1_780_000_000_000;
 /// let at = |ms| Timestamp::from_unix_millis(ms).unwrap();
@@ -108,8 +110,8 @@ pub const MAX_WAITING: usize = i32::MAX as usize;
 /// queue.enqueue("mail-2", Priority::new(20).unwrap(), &needs_billing, at(now - 240_000))?;
 ///
 /// // 24 points beat 16 points, but only for an agent with the skill.
-/// let generalist = Agent::none();
-/// let specialist = Agent::none().with_skill(billing);
+/// let generalist = Agent::unskilled();
+/// let specialist = Agent::unskilled().with_skill(billing);
 /// assert_eq!(queue.peek_for(&generalist, at(now)).map(|w| *w.id()), Some("mail-1"));
 /// assert_eq!(queue.next_for(&specialist, at(now)).map(|i| i.into_id()), Some("mail-2"));
 /// assert_eq!(queue.score(&"mail-1", at(now)).map(|s| s.milli_points()), Some(16_000));
@@ -740,9 +742,10 @@ mod tests {
         assert!(queue.next_seq < 30);
         assert_eq!(queue.slab_len(), 19);
         assert_eq!(queue.get(&2).map(|w| w.priority()), Some(p(1)));
-        let taken: Vec<u32> =
-            std::iter::from_fn(|| queue.next_for(&Agent::none(), t(1_000)).map(|i| i.into_id()))
-                .collect();
+        let taken: Vec<u32> = std::iter::from_fn(|| {
+            queue.next_for(&Agent::unskilled(), t(1_000)).map(|i| i.into_id())
+        })
+        .collect();
         assert_eq!(taken, ids);
     }
 
@@ -775,7 +778,7 @@ mod tests {
             queue.enqueue(id, p(0), &Requirements::none(), t(5_000)).unwrap();
         }
         assert_eq!(queue.iter().count(), 501);
-        assert!(queue.next_for(&Agent::none(), t(5_000)).is_some_and(|i| *i.id() == 0));
+        assert!(queue.next_for(&Agent::unskilled(), t(5_000)).is_some_and(|i| *i.id() == 0));
         assert_eq!(queue.slab_len(), 500);
     }
 
@@ -803,9 +806,10 @@ mod tests {
         queue.classes.compact(class, 0, &queue.slab);
         assert_eq!(queue.classes.entries(), (n as usize, 0));
         // Back at priority 0: 7 keeps its place among equals, and comes once.
-        let taken: Vec<u32> =
-            std::iter::from_fn(|| queue.next_for(&Agent::none(), t(1_000)).map(|i| i.into_id()))
-                .collect();
+        let taken: Vec<u32> = std::iter::from_fn(|| {
+            queue.next_for(&Agent::unskilled(), t(1_000)).map(|i| i.into_id())
+        })
+        .collect();
         assert_eq!(taken, (0..n).collect::<Vec<_>>());
     }
 }

@@ -40,7 +40,8 @@ use std::io::{self, BufRead, Write};
 
 use std::time::Duration;
 
-use super::{AcdError, AcdQueue, Agent, MAX_RINGS, Requirements, StageError, Timestamp};
+use super::{AcdError, AcdQueue, Agent, MAX_RINGS, Requirements, StageError};
+use crate::Timestamp;
 use crate::{AgentId, IdError, Language, Priority, Skill};
 
 /// One event of a replay log.
@@ -92,7 +93,7 @@ pub enum ReplayError {
     #[error(
         "time {value:?} is not milliseconds since the Unix epoch in 0..={max}: start the line with one"
     )]
-    BadTime {
+    TimeInvalid {
         /// The offending text.
         value: String,
         /// The latest supported time.
@@ -139,7 +140,7 @@ pub enum ReplayError {
     },
     /// A field's value is not valid.
     #[error("{field}={value:?} is not valid: {source}")]
-    BadValue {
+    ValueInvalid {
         /// The field name.
         field: &'static str,
         /// The offending value.
@@ -152,7 +153,7 @@ pub enum ReplayError {
         "{field}={value:?} does not start with a whole number of milliseconds: write \
          {field}=<ms>:<list>"
     )]
-    BadDuration {
+    DurationInvalid {
         /// The field name.
         field: &'static str,
         /// The offending value.
@@ -172,15 +173,15 @@ impl ReplayError {
     /// stages refused the event.
     pub fn code(&self) -> &'static str {
         match self {
-            Self::BadTime { .. } => "replay.bad_time",
+            Self::TimeInvalid { .. } => "replay.time_invalid",
             Self::MissingEvent => "replay.missing_event",
             Self::UnknownEvent { .. } => "replay.unknown_event",
             Self::MalformedField { .. } => "replay.malformed_field",
             Self::UnknownField { .. } => "replay.unknown_field",
             Self::DuplicateField { .. } => "replay.duplicate_field",
             Self::MissingField { .. } => "replay.missing_field",
-            Self::BadValue { .. } => "replay.bad_value",
-            Self::BadDuration { .. } => "replay.bad_duration",
+            Self::ValueInvalid { .. } => "replay.value_invalid",
+            Self::DurationInvalid { .. } => "replay.duration_invalid",
             Self::Stage(e) => e.code(),
             Self::Queue(e) => e.code(),
         }
@@ -228,14 +229,14 @@ impl<'a> Fields<'a> {
     fn id(&self) -> Result<String, ReplayError> {
         let id = self.required("id")?;
         if id.is_empty() {
-            return Err(bad_value("id", id, IdError::Empty { kind: "interaction id" }));
+            return Err(value_invalid("id", id, IdError::Empty { kind: "interaction id" }));
         }
         Ok(id.to_owned())
     }
 
     fn priority(&self) -> Result<Priority, ReplayError> {
         let value = self.required("priority")?;
-        value.parse().map_err(|e| bad_value("priority", value, e))
+        value.parse().map_err(|e| value_invalid("priority", value, e))
     }
 
     fn list<T>(
@@ -260,7 +261,7 @@ impl<'a> Fields<'a> {
         };
         let millis = millis
             .parse::<u64>()
-            .map_err(|_| ReplayError::BadDuration { field, value: value.to_owned() })?;
+            .map_err(|_| ReplayError::DurationInvalid { field, value: value.to_owned() })?;
         let list = match list {
             Some(list) => parse_list(field, list, parse)?,
             None => Vec::new(),
@@ -274,14 +275,14 @@ fn parse_list<T>(
     value: &str,
     parse: impl Fn(&str) -> Result<T, IdError>,
 ) -> Result<Vec<T>, ReplayError> {
-    value.split(',').map(|item| parse(item).map_err(|e| bad_value(field, value, e))).collect()
+    value.split(',').map(|item| parse(item).map_err(|e| value_invalid(field, value, e))).collect()
 }
 
 /// The ring fields of `enqueue`, in order.
 const RING_FIELDS: [&str; MAX_RINGS - 1] = ["ring1", "ring2", "ring3", "ring4", "ring5"];
 
-fn bad_value(field: &'static str, value: &str, source: IdError) -> ReplayError {
-    ReplayError::BadValue { field, value: value.to_owned(), source }
+fn value_invalid(field: &'static str, value: &str, source: IdError) -> ReplayError {
+    ReplayError::ValueInvalid { field, value: value.to_owned(), source }
 }
 
 /// Parses one line of a replay log: `Ok(None)` for a blank line or a `#` comment.
@@ -303,7 +304,7 @@ pub fn parse_line(line: &str) -> Result<Option<TimedEvent>, ReplayError> {
     let time = tokens.next().unwrap_or_default();
     let at =
         time.parse::<i64>().ok().and_then(|ms| Timestamp::from_unix_millis(ms).ok()).ok_or_else(
-            || ReplayError::BadTime { value: time.to_owned(), max: Timestamp::MAX_MILLIS },
+            || ReplayError::TimeInvalid { value: time.to_owned(), max: Timestamp::MAX_MILLIS },
         )?;
     let event = match tokens.next() {
         None => return Err(ReplayError::MissingEvent),
@@ -317,7 +318,7 @@ pub fn parse_line(line: &str) -> Result<Option<TimedEvent>, ReplayError> {
             let language = match fields.optional("language") {
                 None => None,
                 Some(value) => {
-                    Some(Language::new(value).map_err(|e| bad_value("language", value, e))?)
+                    Some(Language::new(value).map_err(|e| value_invalid("language", value, e))?)
                 }
             };
             let (id, priority) = (fields.id()?, fields.priority()?);
@@ -345,9 +346,8 @@ pub fn parse_line(line: &str) -> Result<Option<TimedEvent>, ReplayError> {
             );
             let agent = match fields.optional("agent") {
                 None => agent,
-                Some(value) => {
-                    agent.with_id(AgentId::new(value).map_err(|e| bad_value("agent", value, e))?)
-                }
+                Some(value) => agent
+                    .with_id(AgentId::new(value).map_err(|e| value_invalid("agent", value, e))?),
             };
             Event::Next { agent }
         }

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::hash::Hash;
 use std::time::Duration;
 
-use super::Timestamp;
+use crate::Timestamp;
 use crate::{AgentId, Language, Skill};
 
 /// How many distinct skills the interactions waiting in one queue may require at the same
@@ -179,7 +179,7 @@ struct Ring {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(try_from = "RequirementsFields"))]
+#[cfg_attr(feature = "serde", serde(try_from = "StoredRequirements"))]
 pub struct Requirements {
     /// Sorted, without duplicates.
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Vec::is_empty"))]
@@ -205,21 +205,21 @@ fn no_rings(rings: &[Ring]) -> bool {
 #[cfg(feature = "serde")]
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RequirementsFields {
+struct StoredRequirements {
     #[serde(default)]
     skills: Vec<Skill>,
     #[serde(default)]
     language: Option<Language>,
     #[serde(default)]
-    preferred: Option<PreferredFields>,
+    preferred: Option<StoredPreferred>,
     #[serde(default)]
-    rings: Vec<RingFields>,
+    rings: Vec<StoredRing>,
 }
 
 #[cfg(feature = "serde")]
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
-struct PreferredFields {
+struct StoredPreferred {
     agents: Vec<AgentId>,
     wait_ms: u64,
 }
@@ -227,16 +227,16 @@ struct PreferredFields {
 #[cfg(feature = "serde")]
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RingFields {
+struct StoredRing {
     stay_ms: u64,
     #[serde(default)]
     remove: Vec<Skill>,
 }
 
 #[cfg(feature = "serde")]
-impl TryFrom<RequirementsFields> for Requirements {
+impl TryFrom<StoredRequirements> for Requirements {
     type Error = StageError;
-    fn try_from(fields: RequirementsFields) -> Result<Self, StageError> {
+    fn try_from(fields: StoredRequirements) -> Result<Self, StageError> {
         let mut requirements = Self::new(fields.skills, fields.language);
         if let Some(preferred) = fields.preferred {
             let wait = Duration::from_millis(preferred.wait_ms);
@@ -435,7 +435,7 @@ impl Requirements {
     ///     .with_language(Language::new("en").unwrap());
     /// let agent = Agent::new([Skill::new("Billing").unwrap()], [Language::new("en-GB").unwrap()]);
     /// assert!(r.is_met_by(&agent));
-    /// assert!(!r.is_met_by(&Agent::none()));
+    /// assert!(!r.is_met_by(&Agent::unskilled()));
     /// ```
     pub fn is_met_by(&self, agent: &Agent) -> bool {
         self.skills.iter().all(|s| agent.skills.binary_search(s).is_ok())
@@ -532,7 +532,7 @@ impl<'a> Stage<'a> {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(from = "AgentFields"))]
+#[cfg_attr(feature = "serde", serde(from = "StoredAgent"))]
 pub struct Agent {
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     id: Option<AgentId>,
@@ -546,7 +546,7 @@ pub struct Agent {
 #[cfg(feature = "serde")]
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
-struct AgentFields {
+struct StoredAgent {
     #[serde(default)]
     id: Option<AgentId>,
     #[serde(default)]
@@ -556,8 +556,8 @@ struct AgentFields {
 }
 
 #[cfg(feature = "serde")]
-impl From<AgentFields> for Agent {
-    fn from(fields: AgentFields) -> Self {
+impl From<StoredAgent> for Agent {
+    fn from(fields: StoredAgent) -> Self {
         let agent = Self::new(fields.skills, fields.languages);
         match fields.id {
             Some(id) => agent.with_id(id),
@@ -569,7 +569,7 @@ impl From<AgentFields> for Agent {
 impl Agent {
     /// An agent with no id, no skills and no languages: it may take only interactions that
     /// require nothing.
-    pub fn none() -> Self {
+    pub fn unskilled() -> Self {
         Self::default()
     }
 
@@ -749,7 +749,7 @@ mod tests {
             .map(|now| r.stage_at(t(100), t(now)))
             .into();
         assert_eq!(stages, [0, 0, 0, 0, 1, 1, 2, 2, 3, 3]);
-        let named = Agent::none().with_id(a7);
+        let named = Agent::unskilled().with_id(a7);
         assert!(r.stage(0).unwrap().is_met_by(&named));
         assert!(!r.stage(1).unwrap().is_met_by(&named));
         assert!(r.stage(3).unwrap().is_met_by(&named));
@@ -805,7 +805,7 @@ mod tests {
         let r = Requirements::new([skill("a"), skill("b")], None);
         assert!(r.is_met_by(&Agent::new([skill("a"), skill("b"), skill("c")], [])));
         assert!(!r.is_met_by(&Agent::new([skill("a")], [])));
-        assert!(Requirements::none().is_met_by(&Agent::none()));
+        assert!(Requirements::none().is_met_by(&Agent::unskilled()));
         // Case-insensitive skills; languages by basic filtering.
         let lang = |s| Language::new(s).unwrap();
         let en = Requirements::new([skill("Billing")], Some(lang("en")));
@@ -816,7 +816,7 @@ mod tests {
         assert!(!en_us.is_met_by(&Agent::new([], [lang("en")])));
         let any = Requirements::new([], Some(lang("*")));
         assert!(any.is_met_by(&Agent::new([], [lang("ja")])));
-        assert!(!any.is_met_by(&Agent::none()));
+        assert!(!any.is_met_by(&Agent::unskilled()));
         let star_agent = Agent::new([], [lang("*")]);
         assert!(!en.is_met_by(&star_agent.clone().with_skill(skill("billing"))));
         assert!(any.is_met_by(&star_agent));

@@ -22,8 +22,9 @@ use serde::de::Error as _;
 use serde::ser::SerializeStruct as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::{AcdQueue, Requirements, Timestamp};
+use super::{AcdQueue, Requirements};
 use crate::Priority;
+use crate::Timestamp;
 
 #[derive(Serialize)]
 struct EntryRef<'a, Id> {

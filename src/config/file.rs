@@ -62,7 +62,8 @@ impl OrgEmailConfig {
     /// (`org.hosted_root_mismatch` otherwise).
     ///
     /// ```
-    /// use email_routing::{DomainName, OrgEmailConfig};
+    /// use email_routing::config::OrgEmailConfig;
+    /// use email_routing::DomainName;
     /// use serde::de::DeserializeSeed;
     ///
     /// let root: DomainName = "mail.example.net".parse()?;
@@ -157,7 +158,7 @@ impl OrgEmailConfig {
     ///
     /// # Errors
     ///
-    /// A [`ConfigFileError`](crate::ConfigFileError) with the code of the rule that refused
+    /// A [`ConfigFileError`](crate::config::ConfigFileError) with the code of the rule that refused
     /// the file (the same code the methods give: `org.too_many_domains`,
     /// `route.too_many_auto_bcc`, `address.at_sign_missing`, `limits.out_of_range`, …) or a
     /// `config_file.*` code for what is not the format (an unknown field, a missing one, a
@@ -166,7 +167,8 @@ impl OrgEmailConfig {
     /// the terms of the file.
     ///
     /// ```
-    /// use email_routing::{DomainName, OrgEmailConfig};
+    /// use email_routing::config::OrgEmailConfig;
+    /// use email_routing::DomainName;
     ///
     /// let root: DomainName = "mail.example.net".parse()?;
     /// let text = r#"{
@@ -182,7 +184,10 @@ impl OrgEmailConfig {
     /// assert_eq!((err.line(), err.column()), (5, 5));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn from_json(text: &str, hosted_root: &DomainName) -> Result<Self, crate::ConfigFileError> {
+    pub fn from_json(
+        text: &str,
+        hosted_root: &DomainName,
+    ) -> Result<Self, crate::config::ConfigFileError> {
         super::load_json(text, Self::deserialize_for(hosted_root))
     }
 }

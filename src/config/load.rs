@@ -53,7 +53,8 @@ const INVALID_VALUE: &str = "config_file.invalid_value";
 /// with the offending value and the limit in force.
 ///
 /// ```
-/// use email_routing::{DomainName, OrgEmailConfig};
+/// use email_routing::config::OrgEmailConfig;
+/// use email_routing::DomainName;
 ///
 /// let root: DomainName = "mail.example.net".parse()?;
 /// let text = r#"{
@@ -70,7 +71,7 @@ const INVALID_VALUE: &str = "config_file.invalid_value";
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
-/// [`ConfigError`]: crate::ConfigError
+/// [`ConfigError`]: crate::config::ConfigError
 #[derive(Debug, Clone, thiserror::Error)]
 #[non_exhaustive]
 #[error("{}", Shown(self))]

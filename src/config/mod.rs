@@ -63,7 +63,8 @@
 //!
 //! ```
 //! # #[cfg(feature = "json")] {
-//! use email_routing::{DomainName, OrgEmailConfig};
+//! use email_routing::config::OrgEmailConfig;
+//! use email_routing::DomainName;
 //!
 //! let root: DomainName = "mail.example.net".parse()?;
 //! let file = r#"{
@@ -91,7 +92,8 @@
 //!
 //! ```
 //! # #[cfg(feature = "json")] {
-//! use email_routing::{DomainName, OrgEmailConfig, RoutingTarget, SpamPolicy};
+//! use email_routing::config::{OrgEmailConfig, RoutingTarget, SpamPolicy};
+//! use email_routing::DomainName;
 //!
 //! let file = r#"{
 //!   "hosted_root": "mail.example.net",

@@ -40,6 +40,7 @@ const EXAMPLES_IN_ERROR: usize = 5;
 /// - a domain with addresses, or an address some route sends from, cannot be removed.
 ///
 /// ```
+/// use email_routing::config::{AddressRoute, OrgEmailConfig, RoutingTarget};
 /// use email_routing::*;
 ///
 /// let root: DomainName = "mail.example.net".parse()?;
@@ -86,6 +87,7 @@ impl OrgEmailConfig {
     /// [`limits.default_custom_domain_quota()`](Limits::default_custom_domain_quota).
     ///
     /// ```
+    /// use email_routing::config::{AddressRoute, OrgEmailConfig, RoutingTarget};
     /// use email_routing::*;
     /// let plan = Limits::builder().max_auto_bcc(1).build()?;
     /// let root: DomainName = "mail.example.net".parse()?;
@@ -178,6 +180,7 @@ impl OrgEmailConfig {
     /// [`SUBADDRESS_SEPARATORS`].
     ///
     /// ```
+    /// use email_routing::config::{AddressRoute, OrgEmailConfig, RoutingTarget};
     /// use email_routing::*;
     /// let root: DomainName = "mail.example.net".parse()?;
     /// let mut org = OrgEmailConfig::new(root);

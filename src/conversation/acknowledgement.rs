@@ -191,6 +191,7 @@ impl Acknowledgement {
 /// [`DispatchReason::Route`]: crate::inbound::DispatchReason::Route
 ///
 /// ```
+/// use email_routing::config::{AddressRoute, OrgEmailConfig, RoutingTarget};
 /// use email_routing::*;
 /// use email_routing::conversation::{self, Acknowledgement};
 /// use email_routing::inbound::{Envelope, InboundEmail, SenderRateGuard};

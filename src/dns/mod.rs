@@ -39,10 +39,8 @@
 //! # Example
 //!
 //! ```
-//! use email_routing::dns::{
-//!     DkimToken, DomainSetup, DomainStatus, InMemoryDns, ProviderProfile, RecordStatus,
-//!     Timestamp, VerificationToken,
-//! };
+//! use email_routing::Timestamp;
+//! use email_routing::dns::{DkimToken, DomainSetup, DomainStatus, InMemoryDns, ProviderProfile, RecordStatus, VerificationToken};
 //!
 //! // What must the admin publish?
 //! let setup = DomainSetup::custom(
@@ -100,7 +98,6 @@ mod status;
 mod token;
 mod zone;
 
-pub use crate::time::Timestamp;
 pub use answer::{Answer, AnswerRecord, Answers, LookupFailure, Query, RecordData, TxtData};
 pub use check::{DomainCheck, MAX_ZONE_GUESSES};
 pub use diagnostics::Diagnostic;

@@ -20,7 +20,7 @@
 //!
 //! The three numbers are the platform's: [`DomainStatus::with_limits`] takes them from a
 //! [`Limits`](crate::Limits) (the organization's:
-//! [`OrgEmailConfig::limits`](crate::OrgEmailConfig::limits)), and the status keeps them,
+//! [`OrgEmailConfig::limits`](crate::config::OrgEmailConfig::limits)), and the status keeps them,
 //! stored ones included.
 //!
 //! MX, DKIM and MAIL FROM each have a [`FeatureStatus`]: not configured, pending (not yet
@@ -29,7 +29,8 @@
 //!
 //! Time is always a parameter; the status never reads a clock.
 
-use super::{DomainReport, DomainSetup, Purpose, RecordReport, Timestamp};
+use super::{DomainReport, DomainSetup, Purpose, RecordReport};
+use crate::Timestamp;
 use crate::limits::{Limits, LimitsError};
 use crate::name::DomainName;
 use crate::time::HOUR_MS;
@@ -347,8 +348,8 @@ fn seen<'a>(entries: impl Iterator<Item = &'a RecordReport>) -> Option<Seen> {
 /// they are not the defaults) and checked again when read back.
 ///
 /// ```
-/// use email_routing::dns::{DomainSetup, DomainStatus, InMemoryDns, ProviderProfile,
-///     Timestamp, VerificationState, VerificationToken};
+/// use email_routing::Timestamp;
+/// use email_routing::dns::{DomainSetup, DomainStatus, InMemoryDns, ProviderProfile, VerificationState, VerificationToken};
 /// let setup = DomainSetup::custom(
 ///     "customer.com".parse().unwrap(),
 ///     ProviderProfile::ses("us-east-1")?,

@@ -283,6 +283,7 @@ impl<'org> Dispatch<'org> {
 ///    address (`outbound_only`).
 ///
 /// ```
+/// use email_routing::config::{AddressRoute, OrgEmailConfig, RoutingTarget};
 /// use email_routing::*;
 /// use email_routing::inbound::{self, DispatchAction, InboundEmail, InboundPolicy, SenderRateGuard};
 /// # let root: DomainName = "mail.example.net".parse()?;

@@ -13,7 +13,7 @@
 //! - [`dispatch`] decides, under an [`InboundPolicy`], without I/O: which address, and
 //!   disconnect, a flow, a queue or not routed, with the [`DispatchReason`] that decided.
 //!
-//! Data flows one way: this module reads the [configuration](crate::OrgEmailConfig); threading
+//! Data flows one way: this module reads the [configuration](crate::config::OrgEmailConfig); threading
 //! ([`conversation`](crate::conversation)) reads what it produces, never the reverse.
 
 mod auth;

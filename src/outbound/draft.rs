@@ -338,7 +338,8 @@ impl Subject {
     /// `outbound.subject_invalid` for a control, line-breaking or bidi character.
     ///
     /// ```
-    /// use email_routing::{Limits, Subject};
+    /// use email_routing::outbound::Subject;
+    /// use email_routing::Limits;
     /// let short = Limits::builder().max_subject_chars(12).build()?;
     /// assert_eq!(Subject::new("  Re:   invoice ", &short)?.as_str(), "Re: invoice");
     /// let err = Subject::new("Re: your invoice", &short).unwrap_err();

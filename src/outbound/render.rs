@@ -99,6 +99,7 @@ impl OutboundEnvelope {
     ///
     /// ```
     /// use std::collections::HashSet;
+    /// use email_routing::config::{AddressRoute, OrgEmailConfig, RoutingTarget};
     /// use email_routing::*;
     /// use email_routing::outbound::{self, OutboundDraft, RenderOptions};
     /// # let root: DomainName = "mail.example.net".parse()?;

@@ -8,7 +8,8 @@
 
 use std::time::Duration;
 
-use email_routing::acd::{Agent, Requirements, Timestamp};
+use email_routing::Timestamp;
+use email_routing::acd::{Agent, Requirements};
 use email_routing::{AgentId, Language, Priority, Skill};
 use proptest::prelude::*;
 

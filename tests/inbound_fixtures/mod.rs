@@ -7,6 +7,7 @@
 
 use std::path::PathBuf;
 
+use email_routing::config::{AddressRoute, OrgEmailConfig, QueueRoute, RoutingTarget, SpamPolicy};
 use email_routing::inbound::{
     self, Dispatch, Envelope, InboundEmail, InboundPolicy, SenderRateGuard,
 };

@@ -5,7 +5,8 @@ use std::hash::BuildHasher;
 use redis::Client;
 
 use super::{InDoubt, Options, Outcome, RedisQueue, StoreError, Waiting};
-use crate::acd::{AcdQueue, Agent, Interaction, Requirements, Score, Timestamp};
+use crate::Timestamp;
+use crate::acd::{AcdQueue, Agent, Interaction, Requirements, Score};
 use crate::{Priority, QueueId};
 
 /// A [`RedisQueue`] for sync code: each method runs the async one to completion on a
@@ -17,15 +18,16 @@ use crate::{Priority, QueueId};
 /// refused with `acd.store_blocking_in_async` rather than stalling that runtime.
 ///
 /// ```no_run
+/// use email_routing::Timestamp;
 /// use email_routing::acd::redis::{BlockingQueue, Options};
-/// use email_routing::acd::{Agent, Requirements, Timestamp};
+/// use email_routing::acd::{Agent, Requirements};
 /// use email_routing::{Priority, QueueId};
 ///
 /// let client = redis::Client::open("redis://127.0.0.1:6379/")?;
 /// let mut queue = BlockingQueue::connect(client, QueueId::new("support")?, Options::default())?;
 /// let at = Timestamp::from_unix_millis(1_780_000_000_000)?;
 /// queue.enqueue("mail-1", Priority::new(0)?, &Requirements::none(), at)?;
-/// assert_eq!(queue.next_for(&Agent::none(), at)?.map(|i| i.into_id()).as_deref(), Some("mail-1"));
+/// assert_eq!(queue.next_for(&Agent::unskilled(), at)?.map(|i| i.into_id()).as_deref(), Some("mail-1"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug)]

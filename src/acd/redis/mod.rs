@@ -88,8 +88,9 @@
 //! runtime thread.
 //!
 //! ```no_run
+//! use email_routing::Timestamp;
 //! use email_routing::acd::redis::{Options, RedisQueue};
-//! use email_routing::acd::{Agent, Requirements, Timestamp};
+//! use email_routing::acd::{Agent, Requirements};
 //! use email_routing::{Priority, QueueId, Skill};
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -99,7 +100,7 @@
 //! let billing = Requirements::none().with_skill(Skill::new("billing")?);
 //! queue.enqueue("mail-1", Priority::new(10)?, &billing, at).await?;
 //! // On any node of the fleet:
-//! let agent = Agent::none().with_skill(Skill::new("Billing")?);
+//! let agent = Agent::unskilled().with_skill(Skill::new("Billing")?);
 //! let taken = queue.next_for(&agent, at).await?;
 //! assert_eq!(taken.map(|i| i.into_id()).as_deref(), Some("mail-1"));
 //! # Ok(())
@@ -123,8 +124,9 @@ pub use blocking::BlockingQueue;
 pub use error::StoreError;
 
 use super::key::Order;
-use super::{AcdError, AcdQueue, Agent, Interaction, Requirements, Score, Timestamp};
+use super::{AcdError, AcdQueue, Agent, Interaction, Requirements, Score};
 use super::{MAX_DISTINCT_LANGUAGES, MAX_DISTINCT_SKILLS, MAX_WAITING};
+use crate::Timestamp;
 use crate::{Priority, QueueId};
 
 /// The script of every operation (see its header for the key layout).

@@ -43,7 +43,8 @@ pub enum RoutingTarget {
 /// or updated (`route.too_many_skills`).
 ///
 /// ```
-/// use email_routing::{IdError, Language, Priority, QueueId, QueueRoute, Skill};
+/// use email_routing::config::QueueRoute;
+/// use email_routing::{IdError, Language, Priority, QueueId, Skill};
 /// let route = QueueRoute::new(QueueId::new("support")?)
 ///     .with_skills([Skill::new("billing")?, Skill::new("billing")?])
 ///     .with_language(Language::new("en")?)
@@ -148,9 +149,10 @@ pub enum SpamPolicy {
 /// Rules that involve other routes (the from address must be configured in the organization,
 /// an address appears once) or the platform's plan (how many auto-BCC addresses and skills,
 /// [`Limits`](crate::Limits)) are checked when it is added to an
-/// [`OrgEmailConfig`](crate::OrgEmailConfig), or updated there.
+/// [`OrgEmailConfig`](crate::config::OrgEmailConfig), or updated there.
 ///
 /// ```
+/// use email_routing::config::{AddressRoute, OrgEmailConfig, RoutingTarget};
 /// use email_routing::*;
 /// let help: EmailAddress = "help@support.customer.com".parse()?;
 /// let route = AddressRoute::new(help.clone(), DisplayName::new("Customer Help")?, RoutingTarget::OutboundOnly)
@@ -344,7 +346,7 @@ impl AddressRoute {
 }
 
 /// The route's own auto-BCC rules, written once for the builder and for deserialization (the
-/// count is the organization's, [`OrgEmailConfig::add_route`](crate::OrgEmailConfig::add_route)).
+/// count is the organization's, [`OrgEmailConfig::add_route`](crate::config::OrgEmailConfig::add_route)).
 /// A refused address comes with its index in the list.
 fn check_auto_bcc(
     address: &EmailAddress,

@@ -46,7 +46,7 @@ impl ProviderProfile {
     ///
     /// # Errors
     ///
-    /// A [`ConfigFileError`](crate::ConfigFileError) with the code of the rule that refused
+    /// A [`ConfigFileError`](crate::config::ConfigFileError) with the code of the rule that refused
     /// the profile (`dns.record_name_invalid`, `domain.invalid`, …) or a `config_file.*` code
     /// for what is not the format, the path of the offending item, its line and column, and a
     /// message in the terms of the file.
@@ -61,7 +61,7 @@ impl ProviderProfile {
     /// assert_eq!((err.code(), err.path()), ("config_file.unknown_field", "tll"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn from_json(text: &str) -> Result<Self, crate::ConfigFileError> {
+    pub fn from_json(text: &str) -> Result<Self, crate::config::ConfigFileError> {
         crate::config::load_json(text, std::marker::PhantomData::<Self>)
     }
 }

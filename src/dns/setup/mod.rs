@@ -230,6 +230,8 @@ impl DomainSetup {
     /// [`check_mail_from_against`](Self::check_mail_from_against).
     ///
     /// ```
+    /// use email_routing::config::OrgEmailConfig;
+    /// use email_routing::dns::DomainSetup;
     /// use email_routing::*;
     /// use email_routing::dns::{ProviderProfile, VerificationToken};
     /// let root: DomainName = "mail.example.net".parse()?;

@@ -187,7 +187,7 @@ impl DomainSetup {
     ///
     /// # Errors
     ///
-    /// A [`ConfigFileError`](crate::ConfigFileError) with the code of the rule that refused
+    /// A [`ConfigFileError`](crate::config::ConfigFileError) with the code of the rule that refused
     /// the setup (`dns.profile_not_offered`, `dns.too_few_dkim_tokens`, `dns.token_invalid`, …) or a
     /// `config_file.*` code for what is not the format, the path of the offending item
     /// (`dkim_tokens`, `profile.inbound_mx.exchange`), its line and column, and a message in the
@@ -213,7 +213,7 @@ impl DomainSetup {
     pub fn from_json(
         text: &str,
         profiles: &[ProviderProfile],
-    ) -> Result<Self, crate::ConfigFileError> {
+    ) -> Result<Self, crate::config::ConfigFileError> {
         crate::config::load_json(text, Self::deserialize_for(profiles))
     }
 }
