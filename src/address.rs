@@ -490,6 +490,11 @@ pub struct DisplayName(Box<str>);
 
 impl DisplayName {
     /// Validates and creates a display name.
+    ///
+    /// # Errors
+    /// `display_name.empty` when nothing is left after trimming; `display_name.too_long` past
+    /// [`MAX_DISPLAY_NAME_CHARS`] characters; `display_name.invalid_character` for a character
+    /// that could inject or disguise a header, named in the error.
     pub fn new(input: &str) -> Result<Self, DisplayNameError> {
         let trimmed = input.trim();
         if trimmed.is_empty() {

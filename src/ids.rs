@@ -108,6 +108,10 @@ macro_rules! id_type {
             /// The input is trimmed; it must then be 1 to [`MAX_ID_CHARS`] characters with no
             /// control, line-separator or bidi characters.
             ///
+            /// # Errors
+            /// `id.empty`, `id.too_long` (with the length and the limit) or
+            /// `id.invalid_character` (naming the character).
+            ///
             /// ```
             #[doc = concat!("use email_routing::", stringify!($name), ";")]
             #[doc = concat!("let id = ", stringify!($name), "::new(\"  ", $example, " \").unwrap();")]
@@ -190,6 +194,10 @@ impl AgentId {
     ///
     /// The input is trimmed; it must then be 1 to [`MAX_ID_CHARS`] characters with no
     /// control, line-separator or bidi characters.
+    ///
+    /// # Errors
+    /// `id.empty`, `id.too_long` (with the length and the limit) or `id.invalid_character`
+    /// (naming the character).
     pub fn new(input: &str) -> Result<Self, IdError> {
         validate_id("agent id", input, str::to_owned).map(|s| Self(s.into_boxed_str()))
     }
@@ -265,6 +273,9 @@ impl Priority {
     pub const MAX: i32 = 25_000_000;
 
     /// Checks the range and creates a priority.
+    ///
+    /// # Errors
+    /// `priority.out_of_range` outside [`MIN`](Self::MIN)`..=`[`MAX`](Self::MAX), with the value.
     pub fn new(value: i64) -> Result<Self, IdError> {
         if (i64::from(Self::MIN)..=i64::from(Self::MAX)).contains(&value) {
             // In range, so it fits in i32.

@@ -96,8 +96,13 @@
 //! crate root; everything else lives only in its module: `config::OrgEmailConfig`,
 //! `dns::DomainSetup`, `inbound::InboundEmail`, `acd::AcdQueue`, `outbound::OutboundDraft`.
 //! A module imports only from the root and from the modules before it in the flow above.
-//! Inherent methods live beside their type; a method that exists only with a feature (serde,
-//! `json`, `lettre`, `resolver`, `redis`) lives in that feature's file beside the type.
+//! Inherent methods live beside their type, with one exception: a conversion to or from an
+//! outside format lives in that format's file beside the type (`config/file.rs` and the
+//! `stored.rs` files for serde and JSON, `inbound/ses.rs`, `dns/zone.rs`,
+//! `outbound/render.rs` for RFC 5322 bytes, `outbound/lettre.rs`), which is also where the
+//! feature that gates it, if any, applies. Operations across modules are free functions of
+//! the later module taking the earlier one's types: `inbound::dispatch(&org, ..)`,
+//! `outbound::compose(&org, ..)`.
 //!
 //! ## Stability
 //!
@@ -126,10 +131,14 @@
 //! - `lettre`: `OutboundEnvelope::to_lettre`, a reply as a `lettre::Message`.
 //! - `testing`: the `testing` module, fixtures for a host's tests: the sample organization and SES
 //!   setup, fixed times, a deterministic generator, proptest strategies.
+//! - `zone` (default): `dns::InMemoryDns::from_zone` and `load_zone`, zone-file text into the
+//!   in-memory DNS through hickory-proto's parser; without it hickory is not built.
 //! - `resolver`: `dns::HickoryLookup`, an async DNS lookup over hickory-resolver (tokio).
 //! - `redis`: `acd::redis`, one ACD queue shared by a fleet of nodes, stored in Redis (the
 //!   `redis` crate, tokio), with a blocking wrapper for hosts without an async runtime.
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![deny(missing_debug_implementations)]
 #![deny(missing_docs)]
 
 pub mod acd;
@@ -149,6 +158,7 @@ pub mod outbound;
 #[cfg(feature = "serde")]
 mod refusal;
 #[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
 mod text;
 mod time;

@@ -1,5 +1,6 @@
 //! Zone-file text into the in-memory DNS, including the multi-line TXT form hickory's parser
 //! gets wrong on its own.
+#![cfg(feature = "zone")]
 
 use email_routing::DomainName;
 mod common;

@@ -83,6 +83,7 @@ impl AcdError {
     /// let err = queue.enqueue(7, Priority::default(), &Requirements::none(), at).unwrap_err();
     /// assert_eq!(err.code(), "acd.duplicate_id");
     /// ```
+    #[must_use]
     pub fn code(&self) -> &'static str {
         match self {
             Self::DuplicateId { .. } => "acd.duplicate_id",

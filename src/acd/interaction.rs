@@ -78,6 +78,7 @@ impl<Id> Copy for Waiting<'_, Id> {}
 
 impl<'a, Id> Waiting<'a, Id> {
     /// Its id.
+    #[must_use]
     pub fn id(&self) -> &'a Id {
         self.id
     }
@@ -86,6 +87,7 @@ impl<'a, Id> Waiting<'a, Id> {
 
     /// What an agent needs to take it, every stage included; see [`stage`](Self::stage) for
     /// the one that applies.
+    #[must_use]
     pub fn requirements(&self) -> &'a Requirements {
         self.requirements
     }

@@ -45,6 +45,7 @@ pub const ROUTING_KEY_MAX: i64 = Priority::MAX as i64 * MILLIS_PER_POINT - Times
 /// assert!(a > b);
 /// assert_eq!(a - b, 8 * 60_000); // 24 points against 16
 /// ```
+#[must_use]
 pub fn routing_key(priority: Priority, enqueued_at: Timestamp) -> i64 {
     i64::from(priority.get()) * MILLIS_PER_POINT - enqueued_at.unix_millis()
 }
@@ -69,22 +70,26 @@ pub struct Score(i64);
 
 impl Score {
     /// A score from its value in milliseconds of waiting (one point = 60,000).
+    #[must_use]
     pub fn from_millis(millis: i64) -> Self {
         Self(millis)
     }
 
     /// The score in milliseconds of waiting (one point = 60,000): exact.
+    #[must_use]
     pub fn as_millis(self) -> i64 {
         self.0
     }
 
     /// The score in thousandths of a point, rounded down (toward negative infinity).
+    #[must_use]
     pub fn milli_points(self) -> i64 {
         self.0.div_euclid(MILLIS_PER_POINT / 1000)
     }
 
     /// The score in points (minutes waited plus priority), as a float. Exact to within a
     /// millisecond, since every score is within ±2^53 ms.
+    #[must_use]
     pub fn points(self) -> f64 {
         self.0 as f64 / MILLIS_PER_POINT as f64
     }

@@ -36,6 +36,7 @@ mod interaction;
 mod key;
 mod queue;
 #[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub mod redis;
 pub mod replay;
 mod requirements;

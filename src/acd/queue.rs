@@ -152,6 +152,7 @@ pub(crate) struct Choice {
 
 impl<Id> AcdQueue<Id> {
     /// An empty queue.
+    #[must_use]
     pub fn new() -> Self {
         Self::with_hasher(IdHashBuilder::new())
     }
@@ -166,6 +167,7 @@ impl<Id> AcdQueue<Id> {
     /// assert!(queue.capacity() >= 10_000);
     /// assert!(queue.is_empty());
     /// ```
+    #[must_use]
     pub fn with_capacity(capacity: usize) -> Self {
         Self::with_capacity_and_hasher(capacity, IdHashBuilder::new())
     }
@@ -215,7 +217,8 @@ impl<Id, S> AcdQueue<Id, S> {
     /// index from the start misses the cache more often), so reserve when a known number
     /// arrives (a restore, as snapshots do, or a replay) or when a pause would hurt.
     ///
-    /// Errors: `acd.capacity_too_large` if the waiting interactions plus `additional` pass
+    /// # Errors
+    /// `acd.capacity_too_large` if the waiting interactions plus `additional` pass
     /// [`MAX_WAITING`]; `acd.out_of_memory` if the allocator refuses. On error nothing waiting
     /// changes.
     ///
@@ -512,7 +515,8 @@ impl<Id: Hash + Eq, S: BuildHasher> AcdQueue<Id, S> {
     /// Adds an interaction that waits from `enqueued_at` with `priority` for an agent who
     /// meets `requirements`.
     ///
-    /// Errors: `acd.duplicate_id` if `id` is already waiting; `acd.too_many_skills` /
+    /// # Errors
+    /// `acd.duplicate_id` if `id` is already waiting; `acd.too_many_skills` /
     /// `acd.too_many_languages` past [`MAX_DISTINCT_SKILLS`](super::MAX_DISTINCT_SKILLS)
     /// distinct skills (or languages) in use at once; `acd.full` past [`MAX_WAITING`].
     /// On error the queue is unchanged.
@@ -705,6 +709,16 @@ impl<'a, Id> Iterator for Iter<'a, Id> {
 }
 
 impl<Id> ExactSizeIterator for Iter<'_, Id> {}
+
+impl<Id> std::iter::FusedIterator for Iter<'_, Id> {}
+
+impl<Id> fmt::Debug for Iter<'_, Id> {
+    /// How many interactions are left, like std's iterators over collections show their
+    /// remaining length; the interactions themselves are what the iterator yields.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Iter").field("remaining", &self.heap.len()).finish_non_exhaustive()
+    }
+}
 
 impl<'a, Id, S> IntoIterator for &'a AcdQueue<Id, S> {
     type Item = Waiting<'a, Id>;

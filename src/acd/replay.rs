@@ -171,6 +171,7 @@ impl ReplayError {
     /// A stable, machine-readable code for this error, e.g. `replay.unknown_event`; the
     /// queue's own code (e.g. `acd.duplicate_id`, `acd.too_many_rings`) when the queue or the
     /// stages refused the event.
+    #[must_use]
     pub fn code(&self) -> &'static str {
         match self {
             Self::TimeInvalid { .. } => "replay.time_invalid",
@@ -287,6 +288,13 @@ fn value_invalid(field: &'static str, value: &str, source: IdError) -> ReplayErr
 
 /// Parses one line of a replay log: `Ok(None)` for a blank line or a `#` comment.
 ///
+/// # Errors
+/// A [`ReplayError`] saying what is wrong with the line: `replay.time_invalid` (the leading
+/// milliseconds), `replay.missing_event`, `replay.unknown_event`, `replay.malformed_field`
+/// (not `name=value`), `replay.unknown_field`, `replay.duplicate_field`,
+/// `replay.missing_field`, `replay.value_invalid` (a value an id, priority, skill, language or
+/// agent refuses) or `replay.duration_invalid` (a stage length).
+///
 /// ```
 /// use email_routing::acd::replay::{parse_line, Event};
 /// let parsed = parse_line("1000 remove id=a").unwrap().unwrap();
@@ -386,21 +394,29 @@ pub struct Replay {
 
 impl Replay {
     /// A replay starting from an empty queue.
+    #[must_use]
     pub fn new() -> Self {
         Self::default()
     }
 
     /// A replay starting from `queue` (for example a restored snapshot).
+    #[must_use]
     pub fn from_queue(queue: AcdQueue<String>) -> Self {
         Self { queue }
     }
 
     /// The queue as the events so far left it.
+    #[must_use]
     pub fn queue(&self) -> &AcdQueue<String> {
         &self.queue
     }
 
-    /// Applies one event. Only `enqueue` can fail, as [`AcdQueue::enqueue`] does.
+    /// Applies one event.
+    ///
+    /// # Errors
+    /// Only `enqueue` can fail, with [`AcdQueue::enqueue`]'s errors (`acd.duplicate_id`,
+    /// `acd.too_many_skills`, `acd.too_many_languages`, `acd.full`); the queue is then
+    /// unchanged.
     pub fn apply(&mut self, event: TimedEvent) -> Result<Outcome, AcdError> {
         Ok(match event.event {
             Event::Enqueue { id, priority, requirements } => {
@@ -443,6 +459,7 @@ pub enum RunError {
 
 impl RunError {
     /// A stable, machine-readable code: the refused line's own code, or `replay.io`.
+    #[must_use]
     pub fn code(&self) -> &'static str {
         match self {
             Self::Line { error, .. } => error.code(),
@@ -454,6 +471,11 @@ impl RunError {
 /// Replays the log read from `input`: one `<ms> <id>` or `<ms> -` line to `output` per
 /// `next`, one line to `warnings` per `remove` or `reprioritize` of an id not waiting.
 /// Stops at the first refused line.
+///
+/// # Errors
+/// [`RunError::Line`] with the 1-based line number and the line's own code (a `replay.*` code
+/// from [`parse_line`], or an `acd.*` code from [`Replay::apply`]); `replay.io` when reading
+/// `input` or writing `output` or `warnings` fails.
 pub fn run(
     input: impl BufRead,
     mut output: impl Write,

@@ -91,6 +91,7 @@ pub enum StageError {
 
 impl StageError {
     /// A stable, machine-readable code for this error, e.g. `acd.too_many_rings`.
+    #[must_use]
     pub fn code(&self) -> &'static str {
         match self {
             Self::TooManyRings { .. } => "acd.too_many_rings",
@@ -252,6 +253,7 @@ impl TryFrom<StoredRequirements> for Requirements {
 
 impl Requirements {
     /// No requirement: any agent may take the interaction.
+    #[must_use]
     pub fn none() -> Self {
         Self::default()
     }
@@ -270,6 +272,7 @@ impl Requirements {
 
     /// These requirements plus `skill`, required in every ring (a ring added earlier that
     /// removed it still removes it).
+    #[must_use]
     pub fn with_skill(mut self, skill: Skill) -> Self {
         if let Err(at) = self.skills.binary_search(&skill) {
             self.skills.insert(at, skill);
@@ -279,6 +282,7 @@ impl Requirements {
 
     /// These requirements with `language` as the required language (a language range,
     /// matched by RFC 4647 basic filtering).
+    #[must_use]
     pub fn with_language(mut self, language: Language) -> Self {
         self.language = Some(language);
         self
@@ -338,16 +342,19 @@ impl Requirements {
     }
 
     /// The skills required in the first ring, sorted.
+    #[must_use]
     pub fn skills(&self) -> &[Skill] {
         &self.skills
     }
 
     /// The required language, if any (the same in every ring).
+    #[must_use]
     pub fn language(&self) -> Option<&Language> {
         self.language.as_ref()
     }
 
     /// The agents the preferred-agent stage names, sorted; empty without that stage.
+    #[must_use]
     pub fn preferred_agents(&self) -> &[AgentId] {
         self.preferred.as_ref().map_or(&[], |p| &p.agents)
     }
@@ -355,6 +362,7 @@ impl Requirements {
     /// Whether the requirements change with time (a preferred-agent stage or more than one
     /// ring).
     #[inline]
+    #[must_use]
     pub fn has_stages(&self) -> bool {
         self.preferred.is_some() || !self.rings.is_empty()
     }
@@ -366,16 +374,19 @@ impl Requirements {
     }
 
     /// How many stages: 1 without stages, at most [`MAX_STAGES`].
+    #[must_use]
     pub fn stage_count(&self) -> usize {
         usize::from(self.preferred.is_some()) + self.rings.len() + 1
     }
 
     /// Stage `index` (0 is the first), or `None` past the last.
+    #[must_use]
     pub fn stage(&self, index: usize) -> Option<Stage<'_>> {
         (index < self.stage_count()).then_some(Stage { requirements: self, index })
     }
 
     /// Every stage, first to last.
+    #[must_use]
     pub fn stages(&self) -> impl ExactSizeIterator<Item = Stage<'_>> {
         (0..self.stage_count()).map(move |index| Stage { requirements: self, index })
     }
@@ -395,6 +406,7 @@ impl Requirements {
     /// assert_eq!(r.stage_at(at(1_000), at(61_000)), 1);
     /// # Ok::<(), email_routing::acd::StageError>(())
     /// ```
+    #[must_use]
     pub fn stage_at(&self, enqueued_at: Timestamp, now: Timestamp) -> usize {
         let waited = now.unix_millis().saturating_sub(enqueued_at.unix_millis());
         self.stage_ends().take_while(|&end| end <= waited).count()
@@ -437,6 +449,7 @@ impl Requirements {
     /// assert!(r.is_met_by(&agent));
     /// assert!(!r.is_met_by(&Agent::unskilled()));
     /// ```
+    #[must_use]
     pub fn is_met_by(&self, agent: &Agent) -> bool {
         self.skills.iter().all(|s| agent.skills.binary_search(s).is_ok())
             && self.language_is_met_by(agent)
@@ -459,16 +472,19 @@ pub struct Stage<'a> {
 
 impl<'a> Stage<'a> {
     /// Its index among the stages, from 0.
+    #[must_use]
     pub fn index(&self) -> usize {
         self.index
     }
 
     /// Whether this is the preferred-agent stage.
+    #[must_use]
     pub fn is_preferred(&self) -> bool {
         self.index == 0 && self.requirements.preferred.is_some()
     }
 
     /// The agents who alone may take the interaction in this stage; empty for a ring.
+    #[must_use]
     pub fn preferred_agents(&self) -> &'a [AgentId] {
         if self.is_preferred() { self.requirements.preferred_agents() } else { &[] }
     }
@@ -483,12 +499,14 @@ impl<'a> Stage<'a> {
     }
 
     /// The language required in this stage (none in the preferred-agent stage).
+    #[must_use]
     pub fn language(&self) -> Option<&'a Language> {
         if self.is_preferred() { None } else { self.requirements.language() }
     }
 
     /// How long the stage lasts; `None` for the last stage, which lasts until the
     /// interaction is taken.
+    #[must_use]
     pub fn duration(&self) -> Option<Duration> {
         let r = self.requirements;
         let ms = if self.is_preferred() {
@@ -501,6 +519,7 @@ impl<'a> Stage<'a> {
 
     /// Whether `agent` may take the interaction in this stage: in the preferred-agent stage,
     /// when its id is named; in a ring, when it has the ring's skills and meets the language.
+    #[must_use]
     pub fn is_met_by(&self, agent: &Agent) -> bool {
         if self.is_preferred() {
             return agent.id().is_some_and(|id| self.preferred_agents().binary_search(id).is_ok());
@@ -569,6 +588,7 @@ impl From<StoredAgent> for Agent {
 impl Agent {
     /// An agent with no id, no skills and no languages: it may take only interactions that
     /// require nothing.
+    #[must_use]
     pub fn unskilled() -> Self {
         Self::default()
     }
@@ -583,12 +603,14 @@ impl Agent {
 
     /// This agent with the host's id for it, so that it gets the interactions that prefer it
     /// ([`Requirements::with_preferred_agents`]).
+    #[must_use]
     pub fn with_id(mut self, id: AgentId) -> Self {
         self.id = Some(id);
         self
     }
 
     /// This agent plus `skill`.
+    #[must_use]
     pub fn with_skill(mut self, skill: Skill) -> Self {
         if let Err(at) = self.skills.binary_search(&skill) {
             self.skills.insert(at, skill);
@@ -597,6 +619,7 @@ impl Agent {
     }
 
     /// This agent plus `language`.
+    #[must_use]
     pub fn with_language(mut self, language: Language) -> Self {
         if let Err(at) = self.languages.binary_search(&language) {
             self.languages.insert(at, language);
@@ -605,16 +628,19 @@ impl Agent {
     }
 
     /// The agent's id, if the host gave one.
+    #[must_use]
     pub fn id(&self) -> Option<&AgentId> {
         self.id.as_ref()
     }
 
     /// The agent's skills, sorted.
+    #[must_use]
     pub fn skills(&self) -> &[Skill] {
         &self.skills
     }
 
     /// The agent's languages, sorted.
+    #[must_use]
     pub fn languages(&self) -> &[Language] {
         &self.languages
     }

@@ -69,6 +69,7 @@ struct SnapshotEntry<Id> {
     requirements: Requirements,
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl<Id: Serialize, S> Serialize for AcdQueue<Id, S> {
     fn serialize<Ser: Serializer>(&self, serializer: Ser) -> Result<Ser::Ok, Ser::Error> {
         let mut snapshot = serializer.serialize_struct("AcdQueue", 1)?;
@@ -77,6 +78,7 @@ impl<Id: Serialize, S> Serialize for AcdQueue<Id, S> {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl<'de, Id, S> Deserialize<'de> for AcdQueue<Id, S>
 where
     Id: Deserialize<'de> + Hash + Eq + fmt::Debug,

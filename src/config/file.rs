@@ -56,6 +56,7 @@ pub struct OrgEmailConfigSeed<'a> {
     hosted_root: &'a DomainName,
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl OrgEmailConfig {
     /// A [`DeserializeSeed`] that reads an organization for the platform whose hosted root is
     /// `hosted_root`, re-checking every rule. A `hosted_root` in the file must match it
@@ -149,6 +150,7 @@ fn item(list: &str, index: usize, fields: &[&str]) -> Vec<Step> {
         .collect()
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "json")))]
 #[cfg(feature = "json")]
 impl OrgEmailConfig {
     /// Loads an organization from a JSON file for the platform whose hosted root is

@@ -172,8 +172,10 @@ mod route;
 
 pub use error::ConfigError;
 #[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 pub use file::OrgEmailConfigSeed;
 #[cfg(feature = "json")]
+#[cfg_attr(docsrs, doc(cfg(feature = "json")))]
 pub use load::ConfigFileError;
 #[cfg(feature = "json")]
 pub(crate) use load::load_json;

@@ -33,6 +33,7 @@
 use std::collections::HashMap;
 
 use super::evaluate::{Ctx, Probe, ZoneProbe, evaluate_record};
+use super::lookup::{AsyncDnsLookup, DnsLookup};
 use super::names::host_eq;
 use super::{
     Answer, Answers, DomainReport, DomainSetup, LookupFailure, Query, RecordData, RecordName,
@@ -171,6 +172,20 @@ impl DomainCheck {
             }
         }
         None
+    }
+
+    /// Runs every query through `dns`, one after another, and evaluates the answers.
+    pub fn run(&self, dns: &impl DnsLookup) -> DomainReport {
+        let answers: Answers = self.queries().iter().map(|q| (q.clone(), dns.lookup(q))).collect();
+        self.evaluate(&answers)
+    }
+
+    /// Runs every query through `dns` concurrently, and evaluates the answers.
+    pub async fn run_async(&self, dns: &(impl AsyncDnsLookup + Sync)) -> DomainReport {
+        let results =
+            super::lookup::join_all(self.queries().iter().map(|q| dns.lookup(q)).collect()).await;
+        let answers: Answers = self.queries().iter().cloned().zip(results).collect();
+        self.evaluate(&answers)
     }
 }
 

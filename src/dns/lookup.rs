@@ -1,5 +1,5 @@
-//! [`DnsLookup`] and [`AsyncDnsLookup`]: how a check gets its answers, and the thin drivers
-//! that run a [`DomainCheck`] over them.
+//! [`DnsLookup`] and [`AsyncDnsLookup`]: how a check gets its answers. The thin drivers that
+//! run a [`DomainCheck`](super::DomainCheck) over them are its `run` and `run_async`.
 //!
 //! A lookup answers one [`Query`] with an [`Answer`]; it never fails in the Rust sense, because
 //! a failed lookup is itself an answer ([`Answer::Failed`]) that the check reports as unknown.
@@ -10,7 +10,7 @@ use std::future::{Future, poll_fn};
 use std::pin::Pin;
 use std::task::Poll;
 
-use super::{Answer, Answers, DomainCheck, DomainReport, Query};
+use super::{Answer, Query};
 
 /// A blocking DNS lookup.
 pub trait DnsLookup {
@@ -37,23 +37,8 @@ impl<T: AsyncDnsLookup + Sync + ?Sized> AsyncDnsLookup for &T {
     }
 }
 
-impl DomainCheck {
-    /// Runs every query through `dns`, one after another, and evaluates the answers.
-    pub fn run(&self, dns: &impl DnsLookup) -> DomainReport {
-        let answers: Answers = self.queries().iter().map(|q| (q.clone(), dns.lookup(q))).collect();
-        self.evaluate(&answers)
-    }
-
-    /// Runs every query through `dns` concurrently, and evaluates the answers.
-    pub async fn run_async(&self, dns: &(impl AsyncDnsLookup + Sync)) -> DomainReport {
-        let results = join_all(self.queries().iter().map(|q| dns.lookup(q)).collect()).await;
-        let answers: Answers = self.queries().iter().cloned().zip(results).collect();
-        self.evaluate(&answers)
-    }
-}
-
 /// Polls every future until all are done; results in input order.
-async fn join_all<F: Future>(futures: Vec<F>) -> Vec<F::Output> {
+pub(super) async fn join_all<F: Future>(futures: Vec<F>) -> Vec<F::Output> {
     let mut futures: Vec<Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
     let mut outputs: Vec<Option<F::Output>> = futures.iter().map(|_| None).collect();
     poll_fn(|cx| {

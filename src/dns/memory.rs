@@ -162,6 +162,7 @@ impl InMemoryDns {
     }
 
     /// Marks `name` as existing without records the checks read (an A or NS record).
+    #[cfg(feature = "zone")]
     pub(crate) fn add_other(&mut self, name: &str) {
         self.other_names.insert(key(name));
     }

@@ -33,8 +33,9 @@
 //! resolver, error and name-server types), and the crate's users would be tied to whichever
 //! version it uses. Own types also keep the distinctions a check needs (NXDOMAIN, NODATA,
 //! transient) explicit instead of spread over an error enum, and make answers easy to build
-//! by hand in tests or from any other resolver. Hickory is used inside: its zone parser loads
-//! zone text into [`InMemoryDns`], and `HickoryLookup` maps its results at the edge.
+//! by hand in tests or from any other resolver. Hickory is used inside: its zone parser (feature
+//! `zone`, on by default) loads zone text into [`InMemoryDns`], and `HickoryLookup` (feature
+//! `resolver`) maps its results at the edge.
 //!
 //! # Example
 //!
@@ -96,6 +97,7 @@ mod resolver;
 mod setup;
 mod status;
 mod token;
+#[cfg(feature = "zone")]
 mod zone;
 
 pub use answer::{Answer, AnswerRecord, Answers, LookupFailure, Query, RecordData, TxtData};
@@ -117,12 +119,16 @@ pub use record::{
 };
 pub use report::{Absence, DomainReport, RecordReport, RecordStatus, ReportSummary};
 #[cfg(feature = "resolver")]
+#[cfg_attr(docsrs, doc(cfg(feature = "resolver")))]
 pub use resolver::{HickoryLookup, ResolverError, ResolverOptions};
 pub use setup::DomainSetup;
 #[cfg(feature = "serde")]
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 pub use setup::DomainSetupSeed;
 pub use status::{DomainStatus, FailureReason, FeatureStatus, StatusError, VerificationState};
 pub use token::{
     DkimKey, DkimKeyType, DkimToken, MAX_DKIM_KEY_CHARS, MAX_TOKEN_BYTES, VerificationToken,
 };
+#[cfg(feature = "zone")]
+#[cfg_attr(docsrs, doc(cfg(feature = "zone")))]
 pub use zone::{MAX_ZONE_BYTES, SkippedRecord, ZoneError, ZoneSummary};

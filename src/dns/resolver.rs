@@ -115,6 +115,10 @@ impl std::fmt::Debug for HickoryLookup {
 
 impl HickoryLookup {
     /// Uses the system's resolver configuration (`/etc/resolv.conf` on Unix).
+    ///
+    /// # Errors
+    /// `dns.resolver_system_config_unreadable` when the system configuration cannot be read
+    /// or parsed; `dns.resolver_build_failed` when hickory refuses the resulting options.
     pub fn from_system_conf(options: ResolverOptions) -> Result<Self, ResolverError> {
         let mut builder = TokioResolver::builder_tokio()
             .map_err(|e| ResolverError::SystemConfig { detail: e.to_string() })?;
@@ -125,6 +129,9 @@ impl HickoryLookup {
     }
 
     /// Asks only the name server at `address`, over UDP with TCP fallback.
+    ///
+    /// # Errors
+    /// `dns.resolver_build_failed` when hickory refuses the configuration.
     pub fn with_nameserver(
         address: SocketAddr,
         options: ResolverOptions,

@@ -154,6 +154,7 @@ impl SkippedRecord {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "zone")))]
 impl InMemoryDns {
     /// An in-memory DNS holding the records of zone-file text. See
     /// [`load_zone`](Self::load_zone).

@@ -802,16 +802,22 @@ impl InboundEmail {
         })
     }
 
+    /// Used by the SES reader (feature `json`).
+    #[cfg(feature = "json")]
     pub(super) fn set_format(&mut self, format: SourceFormat) {
         self.format = format;
     }
 
+    /// Used by the SES reader (feature `json`).
+    #[cfg(feature = "json")]
     pub(super) fn set_envelope(&mut self, envelope: Envelope) {
         self.envelope = envelope;
         self.skipped.retain(|s| s.field != RecipientField::Envelope);
         self.read_envelope_recipients();
     }
 
+    /// Used by the SES reader (feature `json`).
+    #[cfg(feature = "json")]
     pub(super) fn set_headers_truncated(&mut self, truncated: bool) {
         self.headers_truncated = truncated;
     }

@@ -40,5 +40,6 @@ pub use message::{
 };
 pub use policy::{AutoAction, InboundPolicy, InboundPolicyError};
 #[cfg(feature = "json")]
+#[cfg_attr(docsrs, doc(cfg(feature = "json")))]
 pub use ses::MAX_SES_NOTIFICATION_BYTES;
 pub use verdict::{DmarcPolicy, Verdict, Verdicts};

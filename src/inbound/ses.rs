@@ -73,6 +73,7 @@ struct Header {
     value: String,
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "json")))]
 impl InboundEmail {
     /// Reads an SES receipt notification: bare, in an SNS envelope, or as a Lambda event (the
     /// first record). `receipt.recipients` and `mail.source` make the envelope; the five

@@ -91,6 +91,11 @@ impl Mailbox {
     /// clients send). A decoded name must pass [`DisplayName`]'s rules like any other; one that
     /// does not is kept as written, still encoded, so that the address is not lost.
     ///
+    /// # Errors
+    /// `address.empty` for no mailbox at all; for one mailbox, the [`AddressError`] of its
+    /// address (the codes of [`EmailAddress::new`]); for several, the address parser's reason,
+    /// or `address.display_name`. Use [`parse_mailbox_list`] for a list.
+    ///
     /// ```
     /// use email_routing::Mailbox;
     /// let m = Mailbox::parse("=?utf-8?Q?Zo=C3=AB?= Smith <zoe@example.com>")?;

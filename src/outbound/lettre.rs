@@ -11,6 +11,7 @@ use super::{OutboundEnvelope, OutboundError, RenderOptions};
 use crate::mailbox::Mailbox;
 use crate::message_id::MessageId;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "lettre")))]
 impl OutboundEnvelope {
     /// The reply as a `lettre::Message` with the same header fields, bodies and attachments
     /// as [`render`](Self::render) writes, and an SMTP envelope of

@@ -39,6 +39,7 @@ impl From<StoredMailFrom> for MailFromFormat {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "json")))]
 #[cfg(feature = "json")]
 impl ProviderProfile {
     /// Loads a stored profile from JSON (a host's own profiles, kept beside its

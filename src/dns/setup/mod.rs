@@ -102,6 +102,10 @@ impl DomainSetup {
     }
 
     /// The setup of a custom domain, verified with `token`.
+    ///
+    /// # Errors
+    /// `dns.record_name_too_long` when a record name built from the domain (such as
+    /// `_amazonses.<domain>`) is longer than DNS allows (255 octets).
     pub fn custom(
         name: DomainName,
         profile: ProviderProfile,
@@ -112,6 +116,13 @@ impl DomainSetup {
 
     /// Adds Easy-DKIM style CNAME delegations, one per token. The profile must publish DKIM as
     /// CNAMEs, and exactly as many tokens as it issues must be given.
+    ///
+    /// # Errors
+    /// `dns.dkim_hosted` for a hosted subdomain (the platform signs for it);
+    /// `dns.dkim_unsupported` when the profile publishes no DKIM; `dns.dkim_form_mismatch` when
+    /// it publishes TXT keys instead; `dns.too_few_dkim_tokens` / `dns.too_many_dkim_tokens`
+    /// with the count the profile issues; `dns.duplicate_dkim_token`; `dns.record_name_too_long` when a record name built from the domain (such as
+    /// `_amazonses.<domain>`) is longer than DNS allows (255 octets).
     pub fn with_dkim_tokens(
         mut self,
         tokens: impl IntoIterator<Item = DkimToken>,
@@ -136,6 +147,12 @@ impl DomainSetup {
     }
 
     /// Adds DKIM TXT keys, one per selector. The profile must publish DKIM as TXT keys.
+    ///
+    /// # Errors
+    /// `dns.dkim_hosted`, `dns.dkim_unsupported` and `dns.dkim_form_mismatch` as for
+    /// [`with_dkim_tokens`](Self::with_dkim_tokens); `dns.no_dkim_keys` for an empty list;
+    /// `dns.duplicate_dkim_selector`; `dns.record_name_too_long` when a record name built from the domain (such as
+    /// `_amazonses.<domain>`) is longer than DNS allows (255 octets).
     pub fn with_dkim_keys(
         mut self,
         keys: impl IntoIterator<Item = DkimKey>,
@@ -158,6 +175,12 @@ impl DomainSetup {
     /// Adds a custom MAIL FROM domain: a proper subdomain of a custom domain (label boundary,
     /// never the domain itself). Whether it clashes with a domain the organization receives
     /// mail on is checked by [`check_mail_from_against`](Self::check_mail_from_against).
+    ///
+    /// # Errors
+    /// `dns.mail_from_hosted` for a hosted subdomain; `dns.mail_from_equals_domain` and
+    /// `dns.mail_from_not_subdomain` when `mail_from` is not a proper subdomain;
+    /// `dns.mail_from_unsupported` when the profile has no MAIL FROM records; `dns.record_name_too_long` when a record name built from the domain (such as
+    /// `_amazonses.<domain>`) is longer than DNS allows (255 octets).
     pub fn with_mail_from(mut self, mail_from: DomainName) -> Result<Self, DnsSetupError> {
         let domain = self.domain.name();
         if !self.domain.is_custom() {
@@ -190,6 +213,9 @@ impl DomainSetup {
     /// Checks the MAIL FROM domain against the domains the organization receives mail on: it
     /// must be none of them, because its MX points to the provider's feedback host. The
     /// organization's configuration calls this with its receiving domains.
+    ///
+    /// # Errors
+    /// `dns.mail_from_receives` with the MAIL FROM domain when it is one of `receiving`.
     ///
     /// ```
     /// # use email_routing::dns::{DomainSetup, ProviderProfile, VerificationToken};

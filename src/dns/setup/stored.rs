@@ -66,6 +66,7 @@ struct StoredDomainSetup {
     inbound_mx: bool,
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl Serialize for DomainSetup {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let (dkim_tokens, dkim_keys) = match &self.dkim {
@@ -94,6 +95,7 @@ pub struct DomainSetupSeed<'a> {
     profiles: &'a [ProviderProfile],
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "serde")))]
 impl DomainSetup {
     /// A [`DeserializeSeed`] that reads a stored setup for a host offering `profiles`. The
     /// stored profile names one of them (`dns.profile_not_offered` otherwise) and that
@@ -180,6 +182,7 @@ impl DomainSetup {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "json")))]
 #[cfg(feature = "json")]
 impl DomainSetup {
     /// Loads a stored setup from JSON for a host offering `profiles`, as
