@@ -29,20 +29,7 @@ use priority_queue::PriorityQueue;
 const N: usize = 1_000_000;
 const DAY_START_MS: i64 = 1_780_000_000_000;
 
-/// A small deterministic generator (xorshift), so runs are comparable.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
+use email_routing::testing::Xorshift;
 
 /// One arrival: priority and time.
 #[derive(Clone, Copy)]
@@ -58,7 +45,7 @@ impl Arrival {
 }
 
 fn arrivals(n: usize) -> Vec<Arrival> {
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut rng = Xorshift::new(0x9E37_79B9_7F4A_7C15);
     let mut t = DAY_START_MS;
     (0..n)
         .map(|_| {
@@ -219,7 +206,7 @@ fn bench_per_op<Q, T: Copy, R>(
 
 /// Every id once, in random order (Fisher-Yates).
 fn shuffled_ids(seed: u64) -> Vec<u64> {
-    let mut rng = Rng(seed);
+    let mut rng = Xorshift::new(seed);
     let mut order: Vec<u64> = (0..N as u64).collect();
     for i in (1..order.len()).rev() {
         order.swap(i, rng.below(i as u64 + 1) as usize);
@@ -297,7 +284,7 @@ fn reprioritize(c: &mut Criterion) {
     let arrivals = arrivals(N);
     // Each id once, in random order, to a random priority in 0..=20; the peers get the new
     // key computed in advance (the queue computes it from the wait it keeps).
-    let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+    let mut rng = Xorshift::new(0x2545_F491_4F6C_DD1D);
     let changes: Vec<(u64, Priority, i64)> = shuffled_ids(0xA076_1D64_78BD_642F)
         .into_iter()
         .map(|id| {
@@ -350,10 +337,10 @@ fn reprioritize(c: &mut Criterion) {
 
 /// 1,000 distinct requirement classes: one or two skills out of 64 and, half of the time, one
 /// language out of 8, with popular skills and languages more frequent (as in real traffic).
-fn classes(rng: &mut Rng, skills: &[Skill], languages: &[Language]) -> Vec<Requirements> {
+fn classes(rng: &mut Xorshift, skills: &[Skill], languages: &[Language]) -> Vec<Requirements> {
     let mut classes: Vec<Requirements> = Vec::new();
     // Square a uniform draw to favour low indices: index 0 is the most popular.
-    let skewed = |rng: &mut Rng, n: usize| {
+    let skewed = |rng: &mut Xorshift, n: usize| {
         let u = rng.below(1 << 20) as f64 / f64::from(1 << 20);
         ((u * u) * n as f64) as usize
     };
@@ -381,7 +368,7 @@ fn bench_next_for_classes(
     classes: &[Requirements],
     agent: &Agent,
 ) {
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut rng = Xorshift::new(0x9E37_79B9_7F4A_7C15);
     let arrivals = arrivals(N);
     let mut class_of: Vec<usize> = Vec::with_capacity(N);
     let mut queue = AcdQueue::new();
@@ -447,7 +434,7 @@ fn generalist(skills: &[Skill], languages: &[Language]) -> Agent {
 
 fn next_for_skills(c: &mut Criterion) {
     let (skills, languages) = skills_and_languages();
-    let classes = classes(&mut Rng(0x2545_F491_4F6C_DD1D), &skills, &languages);
+    let classes = classes(&mut Xorshift::new(0x2545_F491_4F6C_DD1D), &skills, &languages);
     let agent = generalist(&skills, &languages);
     let qualifying = classes.iter().filter(|r| r.is_met_by(&agent)).count();
     eprintln!(
@@ -459,7 +446,7 @@ fn next_for_skills(c: &mut Criterion) {
 
 fn next_for_staged(c: &mut Criterion) {
     let (skills, languages) = skills_and_languages();
-    let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+    let mut rng = Xorshift::new(0x2545_F491_4F6C_DD1D);
     let agents: Vec<AgentId> =
         (0..50).map(|i| AgentId::new(&format!("agent-{i}")).unwrap()).collect();
     // The same 1,000 classes: a third get a 3-ring bullseye (30 s with every skill, 60 s

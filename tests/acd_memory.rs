@@ -42,17 +42,7 @@ static ALLOCATOR: Counting = Counting;
 const BUDGET: f64 = 96.0;
 const ID_BYTES: f64 = std::mem::size_of::<u64>() as f64;
 
-/// A small deterministic generator (xorshift).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-}
+use email_routing::testing::Xorshift;
 
 /// What happens after the queue is filled, before memory is measured again.
 #[derive(Debug, Clone, Copy)]
@@ -71,13 +61,13 @@ enum After {
 /// Arrivals every 0-9 ms with priorities 0..=20; requirements from `classes` at random. Then
 /// `after`. Returns bytes per waiting interaction, less the id.
 fn bytes_per_interaction(n: usize, classes: &[Requirements], after: After) -> f64 {
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut rng = Xorshift::new(0x9E37_79B9_7F4A_7C15);
     let mut t = 1_780_000_000_000;
     let before = LIVE_BYTES.load(Ordering::Relaxed);
     let mut queue = AcdQueue::new();
     let mut waiting: Vec<u64> = Vec::new();
-    let mut enqueue = |queue: &mut AcdQueue<u64>, id: u64, rng: &mut Rng| {
-        let r = rng.next();
+    let mut enqueue = |queue: &mut AcdQueue<u64>, id: u64, rng: &mut Xorshift| {
+        let r = rng.next_u64();
         t += (r % 10) as i64;
         let priority = Priority::new((r >> 8) as i64 % 21).unwrap();
         let requirements = &classes[(r >> 16) as usize % classes.len()];
@@ -96,7 +86,7 @@ fn bytes_per_interaction(n: usize, classes: &[Requirements], after: After) -> f6
         After::Fill => {}
         After::Churn => {
             for next_id in n as u64..2 * n as u64 {
-                let at = rng.next() as usize % waiting.len();
+                let at = rng.next_u64() as usize % waiting.len();
                 assert!(queue.remove(&waiting[at]).is_some());
                 waiting[at] = next_id;
                 enqueue(&mut queue, next_id, &mut rng);
@@ -104,7 +94,7 @@ fn bytes_per_interaction(n: usize, classes: &[Requirements], after: After) -> f6
         }
         After::Reprioritize => {
             for _ in 0..n {
-                let r = rng.next();
+                let r = rng.next_u64();
                 let id = waiting[r as usize % waiting.len()];
                 assert!(
                     queue
@@ -115,7 +105,7 @@ fn bytes_per_interaction(n: usize, classes: &[Requirements], after: After) -> f6
         }
         After::RemoveHalf => {
             for _ in 0..n / 2 {
-                let at = rng.next() as usize % waiting.len();
+                let at = rng.next_u64() as usize % waiting.len();
                 assert!(queue.remove(&waiting.swap_remove(at)).is_some());
             }
         }

@@ -1,13 +1,11 @@
 //! The check against an in-memory DNS: one test per common mistake, and the outcomes that must
 //! stay apart (found, missing, mismatch, unknown; NXDOMAIN and NODATA).
 
-mod common;
-
-use common::{TOKEN, setup};
 use email_routing::dns::{
     Absence, Answer, AnswerRecord, Answers, Diagnostic, DomainReport, InMemoryDns, LookupFailure,
     Purpose, RecordData, RecordStatus, RecordType, TxtData,
 };
+use email_routing::testing::{SES_TOKEN as TOKEN, ses_setup as setup};
 
 const D: &str = "support.customer.com";
 const FEEDBACK: &str = "feedback-smtp.us-east-1.amazonses.com.";

@@ -1,14 +1,12 @@
 //! Untrusted answers: arbitrary, huge, non-UTF-8 or empty. Evaluation never panics and always
 //! reports one entry per required record.
 
-mod common;
-
-use common::{TOKEN, setup};
 use email_routing::Timestamp;
 use email_routing::dns::{
     Answer, AnswerRecord, Answers, DomainReport, DomainStatus, LookupFailure, Query, RecordData,
     RecordName, RecordType, TxtData,
 };
+use email_routing::testing::{SES_TOKEN as TOKEN, ses_setup as setup};
 use proptest::prelude::*;
 
 fn host() -> impl Strategy<Value = String> {

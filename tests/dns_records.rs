@@ -2,30 +2,26 @@
 
 mod common;
 
-use email_routing::DomainName;
 use email_routing::dns::{
     DkimKey, DkimKeyType, DomainSetup, InMemoryDns, Necessity, ProviderProfile, Purpose,
     RecordValue, VerificationToken,
 };
+use email_routing::testing::domain;
 
 /// A real 2048-bit RSA public key (SubjectPublicKeyInfo, base64): 392 characters.
 const KEY_2048: &str = "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA6OGoJbgGmMh7I6puHd4g9pVDDo+9tL0ktY1QfP0gLeBTRxPVWOxxR/bu3C2Wvv38JFLAktGk60oQYq5uVaT2q7c8waPw/TdbZCZd39lywB1KeZEgkUtGVBJP2RTjPSV+gfCD1D7OYtCanwefMB5wRPMY5FxLWsNy/up0fG+DFXE+CrAsfepeRE4NvXT7VLANTWICmXVUW4yxpxrtZo9ztcea2/xskhhWJ23QBFmzPAea0GtiO0pMzhxO/IMp8U2sXRmu+df3CaunQnLt2CNJxAxtpluu6sKWjwt5IwkXVxAbYV6BpIv/KmvwMb4dd9VSKvMCUlfOxKkE3pL6iDGgzwIDAQAB";
 
-fn name(s: &str) -> DomainName {
-    s.parse().unwrap()
-}
-
 #[test]
 fn ses_records_render_as_zone_lines() {
     let setup = DomainSetup::custom(
-        name("Support.Customer.com"),
+        domain("Support.Customer.com"),
         ProviderProfile::ses("us-west-2").unwrap(),
         VerificationToken::new("TOKEN+/=").unwrap(),
     )
     .unwrap()
     .with_dkim_tokens(["aaa", "bbb", "ccc"].map(|t| email_routing::dns::DkimToken::new(t).unwrap()))
     .unwrap()
-    .with_mail_from(name("mail.support.customer.com"))
+    .with_mail_from(domain("mail.support.customer.com"))
     .unwrap();
     let lines: Vec<String> = setup.required_records().iter().map(ToString::to_string).collect();
     assert_eq!(
@@ -45,7 +41,7 @@ fn ses_records_render_as_zone_lines() {
         hosts,
         ["_amazonses", "@", "aaa._domainkey", "bbb._domainkey", "ccc._domainkey", "mail", "mail"]
     );
-    let zone = name("customer.com");
+    let zone = domain("customer.com");
     let in_parent: Vec<String> =
         setup.required_records().iter().map(|r| r.host_in_zone(&zone).unwrap()).collect();
     assert_eq!(in_parent[0], "_amazonses.support");
@@ -68,7 +64,7 @@ fn ses_records_render_as_zone_lines() {
 fn a_2048_bit_dkim_key_is_split_into_255_byte_strings() {
     let key = DkimKey::new("s2048", DkimKeyType::Rsa, KEY_2048).unwrap();
     let setup = DomainSetup::custom(
-        name("customer.com"),
+        domain("customer.com"),
         common::own_keys_profile(),
         VerificationToken::new("t").unwrap(),
     )
@@ -99,12 +95,12 @@ fn a_2048_bit_dkim_key_is_split_into_255_byte_strings() {
 #[test]
 fn another_provider_profile_renders_its_own_formats() {
     let setup = DomainSetup::custom(
-        name("example.org"),
+        domain("example.org"),
         common::own_keys_profile(),
         VerificationToken::new("v1").unwrap(),
     )
     .unwrap()
-    .with_mail_from(name("bounce.example.org"))
+    .with_mail_from(domain("bounce.example.org"))
     .unwrap();
     let lines: Vec<String> = setup.required_records().iter().map(ToString::to_string).collect();
     assert_eq!(
@@ -121,7 +117,7 @@ fn another_provider_profile_renders_its_own_formats() {
 #[test]
 fn unicode_domains_are_published_in_a_label_form() {
     let setup = DomainSetup::custom(
-        name("bücher.de"),
+        domain("bücher.de"),
         ProviderProfile::ses("eu-central-1").unwrap(),
         VerificationToken::new("t").unwrap(),
     )
@@ -141,7 +137,7 @@ fn tokens_and_regions_deserialize_only_when_valid() {
     assert!(serde_json::from_str::<VerificationToken>("\"a b\"").is_err());
     assert!(serde_json::from_str::<DkimToken>("\"a.b\"").is_err());
     let setup = DomainSetup::custom(
-        name("customer.com"),
+        domain("customer.com"),
         common::own_keys_profile(),
         VerificationToken::new("v1").unwrap(),
     )

@@ -2,9 +2,7 @@
 //! zone made from the required records, checked through the `resolver` feature.
 #![cfg(feature = "resolver")]
 
-mod common;
-
-use common::{TOKEN, setup};
+use email_routing::testing::{SES_TOKEN as TOKEN, ses_setup as setup};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;

@@ -4,16 +4,13 @@
 
 mod common;
 
+use email_routing::Domain;
 use email_routing::dns::{
     DkimKey, DkimKeyType, DkimToken, DomainSetup, ProviderProfile, VerificationToken,
 };
-use email_routing::{Domain, DomainName};
+use email_routing::testing::{SES_TOKEN, domain, ses_setup};
 use serde::de::DeserializeSeed;
 use serde_json::{Value, json};
-
-fn name(s: &str) -> DomainName {
-    s.parse().unwrap()
-}
 
 fn round_trip<T: serde::Serialize + serde::de::DeserializeOwned>(value: &T) -> T {
     serde_json::from_str(&serde_json::to_string(value).unwrap()).unwrap()
@@ -45,7 +42,7 @@ fn refused(stored: Value) -> String {
 
 #[test]
 fn an_ses_setup_is_stored_as_the_values_it_was_made_from() {
-    let setup = common::setup();
+    let setup = ses_setup();
     let stored = serde_json::to_value(&setup).unwrap();
     assert_eq!(
         stored,
@@ -63,7 +60,7 @@ fn an_ses_setup_is_stored_as_the_values_it_was_made_from() {
                 },
                 "ttl": 3600
             },
-            "verification_token": common::TOKEN,
+            "verification_token": SES_TOKEN,
             "dkim_tokens": ["tok1", "tok2", "tok3"],
             "mail_from": "bounce.support.customer.com",
             "inbound_mx": true
@@ -77,7 +74,7 @@ fn an_ses_setup_is_stored_as_the_values_it_was_made_from() {
 #[test]
 fn a_setup_with_own_keys_and_no_inbound_mx_round_trips() {
     let setup = DomainSetup::custom(
-        name("Bücher.example.de"),
+        domain("Bücher.example.de"),
         common::own_keys_profile(),
         VerificationToken::new("token-1").unwrap(),
     )
@@ -92,7 +89,7 @@ fn a_setup_with_own_keys_and_no_inbound_mx_round_trips() {
         .unwrap(),
     ])
     .unwrap()
-    .with_mail_from(name("bounce.bücher.example.de"))
+    .with_mail_from(domain("bounce.bücher.example.de"))
     .unwrap()
     .without_inbound_mx();
     let read = setup_round_trip(&setup);
@@ -147,15 +144,15 @@ fn a_profile_round_trips_and_the_builder_checks_it_again() {
 
 #[test]
 fn a_stored_setup_is_refused_for_the_reason_the_constructor_gives() {
-    let stored = serde_json::to_value(common::setup()).unwrap();
+    let stored = serde_json::to_value(ses_setup()).unwrap();
     let ses = ProviderProfile::ses("us-east-1").unwrap();
-    let token = VerificationToken::new(common::TOKEN).unwrap();
-    let base = || DomainSetup::custom(name("support.customer.com"), ses.clone(), token.clone());
+    let token = VerificationToken::new(SES_TOKEN).unwrap();
+    let base = || DomainSetup::custom(domain("support.customer.com"), ses.clone(), token.clone());
 
     // A custom domain without its token.
     let mut missing_token = stored.clone();
     missing_token.as_object_mut().unwrap().remove("verification_token");
-    let want = DomainSetup::new(Domain::custom(name("support.customer.com")), ses.clone(), None)
+    let want = DomainSetup::new(Domain::custom(domain("support.customer.com")), ses.clone(), None)
         .unwrap_err();
     assert_eq!(want.code(), "dns.token_missing");
     assert!(refused(missing_token).contains(&want.to_string()));
@@ -173,7 +170,8 @@ fn a_stored_setup_is_refused_for_the_reason_the_constructor_gives() {
     // A MAIL FROM domain that only looks like a subdomain.
     let mut lookalike = stored.clone();
     lookalike["mail_from"] = json!("bounce.evilsupport.customer.com");
-    let want = base().unwrap().with_mail_from(name("bounce.evilsupport.customer.com")).unwrap_err();
+    let want =
+        base().unwrap().with_mail_from(domain("bounce.evilsupport.customer.com")).unwrap_err();
     assert_eq!(want.code(), "dns.mail_from_not_subdomain");
     assert!(refused(lookalike).contains(&want.to_string()));
 
@@ -206,7 +204,7 @@ fn a_stored_setup_is_refused_for_the_reason_the_constructor_gives() {
 
 #[test]
 fn the_host_profile_decides_the_records_not_the_file() {
-    let setup = common::setup();
+    let setup = ses_setup();
     let mut forged = serde_json::to_value(&setup).unwrap();
     forged["profile"]["inbound_mx"]["exchange"] = json!("mx.attacker.net");
     forged["profile"]["dkim"]["cname"]["target_suffix"] = json!("dkim.attacker.net");
@@ -230,7 +228,7 @@ fn the_host_profile_decides_the_records_not_the_file() {
 
 #[test]
 fn a_hosted_setup_is_written_but_never_read_back() {
-    let root = name("mail.example.net");
+    let root = domain("mail.example.net");
     let hosted = DomainSetup::new(
         Domain::hosted("acme", &root).unwrap(),
         ProviderProfile::ses("us-east-1").unwrap(),
@@ -244,7 +242,7 @@ fn a_hosted_setup_is_written_but_never_read_back() {
 
     // Nor may a file make a custom domain look hosted, or drop the flag to pass as custom
     // without a token.
-    let mut forged = serde_json::to_value(common::setup()).unwrap();
+    let mut forged = serde_json::to_value(ses_setup()).unwrap();
     forged["hosted"] = json!(true);
     assert!(refused(forged).contains("hosted"));
     let mut unflagged = stored;

@@ -3,7 +3,7 @@
 #![cfg(feature = "zone")]
 
 use email_routing::DomainName;
-mod common;
+use email_routing::testing::ses_setup;
 
 use email_routing::dns::{
     Answer, DkimForm, DkimKey, DkimKeyType, DnsLookup, DomainSetup, InMemoryDns, ProviderProfile,
@@ -262,7 +262,7 @@ fn records_of_other_types_are_skipped_listed_and_their_owners_exist() {
     }
     assert_eq!(dns.lookup(&q("nope.customer.com", RecordType::Txt)), Answer::NoSuchName);
     // The records the checks read are there, and the zone is customer.com.
-    let report = common::setup().check().run(&dns);
+    let report = ses_setup().check().run(&dns);
     assert_eq!(report.zone().map(|z| z.as_str()), Some("customer.com"));
     assert!(report.entries()[0].status().is_found());
     assert!(report.entries()[1].status().is_found());
@@ -388,7 +388,7 @@ support             IN CNAME web.hosting.example.net.
 _amazonses.support  IN TXT   \"pmBGN/7MjnfhTKUZ06Enqq1PeGUaOkw8lGhcfwefcHU=\"
 ";
     let dns = InMemoryDns::from_zone(zone, None).unwrap();
-    let report = common::setup().check().run(&dns);
+    let report = ses_setup().check().run(&dns);
     assert_eq!(report.zone().map(|z| z.as_str()), Some("customer.com"));
     let [verification, mx, ..] = report.entries() else { panic!("{report:#?}") };
     assert!(verification.status().is_found());

@@ -1,7 +1,7 @@
 //! Inbound dispatch: recipient matching order, spam and virus policy, queue enqueue.
 
 use email_routing::acd::{AcdQueue, Agent};
-use email_routing::config::{AddressRoute, OrgEmailConfig, QueueRoute, RoutingTarget, SpamPolicy};
+use email_routing::config::{AddressRoute, OrgEmailConfig, RoutingTarget};
 use email_routing::inbound::{
     Dispatch, DispatchAction, DispatchReason, InboundEmail, InboundPolicy, SenderRateGuard,
     Verdict, Verdicts,
@@ -14,38 +14,9 @@ fn at(ms: i64) -> Timestamp {
     Timestamp::from_unix_millis(ms).unwrap()
 }
 
+/// The organization every example speaks of (the crate's shared fixture).
 fn org() -> OrgEmailConfig {
-    let root: DomainName = "mail.example.net".parse().unwrap();
-    let mut org = OrgEmailConfig::new(root.clone());
-    org.add_domain(Domain::hosted("acme", &root).unwrap()).unwrap();
-    org.add_domain(Domain::custom("support.customer.com".parse().unwrap())).unwrap();
-    let name = DisplayName::new("Help").unwrap();
-    let queue = QueueRoute::new(QueueId::new("support").unwrap())
-        .with_skills([Skill::new("billing").unwrap()])
-        .with_language(Language::new("en").unwrap())
-        .with_priority(Priority::new(10).unwrap());
-    org.add_route(
-        AddressRoute::new(
-            "help@support.customer.com".parse().unwrap(),
-            name.clone(),
-            RoutingTarget::Queue(queue),
-        )
-        .with_spam_policy(SpamPolicy::RouteToFlow { flow: FlowId::new("spam-review").unwrap() }),
-    )
-    .unwrap();
-    org.add_route(AddressRoute::new(
-        "sales@support.customer.com".parse().unwrap(),
-        name.clone(),
-        RoutingTarget::Flow { flow: FlowId::new("sales-bot").unwrap() },
-    ))
-    .unwrap();
-    org.add_route(AddressRoute::new(
-        "noreply@acme.mail.example.net".parse().unwrap(),
-        name,
-        RoutingTarget::OutboundOnly,
-    ))
-    .unwrap();
-    org
+    email_routing::testing::sample_org()
 }
 
 /// What the host's scanners said.

@@ -12,23 +12,16 @@ use email_routing::dns::{
 };
 use email_routing::outbound::OutboundError;
 use email_routing::outbound::{self, OutboundDraft, RenderOptions};
+use email_routing::testing::{address, domain};
 use email_routing::*;
 use proptest::prelude::*;
 
-fn addr(s: &str) -> EmailAddress {
-    s.parse().unwrap()
-}
-
-fn name(s: &str) -> DomainName {
-    s.parse().unwrap()
-}
-
 fn root() -> DomainName {
-    name("mail.example.net")
+    domain("mail.example.net")
 }
 
-fn route(address: &str) -> AddressRoute {
-    AddressRoute::new(addr(address), DisplayName::new("Help").unwrap(), RoutingTarget::OutboundOnly)
+fn route(text: &str) -> AddressRoute {
+    AddressRoute::new(address(text), DisplayName::new("Help").unwrap(), RoutingTarget::OutboundOnly)
 }
 
 /// A plan unlike the anchor platform's in every number an organization uses.
@@ -55,7 +48,7 @@ fn planned_org() -> OrgEmailConfig {
     let root = root();
     let mut org = OrgEmailConfig::with_limits(root.clone(), plan());
     org.add_domain(Domain::hosted("acme", &root).unwrap()).unwrap();
-    org.add_domain(Domain::custom(name("support.customer.com"))).unwrap();
+    org.add_domain(Domain::custom(domain("support.customer.com"))).unwrap();
     org
 }
 
@@ -81,15 +74,15 @@ fn new_keeps_the_anchor_platforms_numbers() {
 fn domain_rules_report_the_plans_limits() {
     let mut org = planned_org();
     assert_eq!(org.custom_domain_quota(), 2); // the plan's default quota
-    org.add_domain(Domain::custom(name("sales.customer.com"))).unwrap();
-    let err = org.add_domain(Domain::custom(name("other.com"))).unwrap_err();
+    org.add_domain(Domain::custom(domain("sales.customer.com"))).unwrap();
+    let err = org.add_domain(Domain::custom(domain("other.com"))).unwrap_err();
     assert!(
         matches!(err, ConfigError::TooManyCustomDomains { count: 2, quota: 2, max: 3, .. }),
         "{err:?}"
     );
     assert!(err.to_string().contains("at most 3"), "{err}");
     org.set_custom_domain_quota(3).unwrap();
-    org.add_domain(Domain::custom(name("other.com"))).unwrap();
+    org.add_domain(Domain::custom(domain("other.com"))).unwrap();
     let err = org.add_domain(Domain::hosted("beta", &root()).unwrap()).unwrap_err();
     assert!(matches!(err, ConfigError::TooManyDomains { count: 4, max: 4, .. }), "{err:?}");
     assert!(err.to_string().contains("the limit is 4"), "{err}");
@@ -110,7 +103,7 @@ fn a_plan_may_allow_no_custom_domain_at_all() {
         .build()
         .unwrap();
     let mut org = OrgEmailConfig::with_limits(root(), hosted_only);
-    let err = org.add_domain(Domain::custom(name("support.customer.com"))).unwrap_err();
+    let err = org.add_domain(Domain::custom(domain("support.customer.com"))).unwrap_err();
     assert_eq!(err.code(), "org.too_many_custom_domains");
     org.add_domain(Domain::hosted("acme", &root()).unwrap()).unwrap();
 }
@@ -125,7 +118,7 @@ fn address_rules_report_the_plans_limits() {
     assert!(matches!(err, ConfigError::TooManyAddresses { count: 3, max: 3, .. }), "{err:?}");
     assert!(err.to_string().contains("the limit is 3"), "{err}");
 
-    let bcc = |n: usize| (0..n).map(|i| addr(&format!("a{i}@archive.com"))).collect::<Vec<_>>();
+    let bcc = |n: usize| (0..n).map(|i| address(&format!("a{i}@archive.com"))).collect::<Vec<_>>();
     let two = route("help@acme.mail.example.net").with_auto_bcc(bcc(2)).unwrap();
     org.add_route(two.clone()).unwrap();
     let three = two.with_auto_bcc(bcc(3)).unwrap();
@@ -144,21 +137,21 @@ fn address_rules_report_the_plans_limits() {
 }
 
 fn verified() -> HashSet<DomainName> {
-    [name("support.customer.com")].into()
+    [domain("support.customer.com")].into()
 }
 
 /// The planned organization with `help@` copying one auto-BCC address.
 fn sending_org() -> OrgEmailConfig {
     let mut org = planned_org();
     org.add_route(
-        route("help@support.customer.com").with_auto_bcc([addr("a@archive.com")]).unwrap(),
+        route("help@support.customer.com").with_auto_bcc([address("a@archive.com")]).unwrap(),
     )
     .unwrap();
     org
 }
 
 fn draft() -> OutboundDraft {
-    OutboundDraft::new(addr("help@support.customer.com")).with_subject("Re: invoice")
+    OutboundDraft::new(address("help@support.customer.com")).with_subject("Re: invoice")
 }
 
 #[test]
@@ -182,7 +175,7 @@ fn compose_holds_a_reply_to_the_organizations_plan() {
     assert_eq!(err, OutboundError::SubjectTooLong { len: 21, max: 20 });
     // The anchor platform's organization takes the same subject.
     let mut anchor = OrgEmailConfig::new(root());
-    anchor.add_domain(Domain::custom(name("support.customer.com"))).unwrap();
+    anchor.add_domain(Domain::custom(domain("support.customer.com"))).unwrap();
     anchor.add_route(route("help@support.customer.com")).unwrap();
     assert!(outbound::compose(&anchor, &long, &verified()).is_ok());
 }
@@ -211,7 +204,7 @@ const T0: Timestamp = match Timestamp::from_unix_millis(1_700_000_000_000) {
 
 fn setup() -> DomainSetup {
     DomainSetup::custom(
-        name("customer.com"),
+        domain("customer.com"),
         ProviderProfile::ses("us-east-1").unwrap(),
         VerificationToken::new("tok").unwrap(),
     )
@@ -305,7 +298,7 @@ fn a_stored_status_keeps_its_windows() {
 fn an_organization_file_holds_its_plan() {
     let mut org = planned_org();
     org.add_route(
-        route("help@support.customer.com").with_auto_bcc([addr("a@archive.com")]).unwrap(),
+        route("help@support.customer.com").with_auto_bcc([address("a@archive.com")]).unwrap(),
     )
     .unwrap();
     let written = serde_json::to_value(&org).unwrap();

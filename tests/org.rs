@@ -4,54 +4,47 @@ use email_routing::config::{
     AddressRoute, ConfigError, OrgEmailConfig, QueueRoute, RoutingTarget, SpamPolicy,
 };
 use email_routing::outbound::OutboundError;
+use email_routing::testing::{address, domain};
 use email_routing::*;
 use serde::de::DeserializeSeed;
 
-fn addr(s: &str) -> EmailAddress {
-    s.parse().unwrap()
-}
-
-fn name(s: &str) -> DomainName {
-    s.parse().unwrap()
-}
-
-fn route(address: &str) -> AddressRoute {
+fn route(text: &str) -> AddressRoute {
     AddressRoute::new(
-        addr(address),
+        address(text),
         DisplayName::new("Support").unwrap(),
         RoutingTarget::OutboundOnly,
     )
 }
 
 fn org_with_custom() -> OrgEmailConfig {
-    let root = name("mail.example.net");
+    let root = domain("mail.example.net");
     let mut org = OrgEmailConfig::new(root.clone());
     org.add_domain(Domain::hosted("acme", &root).unwrap()).unwrap();
-    org.add_domain(Domain::custom(name("support.customer.com"))).unwrap();
+    org.add_domain(Domain::custom(domain("support.customer.com"))).unwrap();
     org
 }
 
 #[test]
 fn two_domains_at_most() {
     let mut org = org_with_custom();
-    let err = org.add_domain(Domain::custom(name("other.com"))).unwrap_err();
+    let err = org.add_domain(Domain::custom(domain("other.com"))).unwrap_err();
     assert!(matches!(err, ConfigError::TooManyDomains { count: 2, max: 2, .. }), "{err:?}");
     assert_eq!(err.code(), "org.too_many_domains");
 }
 
 #[test]
 fn custom_domain_quota_is_one_by_default_raisable_to_two_never_three() {
-    let root = name("mail.example.net");
+    let root = domain("mail.example.net");
     let mut org = OrgEmailConfig::new(root.clone());
     assert_eq!(org.custom_domain_quota(), 1);
-    org.add_domain(Domain::custom(name("a.com"))).unwrap();
-    let err = org.add_domain(Domain::custom(name("b.com"))).unwrap_err();
+    org.add_domain(Domain::custom(domain("a.com"))).unwrap();
+    let err = org.add_domain(Domain::custom(domain("b.com"))).unwrap_err();
     assert!(
         matches!(err, ConfigError::TooManyCustomDomains { count: 1, quota: 1, max: 2, .. }),
         "{err:?}"
     );
     org.set_custom_domain_quota(2).unwrap();
-    org.add_domain(Domain::custom(name("b.com"))).unwrap();
+    org.add_domain(Domain::custom(domain("b.com"))).unwrap();
     let out_of_range = "org.custom_domain_quota_out_of_range";
     assert_eq!(org.set_custom_domain_quota(3).unwrap_err().code(), out_of_range);
     assert_eq!(org.set_custom_domain_quota(0).unwrap_err().code(), out_of_range);
@@ -66,24 +59,24 @@ fn custom_domain_quota_is_one_by_default_raisable_to_two_never_three() {
 
 #[test]
 fn hosted_subdomain_can_be_replaced() {
-    let root = name("mail.example.net");
+    let root = domain("mail.example.net");
     let mut org = org_with_custom();
-    org.remove_domain(&name("acme.mail.example.net")).unwrap();
+    org.remove_domain(&domain("acme.mail.example.net")).unwrap();
     org.add_domain(Domain::hosted("acme2", &root).unwrap()).unwrap();
     assert_eq!(org.domains().len(), 2);
 }
 
 #[test]
 fn hosted_root_rules() {
-    let root = name("mail.example.net");
+    let root = domain("mail.example.net");
     let mut org = OrgEmailConfig::new(root.clone());
     // The root, under it, and above it (the platform's own domain) are all the platform's.
     for clash in ["mail.example.net", "x.mail.example.net", "a.b.mail.example.net", "example.net"] {
-        let err = org.add_domain(Domain::custom(name(clash))).unwrap_err();
+        let err = org.add_domain(Domain::custom(domain(clash))).unwrap_err();
         assert_eq!(err.code(), "org.custom_domain_overlaps_hosted_root", "{clash}");
     }
     // Lookalike, not under the root.
-    org.add_domain(Domain::custom(name("evilmail.example.net"))).unwrap();
+    org.add_domain(Domain::custom(domain("evilmail.example.net"))).unwrap();
     assert_eq!(Domain::hosted("a.b", &root).unwrap_err().code(), "domain.hosted_label_invalid");
     assert_eq!(
         Domain::hosted("bad_label", &root).unwrap_err().code(),
@@ -93,7 +86,7 @@ fn hosted_root_rules() {
         Domain::hosted("bücher", &root).unwrap().name().as_str(),
         "xn--bcher-kva.mail.example.net"
     );
-    let other_root = name("hosted.other.net");
+    let other_root = domain("hosted.other.net");
     let foreign = Domain::hosted("acme", &other_root).unwrap();
     assert_eq!(org.add_domain(foreign).unwrap_err().code(), "org.hosted_subdomain_outside_root");
 }
@@ -102,16 +95,16 @@ fn hosted_root_rules() {
 fn duplicate_and_unknown_domains() {
     let mut org = org_with_custom();
     org.set_custom_domain_quota(2).unwrap();
-    let err = org.add_domain(Domain::custom(name("SUPPORT.customer.com."))).unwrap_err();
+    let err = org.add_domain(Domain::custom(domain("SUPPORT.customer.com."))).unwrap_err();
     assert_eq!(err.code(), "org.duplicate_domain");
-    assert_eq!(org.remove_domain(&name("nope.com")).unwrap_err().code(), "org.unknown_domain");
+    assert_eq!(org.remove_domain(&domain("nope.com")).unwrap_err().code(), "org.unknown_domain");
 }
 
 #[test]
 fn domain_with_addresses_cannot_be_removed() {
     let mut org = org_with_custom();
     org.add_route(route("help@support.customer.com")).unwrap();
-    let err = org.remove_domain(&name("support.customer.com")).unwrap_err();
+    let err = org.remove_domain(&domain("support.customer.com")).unwrap_err();
     match &err {
         ConfigError::DomainInUse { count, examples, .. } => {
             assert_eq!(*count, 1);
@@ -119,8 +112,8 @@ fn domain_with_addresses_cannot_be_removed() {
         }
         other => panic!("{other:?}"),
     }
-    org.remove_route(&addr("help@support.customer.com")).unwrap();
-    org.remove_domain(&name("support.customer.com")).unwrap();
+    org.remove_route(&address("help@support.customer.com")).unwrap();
+    org.remove_domain(&domain("support.customer.com")).unwrap();
 }
 
 #[test]
@@ -136,7 +129,7 @@ fn thousand_addresses_per_domain() {
     org.add_route(route("help@acme.mail.example.net")).unwrap();
     assert_eq!(org.routes().len(), 1001);
     for i in (0..max).step_by(97) {
-        let a = addr(&format!("AGENT{i}@support.customer.com"));
+        let a = address(&format!("AGENT{i}@support.customer.com"));
         assert_eq!(org.route_for(&a).unwrap().address().local_part(), format!("agent{i}"));
     }
 }
@@ -165,16 +158,16 @@ fn addresses_only_on_own_domains_and_only_once() {
 fn from_address_must_be_configured() {
     let mut org = org_with_custom();
     org.add_route(route("help@support.customer.com")).unwrap();
-    let sales =
-        route("sales@support.customer.com").with_from_address(addr("nobody@support.customer.com"));
+    let sales = route("sales@support.customer.com")
+        .with_from_address(address("nobody@support.customer.com"));
     let err = org.add_route(sales).unwrap_err();
     assert_eq!(err.code(), "route.from_address_not_configured");
     // Sending as another configured address (any case) is fine.
     let sales =
-        route("sales@support.customer.com").with_from_address(addr("Help@support.customer.com"));
+        route("sales@support.customer.com").with_from_address(address("Help@support.customer.com"));
     org.add_route(sales).unwrap();
     // ...and that address can then not be removed.
-    let err = org.remove_route(&addr("help@support.customer.com")).unwrap_err();
+    let err = org.remove_route(&address("help@support.customer.com")).unwrap_err();
     match &err {
         ConfigError::AddressInUseAsFrom { used_by, .. } => {
             assert_eq!(used_by, &["sales@support.customer.com"])
@@ -183,10 +176,10 @@ fn from_address_must_be_configured() {
     }
     // Repoint sales, then help can go.
     org.update_route(route("sales@support.customer.com")).unwrap();
-    org.remove_route(&addr("help@support.customer.com")).unwrap();
-    assert!(org.route_for(&addr("sales@support.customer.com")).is_some());
+    org.remove_route(&address("help@support.customer.com")).unwrap();
+    assert!(org.route_for(&address("sales@support.customer.com")).is_some());
     assert_eq!(
-        org.remove_route(&addr("help@support.customer.com")).unwrap_err().code(),
+        org.remove_route(&address("help@support.customer.com")).unwrap_err().code(),
         "route.unknown_address"
     );
     assert_eq!(
@@ -201,19 +194,19 @@ fn remove_keeps_the_index_consistent() {
     for local in ["a", "b", "c", "d"] {
         org.add_route(route(&format!("{local}@support.customer.com"))).unwrap();
     }
-    org.remove_route(&addr("a@support.customer.com")).unwrap();
+    org.remove_route(&address("a@support.customer.com")).unwrap();
     for local in ["b", "c", "d"] {
-        let a = addr(&format!("{local}@support.customer.com"));
+        let a = address(&format!("{local}@support.customer.com"));
         assert_eq!(org.route_for(&a).unwrap().address(), &a);
     }
-    assert!(org.route_for(&addr("a@support.customer.com")).is_none());
+    assert!(org.route_for(&address("a@support.customer.com")).is_none());
 }
 
 #[test]
 fn auto_bcc_limits() {
     let mut org = org_with_custom();
-    let five: Vec<EmailAddress> = (0..5).map(|i| addr(&format!("a{i}@archive.com"))).collect();
-    let six: Vec<EmailAddress> = (0..6).map(|i| addr(&format!("a{i}@archive.com"))).collect();
+    let five: Vec<EmailAddress> = (0..5).map(|i| address(&format!("a{i}@archive.com"))).collect();
+    let six: Vec<EmailAddress> = (0..6).map(|i| address(&format!("a{i}@archive.com"))).collect();
     let r = route("help@support.customer.com").with_auto_bcc(five).unwrap();
     assert_eq!(r.auto_bcc().len(), 5);
     // The count is the organization's plan: checked when the route is added or updated.
@@ -225,9 +218,9 @@ fn auto_bcc_limits() {
     let err = org.update_route(r.clone().with_auto_bcc(six).unwrap()).unwrap_err();
     assert_eq!(err.code(), "route.too_many_auto_bcc");
     assert_eq!(org.routes()[0].auto_bcc().len(), 5);
-    let dup = [addr("x@archive.com"), addr("X@Archive.com")];
+    let dup = [address("x@archive.com"), address("X@Archive.com")];
     assert_eq!(r.clone().with_auto_bcc(dup).unwrap_err().code(), "route.duplicate_auto_bcc");
-    let own = [addr("HELP@support.customer.com")];
+    let own = [address("HELP@support.customer.com")];
     assert_eq!(r.with_auto_bcc(own).unwrap_err().code(), "route.auto_bcc_is_self");
 }
 
@@ -252,7 +245,7 @@ fn route_skill_limit() {
 }
 
 fn root() -> DomainName {
-    name("mail.example.net")
+    domain("mail.example.net")
 }
 
 /// Reads an organization for this platform's hosted root.
@@ -269,12 +262,12 @@ fn full_org() -> OrgEmailConfig {
         .with_priority(Priority::new(10).unwrap());
     org.add_route(
         AddressRoute::new(
-            addr("help@support.customer.com"),
+            address("help@support.customer.com"),
             DisplayName::new("Help").unwrap(),
             RoutingTarget::Queue(queue),
         )
-        .with_reply_to(addr("replies@customer.com"))
-        .with_auto_bcc([addr("archive@customer.com")])
+        .with_reply_to(address("replies@customer.com"))
+        .with_auto_bcc([address("archive@customer.com")])
         .unwrap()
         .with_spam_policy(SpamPolicy::RouteToFlow { flow: FlowId::new("spam").unwrap() }),
     )
@@ -293,7 +286,7 @@ fn serde_round_trip() {
     let json = serde_json::to_string(&org).unwrap();
     let back = read(&json).unwrap();
     assert_eq!(back, org);
-    assert!(back.route_for(&addr("HELP@support.customer.com")).is_some());
+    assert!(back.route_for(&address("HELP@support.customer.com")).is_some());
 }
 
 #[test]

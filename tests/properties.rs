@@ -2,38 +2,10 @@
 //! sequences of configuration changes never leave an invariant broken.
 
 use email_routing::config::{AddressRoute, OrgEmailConfig, QueueRoute, RoutingTarget};
+use email_routing::testing::strategies::{address_text, domain_text};
 use email_routing::*;
 use proptest::prelude::*;
 use serde::de::DeserializeSeed;
-
-fn label() -> impl Strategy<Value = String> {
-    prop_oneof![
-        "[a-z][a-z0-9]{0,8}",
-        "[A-Z][a-zA-Z0-9-]{0,6}[a-z0-9]",
-        Just("bücher".to_owned()),
-        Just("例え".to_owned()),
-        Just("ÉCOLE".to_owned()),
-    ]
-}
-
-fn domain_text() -> impl Strategy<Value = String> {
-    (
-        prop::collection::vec(label(), 1..4),
-        prop_oneof![Just("com"), Just("de"), Just("jp"), Just("org")],
-    )
-        .prop_map(|(labels, tld)| format!("{}.{tld}", labels.join(".")))
-}
-
-fn local_text() -> impl Strategy<Value = String> {
-    prop_oneof![
-        "[a-zA-Z0-9!#$%&'*+/=?^_`{|}~-]{1,12}(\\.[a-zA-Z0-9_+-]{1,8}){0,2}",
-        "[a-z]{1,4}(é|ü|用户|ß|Ω)[a-z]{0,4}",
-    ]
-}
-
-fn address_text() -> impl Strategy<Value = String> {
-    (local_text(), domain_text()).prop_map(|(l, d)| format!("{l}@{d}"))
-}
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]

@@ -182,3 +182,7 @@ pub(crate) use load::load_json;
 pub use org::{OrgEmailConfig, SUBADDRESS_SEPARATORS};
 pub use reply::{HistoryMode, MAX_SIGNATURE_CHARS, Signature, SignatureError, SignatureMode};
 pub use route::{AddressRoute, QueueRoute, RoutingTarget, SpamPolicy};
+
+// What a file that breaks one of these rules is told (the rule's code and message).
+#[cfg(feature = "serde")]
+crate::refusal::rule_with_code!(SignatureError);

@@ -62,3 +62,7 @@ pub use threading::{
     MatchedVia, StartReason, Threading, ThreadingPolicy, ThreadingPolicyError,
     record_acknowledgement, record_received, record_sent, thread,
 };
+
+// What a file that breaks one of these rules is told (the rule's code and message).
+#[cfg(feature = "serde")]
+crate::refusal::rule_with_code!(ThreadingPolicyError);

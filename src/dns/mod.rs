@@ -132,3 +132,13 @@ pub use token::{
 #[cfg(feature = "zone")]
 #[cfg_attr(docsrs, doc(cfg(feature = "zone")))]
 pub use zone::{MAX_ZONE_BYTES, SkippedRecord, ZoneError, ZoneSummary};
+
+// What a file that breaks one of these rules is told (the rule's code and message).
+#[cfg(feature = "serde")]
+crate::refusal::rule_with_code!(
+    AwsRegionError,
+    VerificationTokenError,
+    DkimTokenError,
+    DkimKeyError,
+    RecordNameError
+);

@@ -43,3 +43,7 @@ pub use policy::{AutoAction, InboundPolicy, InboundPolicyError};
 #[cfg_attr(docsrs, doc(cfg(feature = "json")))]
 pub use ses::MAX_SES_NOTIFICATION_BYTES;
 pub use verdict::{DmarcPolicy, Verdict, Verdicts};
+
+// What a file that breaks one of these rules is told (the rule's code and message).
+#[cfg(feature = "serde")]
+crate::refusal::rule_with_code!(InboundPolicyError, RateGuardError);
