@@ -1,5 +1,5 @@
-//! Small validated values used by routes and the ACD queue: [`Priority`], [`QueueId`],
-//! [`FlowId`], [`Skill`] and [`Language`].
+//! Small validated values used by routes, conversations and the ACD queue: [`Priority`],
+//! [`QueueId`], [`FlowId`], [`Skill`], [`Language`], [`AgentId`] and [`ConversationId`].
 //!
 //! Each is checked once when it is made; afterwards it can be passed around without re-checking.
 
@@ -9,8 +9,8 @@ use std::str::FromStr;
 
 use crate::text::{describe_char, is_unsafe_in_text};
 
-/// Why an identifier ([`QueueId`], [`FlowId`], [`Skill`], [`Language`]) or a [`Priority`] was
-/// refused.
+/// Why an identifier ([`QueueId`], [`FlowId`], [`Skill`], [`Language`], [`AgentId`],
+/// [`ConversationId`]) or a [`Priority`] was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum IdError {
@@ -172,6 +172,10 @@ id_type!(
     /// meet `en-US`. The range `*` on an interaction is met by an agent with any language. On
     /// an agent `*` is not a wildcard: it is matched as the text `*`, so it meets only an
     /// interaction that requires `*`.
+    ///
+    /// Only the id rules are checked, not BCP 47's tag syntax: `English` or `en_US` is
+    /// accepted and matched as written (RFC 4647 filtering splits on `-` only), so a host
+    /// should give the tags its agents' profiles use, such as `en-US`.
     Language, "language", "pt-BR", str::to_lowercase
 );
 

@@ -72,7 +72,8 @@
 //! ```
 //!
 //! Data flows one way: configuration, then DNS (what to publish, is it published), then
-//! inbound (which route), then the ACD (who answers), then outbound (the reply).
+//! inbound (which route), then conversations (is it a reply, and to whom), then the ACD (who
+//! answers), then outbound (the reply).
 //!
 //! ## Modules
 //!
@@ -127,12 +128,14 @@
 //! - `json` (default, with `serde`): loaders for JSON files
 //!   ([`OrgEmailConfig::from_json`](config::OrgEmailConfig::from_json), [`DomainSetup::from_json`](dns::DomainSetup::from_json),
 //!   [`ProviderProfile::from_json`](dns::ProviderProfile::from_json)) whose errors carry the rule's code, the path, the line
-//!   and the column; see [the file format](config#the-file-format).
+//!   and the column; see [the file format](config#the-file-format). Also the SES receipt
+//!   notification reader, `inbound::InboundEmail::from_ses`.
 //! - `lettre`: `OutboundEnvelope::to_lettre`, a reply as a `lettre::Message`.
 //! - `testing`: the `testing` module, fixtures for a host's tests: the sample organization and SES
 //!   setup, fixed times, a deterministic generator, proptest strategies.
 //! - `zone` (default): `dns::InMemoryDns::from_zone` and `load_zone`, zone-file text into the
-//!   in-memory DNS through hickory-proto's parser; without it hickory is not built.
+//!   in-memory DNS, read by the crate's own RFC 1035 reader (hickory-proto decodes the
+//!   RFC 3597 generic form and TTL units); without it hickory is not built.
 //! - `resolver`: `dns::HickoryLookup`, an async DNS lookup over hickory-resolver (tokio).
 //! - `redis`: `acd::redis`, one ACD queue shared by a fleet of nodes, stored in Redis (the
 //!   `redis` crate, tokio), with a blocking wrapper for hosts without an async runtime.

@@ -152,7 +152,11 @@ fn stages_and_agent_ids() {
 fn malformed_stage_fields() {
     let cases = [
         ("1 enqueue id=a priority=1 preferred=x:ana", "replay.duration_invalid", "preferred"),
-        ("1 enqueue id=a priority=1 preferred=60000", "acd.preferred_agent_count", "1 to 16"),
+        (
+            "1 enqueue id=a priority=1 preferred=60000",
+            "acd.preferred_agent_count_out_of_range",
+            "1 to 16",
+        ),
         ("1 enqueue id=a priority=1 preferred=0:ana", "acd.stage_duration_out_of_range", "0 ms"),
         ("1 enqueue id=a priority=1 ring2=10", "replay.missing_field", "ring1"),
         ("1 enqueue id=a priority=1 ring1=10:vip", "acd.ring_skill_not_required", "vip"),

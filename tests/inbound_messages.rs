@@ -764,3 +764,18 @@ fn a_form_feed_in_authentication_results_is_white_space() {
     assert_eq!(d.verdicts().dmarc, Verdict::Fail);
     assert_eq!(outcome(&d), (HELP_QUEUE.to_owned(), "route"));
 }
+
+#[test]
+fn an_authserv_id_is_one_token_up_to_its_limit() {
+    use email_routing::inbound::MAX_AUTHSERV_ID_OCTETS;
+    let longest = "a".repeat(MAX_AUTHSERV_ID_OCTETS);
+    assert!(InboundPolicy::default().with_authserv_id(&format!(" {longest} ")).is_ok());
+    let refused =
+        |id: &str| InboundPolicy::default().with_authserv_id(id).map(|_| ()).unwrap_err().code();
+    assert_eq!(refused(&format!("{longest}a")), "inbound_policy.authserv_id_invalid");
+    assert_eq!(refused(""), "inbound_policy.authserv_id_invalid");
+    assert_eq!(refused("mx.example.com extra"), "inbound_policy.authserv_id_invalid");
+    assert_eq!(refused("mx.exämple.com"), "inbound_policy.authserv_id_invalid");
+    let message = InboundPolicy::default().with_authserv_id("a b").map(|_| ()).unwrap_err();
+    assert!(message.to_string().contains("at most 255"), "{message}");
+}

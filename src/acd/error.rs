@@ -1,6 +1,6 @@
 //! [`AcdError`]: every reason the ACD queue refuses an operation or a snapshot.
 
-/// Why the ACD queue refused an interaction, a timestamp or a snapshot.
+/// Why the ACD queue refused an interaction, a reservation or a snapshot.
 ///
 /// Each variant carries the offending value and, where there is one, the limit; [`code`]
 /// gives a stable machine-readable name for it.

@@ -95,7 +95,7 @@ impl StageError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::TooManyRings { .. } => "acd.too_many_rings",
-            Self::PreferredAgentCount { .. } => "acd.preferred_agent_count",
+            Self::PreferredAgentCount { .. } => "acd.preferred_agent_count_out_of_range",
             Self::DurationOutOfRange { .. } => "acd.stage_duration_out_of_range",
             Self::RingSkillNotRequired { .. } => "acd.ring_skill_not_required",
         }
@@ -294,8 +294,8 @@ impl Requirements {
     /// conversation.
     ///
     /// # Errors
-    /// `acd.preferred_agent_count` unless 1 to [`MAX_PREFERRED_AGENTS`] distinct agents are
-    /// named; `acd.stage_duration_out_of_range` unless `wait` is 1 ms to
+    /// `acd.preferred_agent_count_out_of_range` unless 1 to [`MAX_PREFERRED_AGENTS`]
+    /// distinct agents are named; `acd.stage_duration_out_of_range` unless `wait` is 1 ms to
     /// [`MAX_STAGE_MILLIS`] (counted in whole milliseconds).
     pub fn with_preferred_agents(
         mut self,

@@ -24,6 +24,7 @@
 //! | `custom_domain_quota` | how many custom domains, within the limits (1 or 2 by default) | optional, default `limits.default_custom_domain_quota` (1) |
 //! | `domains` | list of domains, at most `limits.max_domains` (2) | optional, default none |
 //! | `routes` | list of address routes, at most `limits.max_addresses_per_domain` (1000) per domain | optional, default none |
+//! | `subaddress_separator` | RFC 5233 subaddressing: one of `+ - = _ # ~`; `help+x@` then reaches the route of `help@` | optional, default off; written only when on |
 //!
 //! A domain: `name` (a domain name, stored as lowercase A-labels) and `kind`:
 //! `"hosted_subdomain"` (exactly one label under the hosted root) or `"custom"`.
@@ -39,6 +40,9 @@
 //! | `auto_bcc` | hidden copies on every reply: at most `limits.max_auto_bcc` (5), none twice, never `address` | optional, default none |
 //! | `routing` | where clean mail goes, by `type` (below) | required |
 //! | `spam` | what happens to suspected spam, by `action` (below) | optional, default `{"action": "disconnect"}` |
+//! | `signature` | `{"text": ..., "html": ..., "mode": "always" \| "optional"}`: added below every reply (`always`), or when the agent asks (`optional`); `html` optional; each at most 10,000 characters | optional, default none; `mode` default `always` |
+//! | `history` | `"include"`, `"exclude"` or `"optional"`: whether the customer's message is quoted below a reply | optional, default `include` |
+//! | `acknowledge` | `true` to send one automatic acknowledgement (RFC 3834) when a customer starts a conversation | optional, default `false` |
 //!
 //! `routing`, by `type`:
 //! - `{"type": "queue", "queue": ID}`, with optional `skills` (a list of ids, at most

@@ -70,7 +70,7 @@ pub struct OrgEmailConfig {
     pub(super) domains: Vec<Domain>,
     pub(super) routes: Vec<AddressRoute>,
     pub(super) subaddress_separator: Option<char>,
-    /// Routing key (see [`EmailAddress::lookup_key`]) -> index in `routes`.
+    /// Lookup key (see [`EmailAddress::lookup_key`]) -> index in `routes`.
     index: HashMap<Box<str>, usize>,
 }
 

@@ -191,8 +191,8 @@ pub struct InMemoryConversations<S = RandomState> {
 }
 
 impl InMemoryConversations {
-    /// A store that remembers at most `capacity` message ids (at least 1, at most
-    /// `u32::MAX`).
+    /// A store that remembers at most `capacity` message ids; `capacity` is clamped to
+    /// `1..=u32::MAX`.
     #[must_use]
     pub fn new(capacity: usize) -> Self {
         Self::with_hasher(capacity, RandomState::new())

@@ -1,7 +1,7 @@
 //! DNS for mail domains: what records an admin must publish, and whether they are right yet.
 //!
-//! This is step 2 to 5 of setting up a domain (see the crate docs): verify it, receive mail,
-//! DKIM, custom MAIL FROM. It sits between the configuration (which owns the
+//! It covers what setting up a domain takes after the organization has it (step 3 of the
+//! journey in the crate docs): verify it, receive mail, DKIM, custom MAIL FROM. It sits between the configuration (which owns the
 //! [`Domain`](crate::Domain)s) and mail traffic: [`DomainStatus`] says whether a domain can
 //! receive and send, and [`outbound::compose`](crate::outbound::compose) refuses to
 //! send from a custom domain that is not verified. (Dispatching received mail does not consult
@@ -33,9 +33,10 @@
 //! resolver, error and name-server types), and the crate's users would be tied to whichever
 //! version it uses. Own types also keep the distinctions a check needs (NXDOMAIN, NODATA,
 //! transient) explicit instead of spread over an error enum, and make answers easy to build
-//! by hand in tests or from any other resolver. Hickory is used inside: its zone parser (feature
-//! `zone`, on by default) loads zone text into [`InMemoryDns`], and `HickoryLookup` (feature
-//! `resolver`) maps its results at the edge.
+//! by hand in tests or from any other resolver. Hickory is used inside: hickory-proto
+//! decodes the RFC 3597 generic record form and TTL units for the zone reader (feature
+//! `zone`, on by default), and `HickoryLookup` (feature `resolver`) maps hickory-resolver's
+//! results at the edge.
 //!
 //! # Example
 //!

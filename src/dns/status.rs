@@ -193,7 +193,8 @@ impl std::fmt::Display for FeatureStatus {
     }
 }
 
-/// Why a report could not be applied to a status.
+/// Why a report could not be applied to a status, or a stored status was refused when read
+/// back.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum StatusError {

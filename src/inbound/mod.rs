@@ -38,7 +38,7 @@ pub use message::{
     Attachment, Envelope, InboundEmail, MAX_BODY_OCTETS, MAX_FIELD_CHARS, MAX_IDS, MAX_KEPT_FIELDS,
     MAX_PARSED_OCTETS, ReadError, ReversePath, SkippedRecipient, SourceFormat,
 };
-pub use policy::{AutoAction, InboundPolicy, InboundPolicyError};
+pub use policy::{AutoAction, InboundPolicy, InboundPolicyError, MAX_AUTHSERV_ID_OCTETS};
 #[cfg(feature = "json")]
 #[cfg_attr(docsrs, doc(cfg(feature = "json")))]
 pub use ses::MAX_SES_NOTIFICATION_BYTES;

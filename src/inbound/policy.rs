@@ -25,6 +25,10 @@ impl std::fmt::Display for AutoAction {
     }
 }
 
+/// The longest authserv-id [`InboundPolicy::with_authserv_id`] takes, in octets: a host name's
+/// limit (RFC 1035 section 2.3.4).
+pub const MAX_AUTHSERV_ID_OCTETS: usize = 255;
+
 /// Why an inbound policy was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -35,9 +39,10 @@ pub enum InboundPolicyError {
         /// The setting.
         field: &'static str,
     },
-    /// The authserv-id is empty or holds white space or control characters.
+    /// The authserv-id is empty, longer than [`MAX_AUTHSERV_ID_OCTETS`], or holds white
+    /// space, control or non-ASCII characters.
     #[error(
-        "the authserv-id {value:?} is not one token: give the host name your receiving MTA writes in Authentication-Results"
+        "the authserv-id {value:?} is not one token of at most {MAX_AUTHSERV_ID_OCTETS} printable ASCII characters: give the host name your receiving MTA writes in Authentication-Results"
     )]
     InvalidAuthservId {
         /// The offending value.
@@ -157,10 +162,15 @@ impl InboundPolicy {
     /// (from SES or the host) win over these.
     ///
     /// # Errors
-    /// `inbound_policy.authserv_id_invalid` unless `id` is one token of printable ASCII.
+    /// `inbound_policy.authserv_id_invalid` unless `id`, trimmed, is one token of 1 to
+    /// [`MAX_AUTHSERV_ID_OCTETS`] printable ASCII characters (a host name, RFC 8601 section
+    /// 2.5, as MTAs write it).
     pub fn with_authserv_id(mut self, id: &str) -> Result<Self, InboundPolicyError> {
         let id = id.trim();
-        if id.is_empty() || id.len() > 255 || !id.bytes().all(|b| b.is_ascii_graphic()) {
+        if id.is_empty()
+            || id.len() > MAX_AUTHSERV_ID_OCTETS
+            || !id.bytes().all(|b| b.is_ascii_graphic())
+        {
             return Err(InboundPolicyError::InvalidAuthservId { value: id.to_owned() });
         }
         self.authserv_id = Some(id.to_owned());
