@@ -578,11 +578,8 @@ fn each_reason_to_send_no_acknowledgement() {
     guard.observe(&jane, &help(), at(0));
     assert!(guard.observe(&jane, &help(), at(1)).is_suppressed());
     let decision = decide(&on, &plain, None, &guard);
-    assert_eq!(
-        decision.skip_reason(),
-        Some(&SkipReason::SenderSuppressed { sender: jane.clone() })
-    );
-    assert_eq!(skip_code(&decision), Some("acknowledgement.sender_suppressed"));
+    assert_eq!(decision.skip_reason(), Some(&SkipReason::RateLimited { sender: jane.clone() }));
+    assert_eq!(skip_code(&decision), Some("acknowledgement.rate_limited"));
     // At the end of its cool-down the sender is answered again.
     let later = received(&[("Subject", "Hello")], at(600_001));
     assert!(decide(&on, &later, None, &guard).plan().is_some());
@@ -594,7 +591,7 @@ fn each_reason_to_send_no_acknowledgement() {
     let via_reply_to = received(&[("Reply-To", "flood@example.net")], at(2));
     assert_eq!(
         decide(&on, &via_reply_to, None, &guard).skip_reason(),
-        Some(&SkipReason::SenderSuppressed { sender: other })
+        Some(&SkipReason::RateLimited { sender: other })
     );
 }
 
