@@ -35,21 +35,23 @@
 //! clock), `i` (each waiting interaction), `o` (all waiting, in routing order, a sorted set
 //! scored by `-routing_key` whose members start with a fixed-width `enqueued_at` and enqueue
 //! counter, so that equal scores sort as ties route), `r:<row>` (the interactions in a ring
-//! requiring the same skills and language), `h:<bucket>` (the head of each row, grouped by
-//! the row's highest skill number), `a:<agent id>` (interactions in a preferred-agent stage
-//! naming that agent), `t` (when each interaction's stage ends), `c`, `k`, `l` (requirement
-//! classes), `s`, `su`, `sf`, `g`, `gu`, `gf` (skills and languages interned as numbers,
-//! shared by every node: a skill first seen on one node is known to all) and `d:<node>`
-//! (replies kept until the node has them, expiring a day after the node's last request).
+//! requiring the same skills and language), `h` (each row's head), `w` (the rows in use),
+//! `p`, `p:<profile>`, `pr:<row>` and `pa` (profiles: the rows an agent's skills and
+//! languages qualify for, by head; see Cost), `a:<agent id>` (interactions in a
+//! preferred-agent stage naming that agent), `t` (when each interaction's stage ends), `c`,
+//! `k`, `l` (requirement classes), `s`, `su`, `sf`, `g`, `gu`, `gf` (skills and languages
+//! interned as numbers, shared by every node: a skill first seen on one node is known to
+//! all) and `d:<node>` (a hash of the replies kept until the node has them, by request
+//! counter, expiring a day after the node's last request).
 //!
 //! # Cost
 //! Each operation is one round trip. On the server, with `n` waiting:
 //! - enqueue: O(log n), plus the interning of a new requirement class;
-//! - take and peek: a look at the first rows of the no-skill bucket and of the bucket of each
-//!   skill of the agent known to the queue, in routing order, stopping at the first row the
-//!   agent qualifies for or at a head later than the best found, so O(b log r) for `b`
-//!   buckets and `r` rows in all when the agent qualifies for the first row it sees, up to
-//!   one step per row of its buckets when it qualifies for none; then O(log n) to take;
+//! - take and peek: the first member of the agent's **profile** (its skills and languages
+//!   known to the queue, as numbers: a sorted set of the heads of the rows it qualifies
+//!   for), so O(log n) whatever the number of classes; a profile is made at its first take,
+//!   O(rows) once, and every change of a row's head (a take, an enqueue or removal at the
+//!   head) writes one entry per profile that qualifies for the row;
 //! - remove, reprioritize, a due stage change: O(log n);
 //! - [`waiting`](RedisQueue::waiting) and [`export`](RedisQueue::export): O(n log n) in one
 //!   script, which holds the server meanwhile (about a second per million): take them from a
