@@ -31,13 +31,13 @@
 //! Cluster a queue lives in one slot, and each script touches that slot only (a queue is
 //! never split across nodes; spread load with several queues). The script names only the
 //! queue's meta key (`acd:{<queue>}:m`) in `KEYS` and derives the others from it; they hash
-//! to the same slot. The keys (the script's header has the full list): `m` (counters and the
-//! clock), `i` (each waiting interaction), `o` (all waiting, in routing order, a sorted set
-//! scored by `-routing_key` whose members start with a fixed-width `enqueued_at` and enqueue
-//! counter, so that equal scores sort as ties route), `r:<row>` (the interactions in a ring
-//! requiring the same skills and language), `h` (each row's head), `w` (the rows in use),
-//! `p`, `p:<profile>`, `pr:<row>` and `pa` (profiles: the rows an agent's skills and
-//! languages qualify for, by head; see Cost), `a:<agent id>` (interactions in a
+//! to the same slot. The keys (the script's header has the full list): `m` (counters, the
+//! clock and the earliest stage end), `i` (each waiting interaction), `o` (all waiting, in
+//! routing order, a sorted set scored by `-routing_key` whose members start with a
+//! fixed-width `enqueued_at` and enqueue counter, so that equal scores sort as ties route),
+//! `r:<row>` (the interactions in a ring requiring the same skills and language), `w` (the
+//! rows in use), `p`, `p:<profile>`, `pr:<row>` and `pa` (profiles: the rows an agent's
+//! skills and languages qualify for, by head; see Cost), `a:<agent id>` (interactions in a
 //! preferred-agent stage naming that agent), `t` (when each interaction's stage ends), `c`,
 //! `k`, `l` (requirement classes), `s`, `su`, `sf`, `g`, `gu`, `gf` (skills and languages
 //! interned as numbers, shared by every node: a skill first seen on one node is known to
@@ -531,18 +531,28 @@ impl Reply {
     }
 }
 
-/// The arguments that tell the script about `agent`: now, skills, language ranges, id.
+/// The arguments that tell the script about `agent`: now, its skills and language ranges
+/// in one argument (`<skill>\x1f<skill>\x1e<range>\x1f<range>`: names cannot hold control
+/// characters, and the script keys the agent's profile by it), its id.
 fn agent_args(agent: &Agent, now: Timestamp) -> Vec<String> {
-    let mut args = vec![now.unix_millis().to_string(), agent.skills().len().to_string()];
-    args.extend(agent.skills().iter().map(|s| s.as_str().to_owned()));
     let mut ranges: Vec<&str> =
         agent.languages().iter().flat_map(crate::Language::ranges_matching).collect();
     ranges.sort_unstable();
     ranges.dedup();
-    args.push(ranges.len().to_string());
-    args.extend(ranges.into_iter().map(str::to_owned));
-    args.push(agent.id().map_or_else(String::new, |id| id.as_str().to_owned()));
-    args
+    let mut key = String::with_capacity(16 * (agent.skills().len() + ranges.len()));
+    for (i, s) in agent.skills().iter().enumerate() {
+        if i > 0 {
+            key.push('\x1f');
+        }
+        key.push_str(s.as_str());
+    }
+    key.push('\x1e');
+    key.push_str(&ranges.join("\x1f"));
+    vec![
+        now.unix_millis().to_string(),
+        key,
+        agent.id().map_or_else(String::new, |id| id.as_str().to_owned()),
+    ]
 }
 
 /// The arguments of an enqueue: id, priority, time, the class key, then what the script

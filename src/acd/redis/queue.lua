@@ -12,12 +12,12 @@
 -- and the request tokens; everything else is made by `library()` when a call needs it.
 --
 -- Layout (P = `acd:{<queue>}:`):
---   P.m        hash   seq (enqueue counter), clock (ms), cnext (class ids), snext and gnext
---                     (skill and language numbers), node (node numbers)
+--   P.m        hash   seq (enqueue counter), clock (ms), due (at or before the earliest
+--                     stage end in P.t; absent when P.t is empty), cnext (class ids), snext
+--                     and gnext (skill and language numbers), node (node numbers)
 --   P.i        hash   id -> "class|priority|enqueued_at|seq|stage"
 --   P.o        zset   every waiting interaction, member M, score -routing_key
 --   P.r:R      zset   the interactions in ring row R = "<language>/<skill>,<skill>" (numbers)
---   P.h        zset   each row that holds interactions, scored by its head's score
 --   P.w        hash   row -> how many classes use it
 --   P.p        hash   profile "<skill>,<skill>|<language>,<language>" (numbers) -> ''
 --   P.p:<profile> zset the rows with interactions that the profile qualifies for, by head
@@ -32,16 +32,19 @@
 --   P.s, P.su, P.sn, P.sf, P.si   skills: name -> number, number -> classes using it,
 --                     number -> name, free numbers, unused numbers (kept until needed)
 --   P.g, P.gu, P.gn, P.gf, P.gi   languages, the same
---   P.d:<node> hash   counter -> reply (msgpack) to a node's request, until the node has
---                     it; 'ack' -> the highest counter the node has every reply up to
+--   P.d:<node> hash   counter -> reply (msgpack) to a node's request, kept at least until
+--                     the node has it; 'ack' -> a counter the node has every reply up to
+--                     (the replies up to it are deleted, FORGET_AFTER at a time)
 -- M = 15-digit enqueued_at .. 16-digit seq .. id: members of equal score sort by
 -- enqueued_at, then by enqueue order, as routing ties do.
 
 local META = KEYS[1]
 local P = string.sub(META, 1, -2)
 local ITEMS, ALL, TIMERS = P .. 'i', P .. 'o', P .. 't'
-local HEADS, ROWS, PROFILES, AGENTS = P .. 'h', P .. 'w', P .. 'p', P .. 'pa'
+local ROWS, PROFILES, AGENTS = P .. 'w', P .. 'p', P .. 'pa'
 local RETENTION_MS = 86400000
+-- How many acknowledged replies a node's hash may hold before they are deleted at once.
+local FORGET_AFTER = 32
 local ITEM = '^(%d+)|(%-?%d+)|(%d+)|(%d+)|(%d+)$'
 
 -- Routing order: lower score (higher key) first, then earlier enqueued_at, then earlier
@@ -57,20 +60,16 @@ end
 local function set_head(row, score)
   local profiles = redis.call('SMEMBERS', P .. 'pr:' .. row)
   if score then
-    redis.call('ZADD', HEADS, score, row)
     for _, pf in ipairs(profiles) do redis.call('ZADD', P .. 'p:' .. pf, score, row) end
   else
-    redis.call('ZREM', HEADS, row)
     for _, pf in ipairs(profiles) do redis.call('ZREM', P .. 'p:' .. pf, row) end
   end
 end
 
--- An agent's arguments from `at` (now, skills, language ranges, agent id): now, the key
--- of its skills and ranges (in AGENTS) and its id.
+-- An agent's arguments from `at`: now, its skills and language ranges ("<skill>\31<skill>
+-- \30<range>\31<range>", the key of its profile in AGENTS) and its id ('' for none).
 local function agent_args(at)
-  local ranges_at = at + 2 + tonumber(ARGV[at + 1])
-  local last = ranges_at + tonumber(ARGV[ranges_at])
-  return tonumber(ARGV[at]), table.concat(ARGV, '\31', at + 1, last), ARGV[last + 1]
+  return tonumber(ARGV[at]), ARGV[at + 1], ARGV[at + 2]
 end
 
 -- Everything but the hot path of a take: made only when a call needs it, since the server
@@ -191,15 +190,13 @@ local function library()
 
   local function make_profile(profile, has, speaks)
     if redis.call('HLEN', PROFILES) >= MAX_PROFILES then drop_profiles() end
-    local head_of = {}
-    local all = redis.call('ZRANGE', HEADS, 0, -1, 'WITHSCORES')
-    for i = 1, #all, 2 do head_of[all[i]] = all[i + 1] end
     local pairs_ = {}
     for _, row in ipairs(redis.call('HKEYS', ROWS)) do
       if qualifies(row, has, speaks) then
         redis.call('SADD', P .. 'pr:' .. row, profile)
-        if head_of[row] then
-          pairs_[#pairs_ + 1] = head_of[row]
+        local head = redis.call('ZRANGE', P .. 'r:' .. row, 0, 0, 'WITHSCORES')
+        if head[1] then
+          pairs_[#pairs_ + 1] = head[2]
           pairs_[#pairs_ + 1] = row
         end
       end
@@ -279,10 +276,18 @@ local function library()
     if clock ~= nil and now <= clock then return end
     clock = now
     redis.call('HSET', META, 'clock', int(now))
+    local due = redis.call('HGET', META, 'due')
+    if not due or tonumber(due) > now then return end
     while true do
-      local due = redis.call('ZRANGE', TIMERS, '-inf', now, 'BYSCORE', 'LIMIT', 0, 128)
-      if #due == 0 then return end
-      for _, m in ipairs(due) do change_stage(m) end
+      local ms = redis.call('ZRANGE', TIMERS, '-inf', now, 'BYSCORE', 'LIMIT', 0, 128)
+      if #ms == 0 then break end
+      for _, m in ipairs(ms) do change_stage(m) end
+    end
+    local first = redis.call('ZRANGE', TIMERS, 0, 0, 'WITHSCORES')
+    if first[1] then
+      redis.call('HSET', META, 'due', first[2])
+    else
+      redis.call('HDEL', META, 'due')
     end
   end
 
@@ -470,16 +475,19 @@ local function library()
     redis.call('HSET', ITEMS, id, item(cls, p, e, s, stage))
     redis.call('ZADD', ALL, score, m)
     enter(c, stage, m, score)
-    if due then redis.call('ZADD', TIMERS, due, m) end
+    if due then
+      redis.call('ZADD', TIMERS, due, m)
+      local earliest = redis.call('HGET', META, 'due')
+      if not earliest or due < tonumber(earliest) then redis.call('HSET', META, 'due', int(due)) end
+    end
     return { 'ok' }
   end
 
-  -- The profile of the agent described by the arguments from `at` (skills, language ranges),
-  -- made if new, remembered under those arguments in AGENTS (`akey`).
-  local function profile_for(at, akey)
-    local skills, ranges
-    skills, at = list_at(at)
-    ranges, at = list_at(at)
+  -- The profile of an agent with skills and language ranges `akey` (see agent_args), made if
+  -- new, remembered in AGENTS.
+  local function profile_for(akey)
+    local bar = string.find(akey, '\30', 1, true)
+    local skills, ranges = split(string.sub(akey, 1, bar - 1), '\31'), split(string.sub(akey, bar + 1), '\31')
     local has, speaks, sk, lg = {}, {}, {}, {}
     for _, n in ipairs(hmget_all(P .. 's', skills)) do
       if n and not has[n] then
@@ -532,7 +540,7 @@ local function library()
   local function choose(at)
     local now, akey, agent = agent_args(at)
     advance(now)
-    local profile = redis.call('HGET', AGENTS, akey) or profile_for(at + 1, akey)
+    local profile = redis.call('HGET', AGENTS, akey) or profile_for(akey)
     return choose_for(profile, agent)
   end
 
@@ -634,16 +642,16 @@ end
 -- known, no tie between rows' heads, the best a row's head (not a preferred-agent heap).
 local function take(at)
   local now, akey, agent = agent_args(at)
-  local clock = redis.call('HGET', META, 'clock')
+  local got = redis.call('HMGET', META, 'clock', 'due')
+  local clock, due = got[1], got[2]
   if not clock or now > tonumber(clock) then
-    local first = redis.call('ZRANGE', TIMERS, 0, 0, 'WITHSCORES')
-    if first[1] and tonumber(first[2]) <= now then
+    if due and tonumber(due) <= now then
       lib().advance(now)
     else
       redis.call('HSET', META, 'clock', ARGV[at])
     end
   end
-  local profile = redis.call('HGET', AGENTS, akey) or lib().profile_for(at + 1, akey)
+  local profile = redis.call('HGET', AGENTS, akey) or lib().profile_for(akey)
   local first = redis.call('ZRANGE', P .. 'p:' .. profile, 0, 1, 'WITHSCORES')
   if first[3] and first[4] == first[2] then
     return lib().take_member(lib().choose_for(profile, agent))
@@ -665,16 +673,18 @@ local function take(at)
   redis.call('ZREM', P .. 'r:' .. row, best)
   set_head(row, heads[4])
   redis.call('ZREM', ALL, best)
-  redis.call('ZREM', TIMERS, best)
+  if due then redis.call('ZREM', TIMERS, best) end
   redis.call('HDEL', ITEMS, id)
   if redis.call('HINCRBY', P .. 'l', cls, -1) <= 0 then lib().drop_class(cls) end
   return { 'interaction', id, tonumber(p), tonumber(e), tonumber(stage) }
 end
 
 -- A request that changes the queue runs at most once: its reply is kept under the node's
--- counter until the node acknowledges it (`ack`: every counter up to it has its reply), and
--- a repeat returns the kept reply. A counter at or below the acknowledged one is a stale
--- copy of a request whose reply the node already has: refused.
+-- counter at least until the node acknowledges it (`ack`: every counter up to it has its
+-- reply), and a repeat returns the kept reply. Acknowledged replies are deleted once
+-- FORGET_AFTER of them have gathered (one HDEL, not one per request); the counter up to which
+-- they are deleted is kept as 'ack', and a counter at or below it is a stale copy of a
+-- request whose reply the node already has: refused.
 local function mutate(run)
   local counter, ack = ARGV[3], ARGV[4]
   local done = P .. 'd:' .. ARGV[2]
@@ -683,7 +693,7 @@ local function mutate(run)
   if n <= acked then return { 'stale' } end
   if got[2] then return cmsgpack.unpack(got[2]) end
   local reply = run(5)
-  if upto > acked then
+  if upto - acked >= FORGET_AFTER then
     redis.call('HSET', done, counter, cmsgpack.pack(reply), 'ack', ack)
     -- Forget the replies the node has: counters acked + 1 to ack.
     local gone = {}
