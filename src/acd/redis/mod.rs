@@ -446,68 +446,96 @@ fn prefix_of(queue: &QueueId) -> String {
     format!("acd:{{{tag}}}:")
 }
 
-/// A reply's items.
-#[derive(Debug)]
-enum Item {
-    Text(String),
-    Int(i64),
+/// A reply as errors show it: its debug form, cut at about 200 bytes.
+fn shown(value: &Value) -> String {
+    let mut shown = format!("{value:?}");
+    if shown.len() > 200 {
+        let mut cut = 200;
+        while !shown.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        shown.truncate(cut);
+        shown.push_str("...");
+    }
+    shown
 }
 
-/// Reads a script's reply: an array of strings and integers.
+/// Reads a script's reply: an array of strings and integers, read in order. The reply as
+/// received is shown in errors only, so it is written out only then.
 struct Reply {
     operation: &'static str,
-    items: std::vec::IntoIter<Item>,
-    shown: String,
+    values: Vec<Value>,
+    at: usize,
 }
 
 impl Reply {
     fn new(operation: &'static str, value: Value) -> Result<Self, StoreError> {
-        let mut shown = format!("{value:?}");
-        if shown.len() > 200 {
-            let mut cut = 200;
-            while !shown.is_char_boundary(cut) {
-                cut -= 1;
-            }
-            shown.truncate(cut);
-            shown.push_str("...");
+        let checked = match &value {
+            Value::Array(values) => values.iter().all(|v| match v {
+                Value::Int(_) | Value::SimpleString(_) => true,
+                Value::BulkString(bytes) => std::str::from_utf8(bytes).is_ok(),
+                _ => false,
+            }),
+            _ => false,
+        };
+        match value {
+            Value::Array(values) if checked => Ok(Self { operation, values, at: 0 }),
+            other => Err(StoreError::InvalidReply { operation, reply: shown(&other) }),
         }
-        let invalid = || StoreError::InvalidReply { operation, reply: shown.clone() };
-        let Value::Array(values) = value else { return Err(invalid()) };
-        let mut items = Vec::with_capacity(values.len());
-        for v in values {
-            items.push(match v {
-                Value::Int(i) => Item::Int(i),
-                Value::BulkString(bytes) => {
-                    Item::Text(String::from_utf8(bytes).map_err(|_| invalid())?)
-                }
-                Value::SimpleString(s) => Item::Text(s),
-                _ => return Err(invalid()),
-            });
-        }
-        Ok(Self { operation, items: items.into_iter(), shown })
     }
 
     fn invalid(&self) -> StoreError {
-        StoreError::InvalidReply { operation: self.operation, reply: self.shown.clone() }
-    }
-
-    fn text(&mut self) -> Result<String, StoreError> {
-        match self.items.next() {
-            Some(Item::Text(s)) => Ok(s),
-            _ => Err(self.invalid()),
+        StoreError::InvalidReply {
+            operation: self.operation,
+            reply: shown(&Value::Array(self.values.clone())),
         }
     }
 
-    fn int(&mut self) -> Result<i64, StoreError> {
-        match self.items.next() {
-            Some(Item::Int(i)) => Ok(i),
-            Some(Item::Text(s)) => s.parse().map_err(|_| self.invalid()),
+    /// The next item, as text if it is one.
+    fn next_text(&mut self) -> Option<&str> {
+        let item = match self.values.get(self.at)? {
+            Value::BulkString(bytes) => std::str::from_utf8(bytes).ok(),
+            Value::SimpleString(s) => Some(s.as_str()),
+            _ => None,
+        };
+        self.at += 1;
+        item
+    }
+
+    fn text(&mut self) -> Result<String, StoreError> {
+        match self.next_text() {
+            Some(s) => Ok(s.to_owned()),
             None => Err(self.invalid()),
         }
     }
 
+    fn int(&mut self) -> Result<i64, StoreError> {
+        if let Some(Value::Int(i)) = self.values.get(self.at) {
+            self.at += 1;
+            return Ok(*i);
+        }
+        match self.next_text().map(str::parse) {
+            Some(Ok(i)) => Ok(i),
+            _ => Err(self.invalid()),
+        }
+    }
+
+    /// Whether the first item is `tag`.
+    fn starts_with(&self, tag: &str) -> bool {
+        match self.values.first() {
+            Some(Value::BulkString(bytes)) => bytes == tag.as_bytes(),
+            Some(Value::SimpleString(s)) => s == tag,
+            _ => false,
+        }
+    }
+
+    /// How many items are left.
+    fn remaining(&self) -> usize {
+        self.values.len().saturating_sub(self.at)
+    }
+
     fn is_empty(&self) -> bool {
-        self.items.len() == 0
+        self.remaining() == 0
     }
 
     /// The order of an interaction from its priority, enqueue time and stage.
@@ -669,8 +697,8 @@ impl RedisQueue {
         enqueued_at: Timestamp,
     ) -> Result<(), StoreError> {
         let args = enqueue_args(id, priority, requirements, enqueued_at)?;
-        let (operation, mut reply) = self.mutate("enqueue", args).await?;
-        enqueued(operation, &mut reply)
+        let (_, mut reply) = self.mutate("enqueue", args).await?;
+        enqueued(&mut reply)
     }
 
     /// Takes the first interaction in routing order that `agent` may take at `now`, as
@@ -789,7 +817,7 @@ impl RedisQueue {
         if reply.text()? != "list" {
             return Err(reply.invalid());
         }
-        let mut all = Vec::with_capacity(reply.items.len() / 5);
+        let mut all = Vec::with_capacity(reply.remaining() / 5);
         while !reply.is_empty() {
             let id = reply.text()?;
             let order = reply.order()?;
@@ -842,7 +870,7 @@ impl RedisQueue {
         let InDoubt { operation, args, ticket, .. } = in_doubt;
         let (operation, mut reply) = self.send(operation, args, ticket).await?;
         match operation {
-            "enqueue" => enqueued(operation, &mut reply).map(|()| Outcome::Enqueued),
+            "enqueue" => enqueued(&mut reply).map(|()| Outcome::Enqueued),
             "take" | "remove" => {
                 let tag = reply.text()?;
                 let taken = reply.interaction(&tag)?;
@@ -910,7 +938,7 @@ impl RedisQueue {
     }
 }
 
-fn enqueued(operation: &'static str, reply: &mut Reply) -> Result<(), StoreError> {
+fn enqueued(reply: &mut Reply) -> Result<(), StoreError> {
     let refused = match reply.text()?.as_str() {
         "ok" => return Ok(()),
         "duplicate_id" => AcdError::DuplicateId { id: String::new() },
@@ -921,7 +949,7 @@ fn enqueued(operation: &'static str, reply: &mut Reply) -> Result<(), StoreError
         "too_many_languages" => {
             AcdError::TooManyLanguages { language: reply.text()?, limit: MAX_DISTINCT_LANGUAGES }
         }
-        _ => return Err(StoreError::InvalidReply { operation, reply: reply.shown.clone() }),
+        _ => return Err(reply.invalid()),
     };
     Err(StoreError::Refused(refused))
 }
@@ -992,9 +1020,7 @@ impl Inner {
         match self.try_call(op, ticket.as_ref(), &args).await {
             Ok(value) => {
                 let reply = Reply::new(operation, value)?;
-                let stale = ticket.is_some()
-                    && matches!(reply.items.as_slice().first(), Some(Item::Text(t)) if t == "stale");
-                if stale {
+                if ticket.is_some() && reply.starts_with("stale") {
                     return Err(reply.invalid());
                 }
                 Ok(reply)
