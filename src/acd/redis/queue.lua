@@ -8,8 +8,9 @@
 -- (node, counter, ack): see `mutate`.
 --
 -- The server runs this whole text on every call, and making a function costs more the more
--- locals the text has made before it, so the top level stays small: the hot path of a take
--- and the request tokens; everything else is made by `library()` when a call needs it.
+-- locals the text has made before it, so the top level stays small: the common paths of a
+-- take, an enqueue and a removal, and the request tokens; everything else is made by
+-- `library()` when a call needs it.
 --
 -- Layout (P = `acd:{<queue>}:`):
 --   P.m        hash   seq (enqueue counter), clock (ms), due (at or before the earliest
@@ -44,6 +45,7 @@ local P = string.sub(META, 1, -2)
 local ITEMS, ALL, TIMERS = P .. 'i', P .. 'o', P .. 't'
 local ROWS, PROFILES = P .. 'w', P .. 'p'
 local RETENTION_MS = 86400000
+local MAX_WAITING = 2147483647
 -- How many acknowledged replies a node's hash may hold before they are deleted at once.
 local FORGET_AFTER = 32
 local ITEM = '^(%d+)|(%-?%d+)|(%d+)|(%d+)|(%d+)$'
@@ -83,7 +85,6 @@ end
 -- runs this whole text on every call (each function defined here is made again each time).
 local function library()
   local MAX_DISTINCT = 128
-  local MAX_WAITING = 2147483647
   -- How many profiles are kept before all are dropped (and made again as agents take).
   local MAX_PROFILES = 1000
   -- How many agents' profiles P.m remembers before it forgets them all.
@@ -703,6 +704,63 @@ local function take(at)
   return { 'interaction', id, tonumber(p), tonumber(e), tonumber(stage) }
 end
 
+-- enqueue (see ops.enqueue) without the library when the class exists and has one stage
+-- that is a ring (no preferred agents).
+local function enqueue(at)
+  local cls = redis.call('HGET', P .. 'c', ARGV[at + 3])
+  local row = cls and string.match(redis.call('HGET', P .. 'k', cls), '^\n([^\n;]+)\n')
+  if not row or row == 'p' then return lib().ops.enqueue(at) end
+  local id, p, e = ARGV[at], ARGV[at + 1], ARGV[at + 2]
+  if redis.call('HLEN', ITEMS) >= MAX_WAITING then return { 'full' } end
+  if redis.call('HEXISTS', ITEMS, id) == 1 then return { 'duplicate_id' } end
+  redis.call('HINCRBY', P .. 'l', cls, 1)
+  local s = redis.call('HINCRBY', META, 'seq', 1)
+  local en = tonumber(e)
+  local m = string.format('%015d%016d', en, s) .. id
+  local score = en - tonumber(p) * 60000
+  redis.call('HSET', ITEMS, id, cls .. '|' .. p .. '|' .. e .. '|' .. string.format('%d', s) .. '|0')
+  redis.call('ZADD', ALL, score, m)
+  local key = P .. 'r:' .. row
+  local h = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+  redis.call('ZADD', key, score, m)
+  if not h[1] or h[1] == LAST or before(score, m, tonumber(h[2]), h[1]) then set_head(row, score) end
+  return { 'ok' }
+end
+
+-- remove (see ops.remove) without the library when the interaction waits in a ring.
+local function remove(at)
+  local id = ARGV[at]
+  local rec = redis.call('HGET', ITEMS, id)
+  if not rec then return { 'none' } end
+  local cls, p, e, s, stage = string.match(rec, ITEM)
+  local ends, rows = string.match(redis.call('HGET', P .. 'k', cls), '^([^\n]*)\n([^\n]*)\n')
+  local n, row = tonumber(stage), nil
+  for r in string.gmatch(rows, '[^;]+') do
+    if n == 0 then
+      row = r
+      break
+    end
+    n = n - 1
+  end
+  if not row or row == 'p' then return lib().ops.remove(at) end
+  local m = string.format('%015d%016d', tonumber(e), tonumber(s)) .. id
+  local key = P .. 'r:' .. row
+  local h = redis.call('ZRANGE', key, 0, 0)
+  redis.call('ZREM', key, m)
+  if h[1] == m then
+    local next = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+    if next[1] == LAST then set_head(row, nil) else set_head(row, next[2]) end
+  end
+  redis.call('ZREM', ALL, m)
+  -- The stage has an end (so a timer) when there are more ends than the stage's number.
+  n = 0
+  for _ in string.gmatch(ends, '[^,]+') do n = n + 1 end
+  if n > tonumber(stage) then redis.call('ZREM', TIMERS, m) end
+  redis.call('HDEL', ITEMS, id)
+  if redis.call('HINCRBY', P .. 'l', cls, -1) <= 0 then lib().drop_class(cls) end
+  return { 'interaction', id, tonumber(p), tonumber(e), tonumber(stage) }
+end
+
 -- A request that changes the queue runs at most once: its reply is kept under the node's
 -- counter at least until the node acknowledges it (`ack`: every counter up to it has its
 -- reply), and a repeat returns the kept reply. Acknowledged replies are deleted once
@@ -741,7 +799,9 @@ end
 
 local op = ARGV[1]
 if op == 'take' then return mutate(take) end
-if op == 'enqueue' or op == 'remove' or op == 'reprioritize' then return mutate(lib().ops[op]) end
+if op == 'enqueue' then return mutate(enqueue) end
+if op == 'remove' then return mutate(remove) end
+if op == 'reprioritize' then return mutate(lib().ops.reprioritize) end
 if op == 'node' then
   local t = redis.call('TIME')
   local n = string.format('%d', redis.call('HINCRBY', META, 'node', 1))
