@@ -32,20 +32,21 @@
 //! never split across nodes; spread load with several queues). The script names only the
 //! queue's meta key (`acd:{<queue>}:m`) in `KEYS` and derives the others from it; they hash
 //! to the same slot. The keys (the script's header has the full list): `m` (counters, the
-//! clock and the earliest stage end), `i` (each waiting interaction), `o` (all waiting, in
-//! routing order, a sorted set scored by `-routing_key` whose members start with a
-//! fixed-width `enqueued_at` and enqueue counter, so that equal scores sort as ties route),
-//! `r:<row>` (the interactions in a ring requiring the same skills and language), `w` (the
-//! rows in use), `p`, `p:<profile>` and `pr:<row>` (profiles: the rows an agent's skills
-//! and languages qualify for, by head; see Cost), `a:<agent id>` (interactions in a
-//! preferred-agent stage naming that agent), `t` (when each interaction's stage ends), `c`,
-//! `k`, `l` (requirement classes), `s`, `su`, `sf`, `g`, `gu`, `gf` (skills and languages
-//! interned as numbers, shared by every node: a skill first seen on one node is known to
-//! all) and `d:<node>` (a hash of the replies kept until the node has them, by request
-//! counter, expiring a day after the node's last request). `m` also maps each agent's
-//! skills and languages to its profile, and every row and profile holds a 65-byte member of
-//! `~` scored `+inf`, which keeps it in Redis's skiplist encoding (O(log n) updates,
-//! instead of a scan of up to 128 members in the compact listpack encoding).
+//! clock and the earliest stage end), `i` (each waiting interaction), `r:<row>` (the
+//! interactions in a ring requiring the same skills and language; like the preferred-agent
+//! heaps below, a sorted set scored by `-routing_key` whose members start with a
+//! fixed-width `enqueued_at` and enqueue counter, so that equal scores sort as ties route,
+//! and whose union is the routing order of all), `w` (the rows in use), `p`, `p:<profile>`
+//! and `pr:<row>` (profiles: the rows an agent's skills and languages qualify for, by head;
+//! see Cost), `a:<agent id>` (interactions in a preferred-agent stage naming that agent),
+//! `t` (when each interaction's stage ends), `c`, `k`, `l` (requirement classes), `s`,
+//! `su`, `sf`, `g`, `gu`, `gf` (skills and languages interned as numbers, shared by every
+//! node: a skill first seen on one node is known to all) and `d:<node>` (a hash of the
+//! replies kept until the node has them, by request counter, expiring a day after the
+//! node's last request). `m` also maps each agent's skills and languages to its profile,
+//! and every row and profile holds a 65-byte member of `~` scored `+inf`, which keeps it in
+//! Redis's skiplist encoding (O(log n) updates, instead of a scan of up to 128 members in
+//! the compact listpack encoding).
 //!
 //! # Cost
 //! Each operation is one round trip. On the server, with `n` waiting:

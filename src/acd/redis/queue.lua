@@ -20,8 +20,9 @@
 --                     agents (how many of those; all are forgotten when a name gets a
 --                     number or profiles are dropped, or past 10,000)
 --   P.i        hash   id -> "class|priority|enqueued_at|seq|stage"
---   P.o        zset   every waiting interaction, member M, score -routing_key
---   P.r:R      zset   the interactions in ring row R = "<language>/<skill>,<skill>" (numbers)
+--   P.r:R      zset   the interactions in ring row R = "<language>/<skill>,<skill>" (numbers),
+--                     member M, score -routing_key; the union of the rows and the P.a:<id>
+--                     is every waiting interaction in routing order
 --   P.w        hash   row -> how many classes use it
 --   P.p        hash   profile "<skill>,<skill>|<language>,<language>" (numbers) -> ''
 --   P.p:<profile> zset the rows with interactions that the profile qualifies for, by head
@@ -42,7 +43,7 @@
 
 local META = KEYS[1]
 local P = string.sub(META, 1, -2)
-local ITEMS, ALL, TIMERS = P .. 'i', P .. 'o', P .. 't'
+local ITEMS, TIMERS = P .. 'i', P .. 't'
 local ROWS, PROFILES = P .. 'w', P .. 'p'
 local RETENTION_MS = 86400000
 local MAX_WAITING = 2147483647
@@ -405,7 +406,6 @@ local function library()
   local function depart(id, cls, p, e, stage, m)
     local c = class_info(cls)
     leave(c, stage, m)
-    redis.call('ZREM', ALL, m)
     if c.ends[stage + 1] then redis.call('ZREM', TIMERS, m) end
     redis.call('HDEL', ITEMS, id)
     if redis.call('HINCRBY', P .. 'l', cls, -1) <= 0 then drop_class(cls, c) end
@@ -495,7 +495,6 @@ local function library()
     local m = member(e, s, id)
     local score = score_of(p, e)
     redis.call('HSET', ITEMS, id, item(cls, p, e, s, stage))
-    redis.call('ZADD', ALL, score, m)
     enter(c, stage, m, score)
     if due then
       redis.call('ZADD', TIMERS, due, m)
@@ -610,7 +609,6 @@ local function library()
       local c = class_info(cls)
       local m, score = member(e, s, id), score_of(p, e)
       redis.call('HSET', ITEMS, id, item(cls, p, e, s, stage))
-      redis.call('ZADD', ALL, score, m)
       local row = c.rows[stage + 1]
       if row == 'p' then
         for _, a in ipairs(c.agents) do redis.call('ZADD', P .. 'a:' .. a, score, m) end
@@ -633,10 +631,58 @@ local function library()
     return { 'len', redis.call('HLEN', ITEMS), redis.call('HLEN', P .. 'l') }
   end
 
+  -- The member of every waiting interaction, in routing order: the union of the rows and of
+  -- the preferred-agent heaps (an interaction in a preferred-agent stage waits in the heap of
+  -- each agent it names, with the same score), ordered as a sorted set orders them, by score
+  -- then member, which is routing order.
+  local function all_in_order()
+    local keys, named = {}, {}
+    for _, row in ipairs(redis.call('HKEYS', ROWS)) do keys[#keys + 1] = P .. 'r:' .. row end
+    for _, rec in ipairs(redis.call('HVALS', P .. 'k')) do
+      for a in string.gmatch(string.match(rec, '^[^\n]*\n[^\n]*\n([^\n]*)'), '[^\31]+') do
+        if not named[a] then
+          named[a] = true
+          keys[#keys + 1] = P .. 'a:' .. a
+        end
+      end
+    end
+    -- ZUNION numkeys key... AGGREGATE MIN [WITHSCORES] over keys `from` to `last`.
+    local function union(from, last, withscores)
+      local args = { last - from + 1 }
+      for i = from, last do args[#args + 1] = keys[i] end
+      args[#args + 1] = 'AGGREGATE'
+      args[#args + 1] = 'MIN'
+      if withscores then args[#args + 1] = 'WITHSCORES' end
+      return redis.call('ZUNION', unpack(args))
+    end
+    if #keys == 0 then return {} end
+    if #keys <= 1000 then
+      local all = union(1, #keys, false)
+      if all[#all] == LAST then all[#all] = nil end
+      return all
+    end
+    -- Too many keys for one command: unions of up to 1,000 keys, merged here.
+    local scored, seen = {}, {}
+    for from = 1, #keys, 1000 do
+      local scores = union(from, math.min(from + 999, #keys), true)
+      for i = 1, #scores, 2 do
+        local m = scores[i]
+        if m ~= LAST and not seen[m] then
+          seen[m] = true
+          scored[#scored + 1] = { tonumber(scores[i + 1]), m }
+        end
+      end
+    end
+    table.sort(scored, function(a, b) return before(a[1], a[2], b[1], b[2]) end)
+    local all = {}
+    for i, pair in ipairs(scored) do all[i] = pair[2] end
+    return all
+  end
+
   -- Every waiting interaction in routing order: id, priority, enqueued_at, stage, class key.
   function ops.list()
     local out = { 'list' }
-    local all = redis.call('ZRANGE', ALL, 0, -1)
+    local all = all_in_order()
     for from = 1, #all, 512 do
       local ids = {}
       for i = from, math.min(from + 511, #all) do ids[#ids + 1] = string.sub(all[i], 32) end
@@ -697,7 +743,6 @@ local function take(at)
   local cls, p, e, _, stage = string.match(redis.call('HGET', ITEMS, id), ITEM)
   redis.call('ZREM', P .. 'r:' .. row, best)
   if heads[3] == LAST then set_head(row, nil) else set_head(row, heads[4]) end
-  redis.call('ZREM', ALL, best)
   if due then redis.call('ZREM', TIMERS, best) end
   redis.call('HDEL', ITEMS, id)
   if redis.call('HINCRBY', P .. 'l', cls, -1) <= 0 then lib().drop_class(cls) end
@@ -719,7 +764,6 @@ local function enqueue(at)
   local m = string.format('%015d%016d', en, s) .. id
   local score = en - tonumber(p) * 60000
   redis.call('HSET', ITEMS, id, cls .. '|' .. p .. '|' .. e .. '|' .. string.format('%d', s) .. '|0')
-  redis.call('ZADD', ALL, score, m)
   local key = P .. 'r:' .. row
   local h = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
   redis.call('ZADD', key, score, m)
@@ -751,7 +795,6 @@ local function remove(at)
     local next = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
     if next[1] == LAST then set_head(row, nil) else set_head(row, next[2]) end
   end
-  redis.call('ZREM', ALL, m)
   -- The stage has an end (so a timer) when there are more ends than the stage's number.
   n = 0
   for _ in string.gmatch(ends, '[^,]+') do n = n + 1 end
