@@ -21,11 +21,12 @@
 --                     number or profiles are dropped, or past 10,000)
 --   P.i        hash   id -> "class|priority|enqueued_at|seq|stage"
 --   P.r:R      zset   the interactions in ring row R = "<language>/<skill>,<skill>" (numbers),
---                     member M, score -routing_key; the union of the rows and the P.a:<id>
---                     is every waiting interaction in routing order
+--                     member M, score -routing_key, and LAST; the union of the rows and
+--                     the P.a:<id> is every waiting interaction in routing order
 --   P.w        hash   row -> how many classes use it
 --   P.p        hash   profile "<skill>,<skill>|<language>,<language>" (numbers) -> ''
---   P.p:<profile> zset the rows with interactions that the profile qualifies for, by head
+--   P.p:<profile> zset the rows with interactions that the profile qualifies for, by head,
+--                     and LAST
 --   P.pr:<row> set    the profiles that qualify for the row
 --   P.a:<id>   zset   the interactions in a preferred-agent stage naming agent <id>
 --   P.t        zset   when each interaction's stage ends: member M, score the end (ms)
