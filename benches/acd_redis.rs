@@ -12,6 +12,12 @@
 //!
 //! 100,000 interactions wait throughout: what a take or a removal takes out is put back,
 //! untimed. Without `redis-server` the benchmark says how to install it and measures nothing.
+//!
+//! The floor and the queue are measured on equal terms: the same current-thread tokio runtime
+//! (what `BlockingQueue` uses; a multi-thread runtime driven by `block_on` from outside adds a
+//! hand-over between threads to every round trip, which blurred the floor between 25 and
+//! 100 µs), and the same kind of connection, a `MultiplexedConnection` made with the
+//! connection and response timeouts of `Options::default()`, one per client.
 
 #[path = "../tests/redis_server/mod.rs"]
 mod redis_server;
@@ -27,6 +33,7 @@ use email_routing::Timestamp;
 use email_routing::acd::redis::{Options, RedisQueue};
 use email_routing::acd::{Agent, Requirements};
 use email_routing::{Language, Priority, QueueId, Skill};
+use redis::AsyncConnectionConfig;
 use redis_server::RedisServer;
 use tokio::runtime::Runtime;
 
@@ -216,8 +223,7 @@ fn bench(c: &mut Criterion) {
         eprintln!("acd_redis: no redis-server, nothing measured");
         return;
     };
-    let runtime =
-        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let (skills, languages) = skills_and_languages();
     let agent = generalist(&skills, &languages);
     let mut group = c.benchmark_group("acd_redis");
@@ -226,10 +232,17 @@ fn bench(c: &mut Criterion) {
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(4));
 
-    // The floor: one sorted set, ZADD then ZPOPMAX in one round trip.
+    // The floor: one sorted set, ZADD then ZPOPMAX in one round trip, on connections made as
+    // `RedisQueue` makes its own.
     let client = redis::Client::open(server.url()).unwrap();
+    let options = Options::default();
+    let config = AsyncConnectionConfig::new()
+        .set_connection_timeout(Some(options.connection_timeout()))
+        .set_response_timeout(Some(options.response_timeout()));
     let raw: Vec<redis::aio::MultiplexedConnection> = (0..CLIENTS)
-        .map(|_| runtime.block_on(client.get_multiplexed_async_connection()).unwrap())
+        .map(|_| {
+            runtime.block_on(client.get_multiplexed_async_connection_with_config(&config)).unwrap()
+        })
         .collect();
     let raw_op = |c: usize, n: u64| {
         let mut conn = raw[c].clone();

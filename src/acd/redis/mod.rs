@@ -31,25 +31,31 @@
 //! Cluster a queue lives in one slot, and each script touches that slot only (a queue is
 //! never split across nodes; spread load with several queues). The script names only the
 //! queue's meta key (`acd:{<queue>}:m`) in `KEYS` and derives the others from it; they hash
-//! to the same slot. The keys (the script's header has the full list): `m` (counters and the
-//! clock), `i` (each waiting interaction), `o` (all waiting, in routing order, a sorted set
-//! scored by `-routing_key` whose members start with a fixed-width `enqueued_at` and enqueue
-//! counter, so that equal scores sort as ties route), `r:<row>` (the interactions in a ring
-//! requiring the same skills and language), `h:<bucket>` (the head of each row, grouped by
-//! the row's highest skill number), `a:<agent id>` (interactions in a preferred-agent stage
-//! naming that agent), `t` (when each interaction's stage ends), `c`, `k`, `l` (requirement
-//! classes), `s`, `su`, `sf`, `g`, `gu`, `gf` (skills and languages interned as numbers,
-//! shared by every node: a skill first seen on one node is known to all) and `d:<node>`
-//! (replies kept until the node has them, expiring a day after the node's last request).
+//! to the same slot. The keys (the script's header has the full list): `m` (counters, the
+//! clock and the earliest stage end), `i` (each waiting interaction), `r:<row>` (the
+//! interactions in a ring requiring the same skills and language; like the preferred-agent
+//! heaps below, a sorted set scored by `-routing_key` whose members start with a
+//! fixed-width `enqueued_at` and enqueue counter, so that equal scores sort as ties route,
+//! and whose union is the routing order of all), `w` (the rows in use), `p`, `p:<profile>`
+//! and `pr:<row>` (profiles: the rows an agent's skills and languages qualify for, by head;
+//! see Cost), `a:<agent id>` (interactions in a preferred-agent stage naming that agent),
+//! `t` (when each interaction's stage ends), `c`, `k`, `l` (requirement classes), `s`,
+//! `su`, `sf`, `g`, `gu`, `gf` (skills and languages interned as numbers, shared by every
+//! node: a skill first seen on one node is known to all) and `d:<node>` (a hash of the
+//! replies kept until the node has them, by request counter, expiring a day after the
+//! node's last request). `m` also maps each agent's skills and languages to its profile,
+//! and every row and profile holds a 65-byte member of `~` scored `+inf`, which keeps it in
+//! Redis's skiplist encoding (O(log n) updates, instead of a scan of up to 128 members in
+//! the compact listpack encoding).
 //!
 //! # Cost
 //! Each operation is one round trip. On the server, with `n` waiting:
 //! - enqueue: O(log n), plus the interning of a new requirement class;
-//! - take and peek: a look at the first rows of the no-skill bucket and of the bucket of each
-//!   skill of the agent known to the queue, in routing order, stopping at the first row the
-//!   agent qualifies for or at a head later than the best found, so O(b log r) for `b`
-//!   buckets and `r` rows in all when the agent qualifies for the first row it sees, up to
-//!   one step per row of its buckets when it qualifies for none; then O(log n) to take;
+//! - take and peek: the first member of the agent's **profile** (its skills and languages
+//!   known to the queue, as numbers: a sorted set of the heads of the rows it qualifies
+//!   for), so O(log n) whatever the number of classes; a profile is made at its first take,
+//!   O(rows) once, and every change of a row's head (a take, an enqueue or removal at the
+//!   head) writes one entry per profile that qualifies for the row;
 //! - remove, reprioritize, a due stage change: O(log n);
 //! - [`waiting`](RedisQueue::waiting) and [`export`](RedisQueue::export): O(n log n) in one
 //!   script, which holds the server meanwhile (about a second per million): take them from a
@@ -441,68 +447,96 @@ fn prefix_of(queue: &QueueId) -> String {
     format!("acd:{{{tag}}}:")
 }
 
-/// A reply's items.
-#[derive(Debug)]
-enum Item {
-    Text(String),
-    Int(i64),
+/// A reply as errors show it: its debug form, cut at about 200 bytes.
+fn shown(value: &Value) -> String {
+    let mut shown = format!("{value:?}");
+    if shown.len() > 200 {
+        let mut cut = 200;
+        while !shown.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        shown.truncate(cut);
+        shown.push_str("...");
+    }
+    shown
 }
 
-/// Reads a script's reply: an array of strings and integers.
+/// Reads a script's reply: an array of strings and integers, read in order. The reply as
+/// received is shown in errors only, so it is written out only then.
 struct Reply {
     operation: &'static str,
-    items: std::vec::IntoIter<Item>,
-    shown: String,
+    values: Vec<Value>,
+    at: usize,
 }
 
 impl Reply {
     fn new(operation: &'static str, value: Value) -> Result<Self, StoreError> {
-        let mut shown = format!("{value:?}");
-        if shown.len() > 200 {
-            let mut cut = 200;
-            while !shown.is_char_boundary(cut) {
-                cut -= 1;
-            }
-            shown.truncate(cut);
-            shown.push_str("...");
+        let checked = match &value {
+            Value::Array(values) => values.iter().all(|v| match v {
+                Value::Int(_) | Value::SimpleString(_) => true,
+                Value::BulkString(bytes) => std::str::from_utf8(bytes).is_ok(),
+                _ => false,
+            }),
+            _ => false,
+        };
+        match value {
+            Value::Array(values) if checked => Ok(Self { operation, values, at: 0 }),
+            other => Err(StoreError::InvalidReply { operation, reply: shown(&other) }),
         }
-        let invalid = || StoreError::InvalidReply { operation, reply: shown.clone() };
-        let Value::Array(values) = value else { return Err(invalid()) };
-        let mut items = Vec::with_capacity(values.len());
-        for v in values {
-            items.push(match v {
-                Value::Int(i) => Item::Int(i),
-                Value::BulkString(bytes) => {
-                    Item::Text(String::from_utf8(bytes).map_err(|_| invalid())?)
-                }
-                Value::SimpleString(s) => Item::Text(s),
-                _ => return Err(invalid()),
-            });
-        }
-        Ok(Self { operation, items: items.into_iter(), shown })
     }
 
     fn invalid(&self) -> StoreError {
-        StoreError::InvalidReply { operation: self.operation, reply: self.shown.clone() }
-    }
-
-    fn text(&mut self) -> Result<String, StoreError> {
-        match self.items.next() {
-            Some(Item::Text(s)) => Ok(s),
-            _ => Err(self.invalid()),
+        StoreError::InvalidReply {
+            operation: self.operation,
+            reply: shown(&Value::Array(self.values.clone())),
         }
     }
 
-    fn int(&mut self) -> Result<i64, StoreError> {
-        match self.items.next() {
-            Some(Item::Int(i)) => Ok(i),
-            Some(Item::Text(s)) => s.parse().map_err(|_| self.invalid()),
+    /// The next item, as text if it is one.
+    fn next_text(&mut self) -> Option<&str> {
+        let item = match self.values.get(self.at)? {
+            Value::BulkString(bytes) => std::str::from_utf8(bytes).ok(),
+            Value::SimpleString(s) => Some(s.as_str()),
+            _ => None,
+        };
+        self.at += 1;
+        item
+    }
+
+    fn text(&mut self) -> Result<String, StoreError> {
+        match self.next_text() {
+            Some(s) => Ok(s.to_owned()),
             None => Err(self.invalid()),
         }
     }
 
+    fn int(&mut self) -> Result<i64, StoreError> {
+        if let Some(Value::Int(i)) = self.values.get(self.at) {
+            self.at += 1;
+            return Ok(*i);
+        }
+        match self.next_text().map(str::parse) {
+            Some(Ok(i)) => Ok(i),
+            _ => Err(self.invalid()),
+        }
+    }
+
+    /// Whether the first item is `tag`.
+    fn starts_with(&self, tag: &str) -> bool {
+        match self.values.first() {
+            Some(Value::BulkString(bytes)) => bytes == tag.as_bytes(),
+            Some(Value::SimpleString(s)) => s == tag,
+            _ => false,
+        }
+    }
+
+    /// How many items are left.
+    fn remaining(&self) -> usize {
+        self.values.len().saturating_sub(self.at)
+    }
+
     fn is_empty(&self) -> bool {
-        self.items.len() == 0
+        self.remaining() == 0
     }
 
     /// The order of an interaction from its priority, enqueue time and stage.
@@ -529,18 +563,28 @@ impl Reply {
     }
 }
 
-/// The arguments that tell the script about `agent`: now, skills, language ranges, id.
+/// The arguments that tell the script about `agent`: now, its skills and language ranges
+/// in one argument (`<skill>\x1f<skill>\x1e<range>\x1f<range>`: names cannot hold control
+/// characters, and the script keys the agent's profile by it), its id.
 fn agent_args(agent: &Agent, now: Timestamp) -> Vec<String> {
-    let mut args = vec![now.unix_millis().to_string(), agent.skills().len().to_string()];
-    args.extend(agent.skills().iter().map(|s| s.as_str().to_owned()));
     let mut ranges: Vec<&str> =
         agent.languages().iter().flat_map(crate::Language::ranges_matching).collect();
     ranges.sort_unstable();
     ranges.dedup();
-    args.push(ranges.len().to_string());
-    args.extend(ranges.into_iter().map(str::to_owned));
-    args.push(agent.id().map_or_else(String::new, |id| id.as_str().to_owned()));
-    args
+    let mut key = String::with_capacity(16 * (agent.skills().len() + ranges.len()));
+    for (i, s) in agent.skills().iter().enumerate() {
+        if i > 0 {
+            key.push('\x1f');
+        }
+        key.push_str(s.as_str());
+    }
+    key.push('\x1e');
+    key.push_str(&ranges.join("\x1f"));
+    vec![
+        now.unix_millis().to_string(),
+        key,
+        agent.id().map_or_else(String::new, |id| id.as_str().to_owned()),
+    ]
 }
 
 /// The arguments of an enqueue: id, priority, time, the class key, then what the script
@@ -654,8 +698,8 @@ impl RedisQueue {
         enqueued_at: Timestamp,
     ) -> Result<(), StoreError> {
         let args = enqueue_args(id, priority, requirements, enqueued_at)?;
-        let (operation, mut reply) = self.mutate("enqueue", args).await?;
-        enqueued(operation, &mut reply)
+        let (_, mut reply) = self.mutate("enqueue", args).await?;
+        enqueued(&mut reply)
     }
 
     /// Takes the first interaction in routing order that `agent` may take at `now`, as
@@ -774,7 +818,7 @@ impl RedisQueue {
         if reply.text()? != "list" {
             return Err(reply.invalid());
         }
-        let mut all = Vec::with_capacity(reply.items.len() / 5);
+        let mut all = Vec::with_capacity(reply.remaining() / 5);
         while !reply.is_empty() {
             let id = reply.text()?;
             let order = reply.order()?;
@@ -827,7 +871,7 @@ impl RedisQueue {
         let InDoubt { operation, args, ticket, .. } = in_doubt;
         let (operation, mut reply) = self.send(operation, args, ticket).await?;
         match operation {
-            "enqueue" => enqueued(operation, &mut reply).map(|()| Outcome::Enqueued),
+            "enqueue" => enqueued(&mut reply).map(|()| Outcome::Enqueued),
             "take" | "remove" => {
                 let tag = reply.text()?;
                 let taken = reply.interaction(&tag)?;
@@ -895,7 +939,7 @@ impl RedisQueue {
     }
 }
 
-fn enqueued(operation: &'static str, reply: &mut Reply) -> Result<(), StoreError> {
+fn enqueued(reply: &mut Reply) -> Result<(), StoreError> {
     let refused = match reply.text()?.as_str() {
         "ok" => return Ok(()),
         "duplicate_id" => AcdError::DuplicateId { id: String::new() },
@@ -906,7 +950,7 @@ fn enqueued(operation: &'static str, reply: &mut Reply) -> Result<(), StoreError
         "too_many_languages" => {
             AcdError::TooManyLanguages { language: reply.text()?, limit: MAX_DISTINCT_LANGUAGES }
         }
-        _ => return Err(StoreError::InvalidReply { operation, reply: reply.shown.clone() }),
+        _ => return Err(reply.invalid()),
     };
     Err(StoreError::Refused(refused))
 }
@@ -977,9 +1021,7 @@ impl Inner {
         match self.try_call(op, ticket.as_ref(), &args).await {
             Ok(value) => {
                 let reply = Reply::new(operation, value)?;
-                let stale = ticket.is_some()
-                    && matches!(reply.items.as_slice().first(), Some(Item::Text(t)) if t == "stale");
-                if stale {
+                if ticket.is_some() && reply.starts_with("stale") {
                     return Err(reply.invalid());
                 }
                 Ok(reply)
