@@ -41,20 +41,7 @@ const WAITING: usize = 100_000;
 const CLIENTS: usize = 8;
 const DAY_START_MS: i64 = 1_780_000_000_000;
 
-/// A small deterministic generator (xorshift), so runs are comparable.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
+use email_routing::testing::Xorshift;
 
 fn skills_and_languages() -> (Vec<Skill>, Vec<Language>) {
     let skills: Vec<Skill> = (0..64).map(|i| Skill::new(&format!("skill-{i}")).unwrap()).collect();
@@ -67,8 +54,8 @@ fn skills_and_languages() -> (Vec<Skill>, Vec<Language>) {
 /// `n` distinct requirement classes: one or two skills out of 64 and, half of the time, one
 /// language out of 8, popular ones more frequent (as in the `acd` bench).
 fn classes(n: usize, skills: &[Skill], languages: &[Language]) -> Vec<Requirements> {
-    let mut rng = Rng(0x2545_F491_4F6C_DD1D);
-    let skewed = |rng: &mut Rng, n: usize| {
+    let mut rng = Xorshift::new(0x2545_F491_4F6C_DD1D);
+    let skewed = |rng: &mut Xorshift, n: usize| {
         let u = rng.below(1 << 20) as f64 / f64::from(1 << 20);
         ((u * u) * n as f64) as usize
     };

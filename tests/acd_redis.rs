@@ -364,3 +364,36 @@ fn server_killed_mid_run_and_restarted() {
     assert_eq!(rt.block_on(queues[0].len()).unwrap(), 0);
     assert!(queues.iter().all(|q| q.connections() > 1), "the kill came after the run");
 }
+
+/// Scores near the end of the timestamp range (about 2.5e14 ms) have 15 digits; the order
+/// must stay exact there too, as it is in an `AcdQueue`.
+#[test]
+fn far_future_scores_keep_their_exact_order() {
+    let Some(server) = RedisServer::start() else { return };
+    let client = redis::Client::open(server.url()).unwrap();
+    let mut queue = BlockingQueue::connect(client, name("far"), Options::default()).unwrap();
+    let max = Timestamp::MAX_MILLIS;
+    let at = |ms: i64| Timestamp::from_unix_millis(ms).unwrap();
+    let e = max - 120_000;
+    // The first waits at score e, the second at e - 1 (one more priority point, 59,999 ms
+    // later), so the second comes first although it arrived later.
+    let cases = [
+        ("first", p(0), e),
+        ("second", p(1), e + 59_999),
+        ("third", p(0), e + 1),
+        ("fourth", p(1), e + 60_001),
+    ];
+    let mut local: AcdQueue<String> = AcdQueue::new();
+    for (id, priority, ms) in cases {
+        queue.enqueue(id, priority, &Requirements::none(), at(ms)).unwrap();
+        local.enqueue(id.to_owned(), priority, &Requirements::none(), at(ms)).unwrap();
+    }
+    let now = at(max);
+    let agent = Agent::unskilled();
+    let want: Vec<String> =
+        std::iter::from_fn(|| local.next_for(&agent, now)).map(|i| i.into_id()).collect();
+    assert_eq!(want, ["second", "first", "third", "fourth"]);
+    let got: Vec<String> =
+        std::iter::from_fn(|| queue.next_for(&agent, now).unwrap()).map(|i| i.into_id()).collect();
+    assert_eq!(got, want);
+}

@@ -32,17 +32,7 @@ const AGENTS: usize = 8;
 const SKILLS: [&str; 5] = ["billing", "tech", "sales", "vip", "legal"];
 const LANGUAGES: [&str; 3] = ["en", "es", "pt-br"];
 
-/// A small deterministic generator (xorshift).
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
-}
+use email_routing::testing::Xorshift;
 
 fn t(ms: i64) -> Timestamp {
     Timestamp::from_unix_millis(T0 + ms).unwrap()
@@ -54,7 +44,7 @@ fn agent_id(i: usize) -> AgentId {
 
 /// Mixed requirements: one or two skills, a language half of the time, a ring that drops
 /// the skills after 3 to 9 s for a third, a preferred agent for 2 s for a tenth.
-fn requirements(rng: &mut Rng) -> Requirements {
+fn requirements(rng: &mut Xorshift) -> Requirements {
     let mut r = Requirements::none().with_skill(Skill::new(SKILLS[rng.below(5) as usize]).unwrap());
     if rng.below(2) == 0 {
         r = r.with_skill(Skill::new(SKILLS[rng.below(5) as usize]).unwrap());
@@ -202,7 +192,7 @@ fn eight_agents_take_while_others_change_the_queue() {
                 let queue = queue.clone();
                 let record = &record;
                 tasks.push(async move {
-                    let mut rng = Rng(0x9E37_79B9_7F4A_7C15 + f as u64);
+                    let mut rng = Xorshift::new(0x9E37_79B9_7F4A_7C15 + f as u64);
                     for (k, i) in (f..WAITING).step_by(AGENTS).enumerate() {
                         let r = requirements(&mut rng);
                         let priority = Priority::new(rng.below(21) as i64).unwrap();
@@ -243,7 +233,7 @@ fn eight_agents_take_while_others_change_the_queue() {
                 let (enqueuer, remover, reprioritizer) = (&changers[0], &changers[1], &changers[2]);
                 let (record, clock, rt) = (&record, &clock, &rt);
                 inner.spawn(move || {
-                    let mut rng = Rng(7);
+                    let mut rng = Xorshift::new(7);
                     for k in 0..2_000u64 {
                         let at = clock.fetch_add(5, Ordering::SeqCst) + WAITING as i64;
                         let priority = Priority::new(rng.below(21) as i64).unwrap();
@@ -257,7 +247,7 @@ fn eight_agents_take_while_others_change_the_queue() {
                     }
                 });
                 inner.spawn(move || {
-                    let mut rng = Rng(11);
+                    let mut rng = Xorshift::new(11);
                     for k in 0..1_500u64 {
                         let id = format!("w{}", rng.below(WAITING as u64));
                         let got = rt.block_on(remover.remove(&id)).unwrap();
@@ -265,7 +255,7 @@ fn eight_agents_take_while_others_change_the_queue() {
                     }
                 });
                 inner.spawn(move || {
-                    let mut rng = Rng(13);
+                    let mut rng = Xorshift::new(13);
                     for k in 0..1_500u64 {
                         let id = format!("w{}", rng.below(WAITING as u64));
                         let priority = Priority::new(rng.below(41) as i64 - 20).unwrap();

@@ -80,6 +80,7 @@ pub enum StoreError {
 impl StoreError {
     /// A stable, machine-readable code for this error, e.g. `acd.store_unavailable`; a
     /// refusal keeps the queue's own code (`acd.duplicate_id`, ...).
+    #[must_use]
     pub fn code(&self) -> &'static str {
         match self {
             Self::Refused(e) => e.code(),

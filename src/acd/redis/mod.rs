@@ -174,6 +174,7 @@ impl Default for Options {
 
 impl Options {
     /// How long a connection attempt may take.
+    #[must_use]
     pub fn with_connection_timeout(mut self, timeout: Duration) -> Self {
         self.connection_timeout = timeout;
         self
@@ -182,6 +183,7 @@ impl Options {
     /// How long to wait for the answer to one request before counting it as lost (then the
     /// request is sent again, with the same token). Longer than the slowest script the server
     /// runs (a [`RedisQueue::waiting`] of a large queue).
+    #[must_use]
     pub fn with_response_timeout(mut self, timeout: Duration) -> Self {
         self.response_timeout = timeout;
         self
@@ -189,12 +191,14 @@ impl Options {
 
     /// How long one call keeps retrying before it reports `acd.store_unavailable` or
     /// `acd.store_in_doubt`; zero tries once.
+    #[must_use]
     pub fn with_retry_for(mut self, time: Duration) -> Self {
         self.retry_for = time;
         self
     }
 
     /// The first pause between tries (it doubles up to `longest`).
+    #[must_use]
     pub fn with_pauses(mut self, first: Duration, longest: Duration) -> Self {
         self.first_pause = first;
         self.longest_pause = longest.max(first);
@@ -202,16 +206,19 @@ impl Options {
     }
 
     /// How long a connection attempt may take.
+    #[must_use]
     pub fn connection_timeout(&self) -> Duration {
         self.connection_timeout
     }
 
     /// How long to wait for one answer.
+    #[must_use]
     pub fn response_timeout(&self) -> Duration {
         self.response_timeout
     }
 
     /// How long one call keeps retrying.
+    #[must_use]
     pub fn retry_for(&self) -> Duration {
         self.retry_for
     }
@@ -228,42 +235,50 @@ pub struct Waiting {
 
 impl Waiting {
     /// Its id.
+    #[must_use]
     pub fn id(&self) -> &str {
         &self.id
     }
 
     /// Its id, by value.
+    #[must_use]
     pub fn into_id(self) -> String {
         self.id
     }
 
     /// Its priority.
+    #[must_use]
     pub fn priority(&self) -> Priority {
         self.order.priority()
     }
 
     /// When it was enqueued.
+    #[must_use]
     pub fn enqueued_at(&self) -> Timestamp {
         self.order.enqueued_at()
     }
 
     /// Its routing key (see [`routing_key`](super::routing_key)).
+    #[must_use]
     pub fn routing_key(&self) -> i64 {
         self.order.routing_key()
     }
 
     /// Its score at `now`.
+    #[must_use]
     pub fn score(&self, now: Timestamp) -> Score {
         self.order.score_at(now)
     }
 
     /// Its stage as the queue last applied stage changes (at the latest time a take or peek
     /// asked for).
+    #[must_use]
     pub fn stage(&self) -> usize {
         self.order.stage()
     }
 
     /// What an agent needs to take it, every stage included.
+    #[must_use]
     pub fn requirements(&self) -> &Requirements {
         &self.requirements
     }
@@ -298,16 +313,19 @@ pub struct InDoubt {
 
 impl InDoubt {
     /// The operation: `enqueue`, `take`, `remove` or `reprioritize`.
+    #[must_use]
     pub fn operation(&self) -> &'static str {
         self.operation
     }
 
     /// How many times it was sent.
+    #[must_use]
     pub fn attempts(&self) -> u32 {
         self.attempts
     }
 
     /// The last failure, as the `redis` crate reported it.
+    #[must_use]
     pub fn reason(&self) -> &str {
         &self.reason
     }
@@ -668,17 +686,20 @@ impl RedisQueue {
     }
 
     /// The queue's id.
+    #[must_use]
     pub fn queue(&self) -> &QueueId {
         &self.inner.queue
     }
 
     /// This handle's node number, as its request tokens carry it (unique among the handles
     /// that ever connected to the queue).
+    #[must_use]
     pub fn node(&self) -> &str {
         &self.inner.node
     }
 
     /// How many connections this handle has made (1 until one dropped).
+    #[must_use]
     pub fn connections(&self) -> u32 {
         self.inner.connections.load(Ordering::Relaxed)
     }
