@@ -76,6 +76,28 @@ local function set_head(row, score)
   end
 end
 
+-- A row or heap member (see M above), and the score that orders it (a lower one first).
+local function member(e, s, id) return string.format('%015d%016d', e, s) .. id end
+local function score_of(p, e) return e - p * 60000 end
+
+-- Into / out of `row`, keeping the profiles' copy of its head up to date.
+local function row_add(row, m, score)
+  local key = P .. 'r:' .. row
+  local h = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+  redis.call('ZADD', key, score, m)
+  if not h[1] or h[1] == LAST or before(score, m, tonumber(h[2]), h[1]) then set_head(row, score) end
+end
+
+local function row_remove(row, m)
+  local key = P .. 'r:' .. row
+  local h = redis.call('ZRANGE', key, 0, 0)
+  redis.call('ZREM', key, m)
+  if h[1] == m then
+    local n = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+    if n[1] == LAST then set_head(row, nil) else set_head(row, n[2]) end
+  end
+end
+
 -- An agent's arguments from `at`: now, its skills and language ranges ("<skill>\31<skill>
 -- \30<range>\31<range>": `akey`; its profile is remembered in P.m under '\30' .. akey) and its
 -- id ('' for none).
@@ -123,17 +145,13 @@ local function library()
   local function int(x) return string.format('%d', x) end
 
   local function parse_item(rec)
-    local c, p, e, s, st = string.match(rec, '^(%d+)|(%-?%d+)|(%d+)|(%d+)|(%d+)$')
+    local c, p, e, s, st = string.match(rec, ITEM)
     return c, tonumber(p), tonumber(e), tonumber(s), tonumber(st)
   end
 
   local function item(c, p, e, s, st)
     return c .. '|' .. int(p) .. '|' .. int(e) .. '|' .. int(s) .. '|' .. int(st)
   end
-
-  local function member(e, s, id) return string.format('%015d%016d', e, s) .. id end
-
-  local function score_of(p, e) return e - p * 60000 end
 
   -- Classes, read once per call.
   local classes = {}
@@ -186,23 +204,6 @@ local function library()
       if not has[n] then return false end
     end
     return true
-  end
-
-  local function row_add(row, m, score)
-    local key = P .. 'r:' .. row
-    local h = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
-    redis.call('ZADD', key, score, m)
-    if not h[1] or h[1] == LAST or before(score, m, tonumber(h[2]), h[1]) then set_head(row, score) end
-  end
-
-  local function row_remove(row, m)
-    local key = P .. 'r:' .. row
-    local h = redis.call('ZRANGE', key, 0, 0)
-    redis.call('ZREM', key, m)
-    if h[1] == m then
-      local n = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
-      if n[1] == LAST then set_head(row, nil) else set_head(row, n[2]) end
-    end
   end
 
   local function drop_profiles()
@@ -762,13 +763,8 @@ local function enqueue(at)
   redis.call('HINCRBY', P .. 'l', cls, 1)
   local s = redis.call('HINCRBY', META, 'seq', 1)
   local en = tonumber(e)
-  local m = string.format('%015d%016d', en, s) .. id
-  local score = en - tonumber(p) * 60000
   redis.call('HSET', ITEMS, id, cls .. '|' .. p .. '|' .. e .. '|' .. string.format('%d', s) .. '|0')
-  local key = P .. 'r:' .. row
-  local h = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
-  redis.call('ZADD', key, score, m)
-  if not h[1] or h[1] == LAST or before(score, m, tonumber(h[2]), h[1]) then set_head(row, score) end
+  row_add(row, member(en, s, id), score_of(tonumber(p), en))
   return { 'ok' }
 end
 
@@ -788,14 +784,8 @@ local function remove(at)
     n = n - 1
   end
   if not row or row == 'p' then return lib().ops.remove(at) end
-  local m = string.format('%015d%016d', tonumber(e), tonumber(s)) .. id
-  local key = P .. 'r:' .. row
-  local h = redis.call('ZRANGE', key, 0, 0)
-  redis.call('ZREM', key, m)
-  if h[1] == m then
-    local next = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
-    if next[1] == LAST then set_head(row, nil) else set_head(row, next[2]) end
-  end
+  local m = member(tonumber(e), tonumber(s), id)
+  row_remove(row, m)
   -- The stage has an end (so a timer) when there are more ends than the stage's number.
   n = 0
   for _ in string.gmatch(ends, '[^,]+') do n = n + 1 end
