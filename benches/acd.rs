@@ -204,6 +204,45 @@ fn bench_per_op<Q, T: Copy, R>(
     });
 }
 
+/// `AcdQueue` removals by id, with hasher `S`; each chunk goes back in, untimed.
+fn acd_remove<S: BuildHasher>(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    name: &str,
+    mut queue: AcdQueue<u64, S>,
+    ids: &[u64],
+) {
+    let none = Requirements::none();
+    bench_per_op(
+        group,
+        name,
+        &mut queue,
+        ids,
+        |q, id| q.remove(&id),
+        |q, rs| {
+            for r in rs.into_iter().flatten() {
+                q.enqueue(*r.id(), r.priority(), &none, r.enqueued_at()).unwrap();
+            }
+        },
+    );
+}
+
+/// `AcdQueue` priority changes by id, with hasher `S`.
+fn acd_reprioritize<S: BuildHasher>(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    name: &str,
+    mut queue: AcdQueue<u64, S>,
+    changes: &[(u64, Priority, i64)],
+) {
+    bench_per_op(
+        group,
+        name,
+        &mut queue,
+        changes,
+        |q, (id, priority, _)| q.reprioritize(&id, priority).is_some(),
+        |_, _| {},
+    );
+}
+
 /// Every id once, in random order (Fisher-Yates).
 fn shuffled_ids(seed: u64) -> Vec<u64> {
     let mut rng = Xorshift::new(seed);
@@ -216,7 +255,6 @@ fn shuffled_ids(seed: u64) -> Vec<u64> {
 
 fn remove(c: &mut Criterion) {
     let arrivals = arrivals(N);
-    let none = Requirements::none();
     // Each id once, in random order, walked in chunks: each removal finds its id waiting in a
     // queue of at least 990k; the chunk goes back in, untimed, with the same key.
     let ids = shuffled_ids(0xD1B5_4A32_D192_ED03);
@@ -250,33 +288,8 @@ fn remove(c: &mut Criterion) {
         },
     );
     drop(kq);
-    let mut queue = queue_of(&arrivals);
-    bench_per_op(
-        &mut group,
-        "acd_queue",
-        &mut queue,
-        &ids,
-        |q, id| q.remove(&id),
-        |q, rs| {
-            for r in rs.into_iter().flatten() {
-                q.enqueue(*r.id(), r.priority(), &none, r.enqueued_at()).unwrap();
-            }
-        },
-    );
-    drop(queue);
-    let mut queue = queue_with(&arrivals, RandomState::new());
-    bench_per_op(
-        &mut group,
-        "acd_queue_sip",
-        &mut queue,
-        &ids,
-        |q, id| q.remove(&id),
-        |q, rs| {
-            for r in rs.into_iter().flatten() {
-                q.enqueue(*r.id(), r.priority(), &none, r.enqueued_at()).unwrap();
-            }
-        },
-    );
+    acd_remove(&mut group, "acd_queue", queue_of(&arrivals), &ids);
+    acd_remove(&mut group, "acd_queue_sip", queue_with(&arrivals, RandomState::new()), &ids);
     group.finish();
 }
 
@@ -313,24 +326,12 @@ fn reprioritize(c: &mut Criterion) {
         |_, _| {},
     );
     drop(kq);
-    let mut queue = queue_of(&arrivals);
-    bench_per_op(
-        &mut group,
-        "acd_queue",
-        &mut queue,
-        &changes,
-        |q, (id, priority, _)| q.reprioritize(&id, priority).is_some(),
-        |_, _| {},
-    );
-    drop(queue);
-    let mut queue = queue_with(&arrivals, RandomState::new());
-    bench_per_op(
+    acd_reprioritize(&mut group, "acd_queue", queue_of(&arrivals), &changes);
+    acd_reprioritize(
         &mut group,
         "acd_queue_sip",
-        &mut queue,
+        queue_with(&arrivals, RandomState::new()),
         &changes,
-        |q, (id, priority, _)| q.reprioritize(&id, priority).is_some(),
-        |_, _| {},
     );
     group.finish();
 }
